@@ -1,0 +1,1 @@
+"""Test support shared by the suite: real servers on loopback and a strict request validator."""
