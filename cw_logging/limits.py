@@ -112,7 +112,7 @@ def batch_violations(
     """Return why the service would refuse ``events`` as one PutLogEvents call (empty if valid).
 
     Checks count, total bytes, per-event size, chronological order, the 24-hour span and that
-    every message is valid UTF-8 text.
+    every message is non-empty, valid UTF-8 text.
     """
     problems: list[str] = []
     if not events:
@@ -123,6 +123,8 @@ def batch_violations(
     previous: int | None = None
     for index, event in enumerate(events):
         message = event["message"]
+        if not message:
+            problems.append(f"event {index} has an empty message (the service requires 1+ chars)")
         try:
             size = len(message.encode("utf-8")) + EVENT_OVERHEAD_BYTES
         except UnicodeEncodeError:
