@@ -1,0 +1,572 @@
+"""The write path's buffering: a byte-bounded thread-safe queue and the pure batch builder.
+
+:class:`BoundedQueue` sits between the application threads that log and the one sender thread;
+:func:`build_batches` turns drained events into PutLogEvents calls the service accepts.
+"""
+
+from __future__ import annotations
+
+import enum
+import threading
+from collections import deque
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from operator import itemgetter
+from typing import Generic, TypeVar
+
+from .errors import ConfigurationError
+from .limits import (
+    EVENT_OVERHEAD_BYTES,
+    MAX_BATCH_BYTES,
+    MAX_BATCH_EVENTS,
+    MAX_BATCH_SPAN_MS,
+    MAX_EVENT_BYTES,
+    InputLogEvent,
+)
+
+__all__ = [
+    "EMPTY_MESSAGE_PLACEHOLDER",
+    "MIN_EVENT_BYTES",
+    "BatchPlan",
+    "BoundedQueue",
+    "Overflow",
+    "Oversize",
+    "build_batches",
+    "parse_overflow",
+    "parse_oversize",
+    "repair_text",
+    "split_marker",
+    "truncation_marker",
+]
+
+T = TypeVar("T")
+
+
+class Overflow(str, enum.Enum):
+    """What :meth:`BoundedQueue.put` does when the queue has no room for a new item."""
+
+    DROP_OLDEST = "drop_oldest"
+    DROP_NEWEST = "drop_newest"
+    BLOCK = "block"
+
+
+class Oversize(str, enum.Enum):
+    """What the batch builder does with a message larger than the per-event limit."""
+
+    TRUNCATE = "truncate"
+    SPLIT = "split"
+    DROP = "drop"
+
+
+_E = TypeVar("_E", bound=enum.Enum)
+
+
+def _parse_policy(value: str | _E, kind: type[_E], setting: str) -> _E:
+    if isinstance(value, kind):
+        return value
+    allowed = ", ".join(repr(member.value) for member in kind)
+    if isinstance(value, str):
+        try:
+            return kind(value.strip().lower())
+        except ValueError:
+            pass
+    raise ConfigurationError(
+        f"unknown {setting} policy {value!r}: use one of {allowed}",
+        code=f"Invalid{kind.__name__}",
+    )
+
+
+def parse_overflow(value: str | Overflow) -> Overflow:
+    """Return the :class:`Overflow` policy named by ``value`` or raise ConfigurationError."""
+    return _parse_policy(value, Overflow, "overflow")
+
+
+def parse_oversize(value: str | Oversize) -> Oversize:
+    """Return the :class:`Oversize` policy named by ``value`` or raise ConfigurationError."""
+    return _parse_policy(value, Oversize, "oversize")
+
+
+def _require_int(name: str, value: object, low: int, high: int | None = None) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < low:
+        raise ConfigurationError(
+            f"{name}={value!r} is invalid: use an integer >= {low}"
+            + (f" and <= {high}" if high is not None else ""),
+            code="InvalidLimit",
+        )
+    if high is not None and value > high:
+        raise ConfigurationError(
+            f"{name}={value!r} is above the CloudWatch limit of {high}: use a value <= {high}",
+            code="InvalidLimit",
+        )
+    return value
+
+
+class BoundedQueue(Generic[T]):
+    """Thread-safe FIFO bounded by the total 'cost' (bytes) of its items.
+
+    Producers call :meth:`put` (cheap, never blocks unless the policy is ``block`` and the queue
+    is full); one consumer calls :meth:`wait` and :meth:`drain`. The consumer is signalled only when
+    the queue holds ``wake_items`` items or ``wake_bytes`` bytes, or when :meth:`wake` is called.
+
+    Accounting is exact under concurrency: every accepted item is eventually drained, evicted
+    (``drop_oldest``) or cleared, so ``total_put == total_drained + total_evicted + total_cleared +
+    len(queue)`` holds whenever no call is in progress.
+    """
+
+    def __init__(
+        self,
+        max_bytes: int,
+        overflow: Overflow | str = "drop_oldest",
+        *,
+        block_timeout: float = 1.0,
+        wake_items: int = 10_000,
+        wake_bytes: int = 1_048_576,
+    ) -> None:
+        self._max_bytes = _require_int("max_queue_bytes", max_bytes, 1)
+        self._overflow = parse_overflow(overflow)
+        if not isinstance(block_timeout, (int, float)) or not block_timeout >= 0:
+            raise ConfigurationError(
+                f"block_timeout={block_timeout!r} is invalid: use a number of seconds >= 0",
+                code="InvalidLimit",
+            )
+        self._block_timeout = float(block_timeout)
+        self._wake_items = _require_int("wake_items", wake_items, 1)
+        self._wake_bytes = _require_int("wake_bytes", wake_bytes, 1)
+        self._items: deque[tuple[T, int]] = deque()
+        self._bytes = 0
+        self._total_put = 0
+        self._total_evicted = 0
+        self._total_drained = 0
+        self._total_cleared = 0
+        self._dropped: dict[str, int] = {}
+        self._blocked = 0
+        self._new_sync()
+
+    def _new_sync(self) -> None:
+        self._lock = threading.Lock()
+        self._room = threading.Condition(self._lock)
+        self._event = threading.Event()
+        self._signalled = False
+
+    # -- producer side -------------------------------------------------------------------------
+
+    def put(self, item: T, cost: int) -> bool:
+        """Queue ``item`` costing ``cost`` bytes; return True if it was accepted.
+
+        When there is no room the overflow policy applies: ``drop_oldest`` evicts from the head
+        until the item fits, ``drop_newest`` refuses it, ``block`` waits up to ``block_timeout``
+        for the consumer to drain and then refuses it. An item costing more than the whole queue
+        is always refused. Every refusal or eviction is counted in :meth:`dropped`.
+        """
+        with self._lock:
+            size = self._bytes + cost
+            if size > self._max_bytes:
+                return self._put_without_room(item, cost)
+            items = self._items
+            items.append((item, cost))
+            self._bytes = size
+            self._total_put += 1
+            if not self._signalled and (size >= self._wake_bytes or len(items) >= self._wake_items):
+                self._signalled = True
+                self._event.set()
+            return True
+
+    def _count_drop(self, reason: str, count: int = 1) -> None:
+        self._dropped[reason] = self._dropped.get(reason, 0) + count
+
+    def _put_without_room(self, item: T, cost: int) -> bool:
+        """Apply the overflow policy; the lock is held."""
+        if cost > self._max_bytes:
+            self._count_drop("too_large")
+            return False
+        policy = self._overflow
+        if policy is Overflow.DROP_NEWEST:
+            self._count_drop("drop_newest")
+            return False
+        if policy is Overflow.DROP_OLDEST:
+            items = self._items
+            freed = 0
+            evicted = 0
+            excess = self._bytes + cost - self._max_bytes
+            while freed < excess:
+                freed += items.popleft()[1]
+                evicted += 1
+            self._bytes -= freed
+            self._total_evicted += evicted
+            self._count_drop("drop_oldest", evicted)
+        elif not self._wait_for_room(cost):
+            self._count_drop("block_timeout")
+            return False
+        self._items.append((item, cost))
+        self._bytes += cost
+        self._total_put += 1
+        self._signal_locked()
+        return True
+
+    def _wait_for_room(self, cost: int) -> bool:
+        """Block (lock held, released while waiting) until ``cost`` fits or the timeout ends."""
+        # The queue is full, so the consumer must run whatever the wake thresholds say.
+        self._signal_locked()
+        room = self._room
+        self._blocked += 1
+        try:
+            return room.wait_for(
+                lambda: self._bytes + cost <= self._max_bytes, timeout=self._block_timeout
+            )
+        finally:
+            self._blocked -= 1
+
+    def _signal_locked(self) -> None:
+        if not self._signalled:
+            self._signalled = True
+            self._event.set()
+
+    # -- consumer side -------------------------------------------------------------------------
+
+    def drain(self, max_items: int | None = None) -> list[T]:
+        """Remove and return up to ``max_items`` items (all when None), oldest first."""
+        with self._lock:
+            items = self._items
+            available = len(items)
+            if available == 0:
+                return []
+            if max_items is None or max_items >= available:
+                taken: Iterable[tuple[T, int]] = items
+                self._items = deque()
+                self._bytes = 0
+                count = available
+            else:
+                count = max(max_items, 0)
+                popleft = items.popleft
+                taken = [popleft() for _ in range(count)]
+                self._bytes -= sum(cost for _, cost in taken)
+            self._total_drained += count
+            if self._blocked:
+                self._room.notify_all()
+        return [item for item, _ in taken]
+
+    def wait(self, timeout: float) -> bool:
+        """Block until a wake threshold is crossed, :meth:`wake` is called, or ``timeout`` ends.
+
+        Returns True if woken (False on timeout) and clears the signal. Returns at once if the
+        queue is already over a wake threshold.
+        """
+        with self._lock:
+            if self._consume_signal_locked():
+                return True
+        self._event.wait(timeout)
+        with self._lock:
+            return self._consume_signal_locked()
+
+    def _consume_signal_locked(self) -> bool:
+        woken = (
+            self._signalled
+            or self._bytes >= self._wake_bytes
+            or len(self._items) >= self._wake_items
+        )
+        if woken:
+            self._signalled = False
+            self._event.clear()
+        return woken
+
+    def wake(self) -> None:
+        """Make the consumer's current or next :meth:`wait` return at once."""
+        with self._lock:
+            self._signalled = True
+            self._event.set()
+
+    def clear(self) -> int:
+        """Discard every queued item (not counted as drops) and return how many there were."""
+        with self._lock:
+            count = len(self._items)
+            self._items = deque()
+            self._bytes = 0
+            self._total_cleared += count
+            if self._blocked:
+                self._room.notify_all()
+            return count
+
+    def reinit_after_fork(self) -> None:
+        """Give a forked child fresh locks and events; the parent's may have been held at fork.
+
+        Also re-establishes the accounting invariant and the byte total, in case a thread of the
+        parent was interrupted half-way through a call.
+        """
+        self._new_sync()
+        self._blocked = 0
+        self._bytes = sum(cost for _, cost in self._items)
+        self._total_put = (
+            self._total_drained + self._total_evicted + self._total_cleared + len(self._items)
+        )
+
+    # -- introspection -------------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    @property
+    def max_bytes(self) -> int:
+        """The capacity in cost units (bytes)."""
+        return self._max_bytes
+
+    @property
+    def overflow(self) -> Overflow:
+        """The overflow policy in force."""
+        return self._overflow
+
+    @property
+    def bytes(self) -> int:
+        """Total cost of the items queued now."""
+        return self._bytes
+
+    @property
+    def total_put(self) -> int:
+        """Items ever accepted by :meth:`put`."""
+        return self._total_put
+
+    @property
+    def total_evicted(self) -> int:
+        """Items accepted and later evicted by the ``drop_oldest`` policy."""
+        return self._total_evicted
+
+    @property
+    def total_drained(self) -> int:
+        """Items handed to the consumer by :meth:`drain`."""
+        return self._total_drained
+
+    @property
+    def total_cleared(self) -> int:
+        """Items discarded by :meth:`clear`."""
+        return self._total_cleared
+
+    def dropped(self) -> dict[str, int]:
+        """Return a copy of the drop counts by reason.
+
+        Reasons: ``drop_oldest`` (evicted), ``drop_newest`` and ``block_timeout`` (refused when
+        full), ``too_large`` (one item costing more than the whole queue).
+        """
+        with self._lock:
+            return dict(self._dropped)
+
+
+# -- batch builder -----------------------------------------------------------------------------
+
+EMPTY_MESSAGE_PLACEHOLDER = "(empty message)"
+"""What an empty message is replaced with: the service refuses empty messages, and a visible
+placeholder keeps the record (its timestamp says something happened) instead of losing it."""
+
+MIN_EVENT_BYTES = 64
+"""Smallest ``max_event_bytes`` accepted: room for a split or truncation marker plus text."""
+
+_SPLIT_PREFIX = "[part {}/{}] "
+_TRUNCATION_MARKER = "…[truncated {} bytes]"
+
+
+def truncation_marker(removed_bytes: int) -> str:
+    """Return the marker appended to a message cut short by ``removed_bytes`` UTF-8 bytes."""
+    return _TRUNCATION_MARKER.format(removed_bytes)
+
+
+def split_marker(part: int, parts: int) -> str:
+    """Return the prefix of part ``part`` (1-based) of a message split into ``parts`` events."""
+    return _SPLIT_PREFIX.format(part, parts)
+
+
+def repair_text(message: str) -> str:
+    """Return ``message`` as valid Unicode: surrogate pairs joined, lone surrogates as U+FFFD."""
+    return message.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+
+
+@dataclass
+class BatchPlan:
+    """The PutLogEvents calls for a set of events, and what happened to the events on the way.
+
+    ``dropped`` counts events left out by reason (``oversize`` under the ``drop`` policy);
+    ``truncated`` and ``split`` count events cut short or split into parts; ``repaired`` counts
+    messages whose invalid text (lone surrogates) was replaced; ``empty`` counts empty messages
+    replaced by :data:`EMPTY_MESSAGE_PLACEHOLDER`.
+    """
+
+    batches: list[list[InputLogEvent]] = field(default_factory=list)
+    dropped: dict[str, int] = field(default_factory=dict)
+    truncated: int = 0
+    split: int = 0
+    repaired: int = 0
+    empty: int = 0
+
+    @property
+    def event_count(self) -> int:
+        """Number of events over all batches."""
+        return sum(len(batch) for batch in self.batches)
+
+
+def _utf8_boundary(data: bytes, position: int) -> int:
+    """Return the largest index <= ``position`` that does not fall inside a UTF-8 sequence."""
+    while position > 0 and position < len(data) and (data[position] & 0xC0) == 0x80:
+        position -= 1
+    return position
+
+
+def _truncate(message: str, encoded: bytes | None, size: int, limit: int) -> str:
+    """Cut ``message`` (``size`` UTF-8 bytes) to ``limit`` bytes including the marker."""
+    # The marker's length depends on the number it shows; the removed count is <= size, so
+    # reserving room for ``size``'s digits guarantees the final marker fits.
+    keep = limit - len(truncation_marker(size).encode("utf-8"))
+    if encoded is None:  # all ASCII: characters are bytes
+        return message[:keep] + truncation_marker(size - keep)
+    cut = _utf8_boundary(encoded, keep)
+    return encoded[:cut].decode("utf-8") + truncation_marker(size - cut)
+
+
+def _split(message: str, encoded: bytes | None, size: int, limit: int) -> list[str]:
+    """Split ``message`` into numbered parts of at most ``limit`` UTF-8 bytes each."""
+    digits = 1
+    while True:
+        capacity = limit - len(split_marker(10**digits - 1, 10**digits - 1))
+        if encoded is None:
+            chunks = [message[i : i + capacity] for i in range(0, size, capacity)]
+        else:
+            chunks = []
+            start = 0
+            while start < size:
+                end = start + capacity if start + capacity < size else size
+                end = _utf8_boundary(encoded, end)
+                chunks.append(encoded[start:end].decode("utf-8"))
+                start = end
+        if len(chunks) < 10**digits:
+            break
+        digits += 1
+    total = len(chunks)
+    return [split_marker(number, total) + chunk for number, chunk in enumerate(chunks, 1)]
+
+
+_by_timestamp = itemgetter("timestamp")
+
+
+def _check_limits(max_events: int, max_bytes: int, max_event_bytes: int) -> int:
+    """Validate the builder's limits; return the effective per-event limit."""
+    _require_int("max_events", max_events, 1, MAX_BATCH_EVENTS)
+    _require_int("max_bytes", max_bytes, MIN_EVENT_BYTES + EVENT_OVERHEAD_BYTES, MAX_BATCH_BYTES)
+    _require_int("max_event_bytes", max_event_bytes, MIN_EVENT_BYTES, MAX_EVENT_BYTES)
+    # A batch must hold its largest event: a lower max_bytes caps the event size too.
+    return min(max_event_bytes, max_bytes - EVENT_OVERHEAD_BYTES)
+
+
+def build_batches(
+    events: Iterable[InputLogEvent],
+    *,
+    max_events: int = MAX_BATCH_EVENTS,
+    max_bytes: int = MAX_BATCH_BYTES,
+    max_event_bytes: int = MAX_EVENT_BYTES,
+    oversize: Oversize | str = Oversize.TRUNCATE,
+) -> BatchPlan:
+    """Plan the PutLogEvents calls that deliver ``events``, each one acceptable to the service.
+
+    Events are stably sorted by timestamp and packed in order into batches of at most
+    ``max_events`` events and ``max_bytes`` bytes (UTF-8 message bytes + 26 per event) spanning
+    at most 24 hours. Each message is made valid (lone surrogates replaced, empty messages
+    replaced by :data:`EMPTY_MESSAGE_PLACEHOLDER`) and at most ``max_event_bytes`` UTF-8 bytes
+    (also capped by ``max_bytes`` - 26): longer ones are truncated with a marker, split into
+    numbered parts with the same timestamp, or dropped, per ``oversize``. Input events are not
+    modified; unchanged events are passed through as the same objects.
+    """
+    limit = _check_limits(max_events, max_bytes, max_event_bytes)
+    policy = parse_oversize(oversize)
+    plan = BatchPlan()
+    batches = plan.batches
+    batch: list[InputLogEvent] = []
+    batch_bytes = 0
+    batch_start = 0
+    overhead = EVENT_OVERHEAD_BYTES
+
+    for event in sorted(events, key=_by_timestamp):
+        message = event["message"]
+        encoded: bytes | None = None
+        if message.__class__ is str and message.isascii():
+            size = len(message)
+            if 0 < size <= limit:
+                pieces: Iterable[InputLogEvent] = (event,)
+                sizes: Iterable[int] = (size,)
+            else:
+                pieces, sizes = _fix_event(event, message, None, size, limit, policy, plan)
+        else:
+            if message.__class__ is str:
+                try:
+                    encoded = message.encode("utf-8")
+                except UnicodeEncodeError:
+                    encoded = None
+            if encoded is not None and len(encoded) <= limit:
+                pieces, sizes = (event,), (len(encoded),)
+            else:
+                pieces, sizes = _fix_event(event, message, encoded, -1, limit, policy, plan)
+
+        timestamp = event["timestamp"]
+        for piece, size in zip(pieces, sizes, strict=True):
+            cost = size + overhead
+            if batch and (
+                len(batch) >= max_events
+                or batch_bytes + cost > max_bytes
+                or timestamp - batch_start > MAX_BATCH_SPAN_MS
+            ):
+                batches.append(batch)
+                batch = []
+            if not batch:
+                batch_bytes = 0
+                batch_start = timestamp
+            batch.append(piece)
+            batch_bytes += cost
+    if batch:
+        batches.append(batch)
+    return plan
+
+
+def _fix_event(
+    event: InputLogEvent,
+    message: object,
+    encoded: bytes | None,
+    size: int,
+    limit: int,
+    policy: Oversize,
+    plan: BatchPlan,
+) -> tuple[list[InputLogEvent], list[int]]:
+    """Slow path: repair, fill, truncate, split or drop one event; return its pieces and sizes.
+
+    ``encoded`` is the message's UTF-8 form and ``size`` its length, when known (``size`` < 0
+    means unknown; ``encoded`` None with ``size`` >= 0 means the message is all ASCII).
+    """
+    text: str
+    if not isinstance(message, str):
+        text = message.decode("utf-8", "replace") if isinstance(message, bytes) else str(message)
+        size = -1
+    else:
+        text = message
+    if size < 0:
+        if encoded is None:
+            try:
+                encoded = text.encode("utf-8")
+            except UnicodeEncodeError:
+                text = repair_text(text)
+                plan.repaired += 1
+                encoded = text.encode("utf-8")
+        size = len(encoded)
+        if text.isascii():
+            encoded = None
+    if size == 0:
+        plan.empty += 1
+        text = EMPTY_MESSAGE_PLACEHOLDER
+        size = len(text)
+    if size <= limit:
+        return [{"timestamp": event["timestamp"], "message": text}], [size]
+    if policy is Oversize.DROP:
+        plan.dropped["oversize"] = plan.dropped.get("oversize", 0) + 1
+        return [], []
+    if policy is Oversize.TRUNCATE:
+        plan.truncated += 1
+        parts = [_truncate(text, encoded, size, limit)]
+    else:
+        plan.split += 1
+        parts = _split(text, encoded, size, limit)
+    return (
+        [{"timestamp": event["timestamp"], "message": part} for part in parts],
+        [len(part.encode("utf-8")) for part in parts],
+    )
