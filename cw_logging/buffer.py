@@ -133,8 +133,8 @@ class BoundedQueue(Generic[T]):
         self._wake_items = _require_int("wake_items", wake_items, 1)
         self._wake_bytes = _require_int("wake_bytes", wake_bytes, 1)
         self._items: deque[tuple[T, int]] = deque()
+        self._append = self._items.append
         self._bytes = 0
-        self._total_put = 0
         self._total_evicted = 0
         self._total_drained = 0
         self._total_cleared = 0
@@ -158,18 +158,22 @@ class BoundedQueue(Generic[T]):
         for the consumer to drain and then refuses it. An item costing more than the whole queue
         is always refused. Every refusal or eviction is counted in :meth:`dropped`.
         """
-        with self._lock:
+        lock = self._lock
+        lock.acquire()  # explicit acquire/release: measurably cheaper than ``with`` here
+        try:
             size = self._bytes + cost
             if size > self._max_bytes:
                 return self._put_without_room(item, cost)
-            items = self._items
-            items.append((item, cost))
+            self._append((item, cost))
             self._bytes = size
-            self._total_put += 1
-            if not self._signalled and (size >= self._wake_bytes or len(items) >= self._wake_items):
+            if not self._signalled and (
+                size >= self._wake_bytes or len(self._items) >= self._wake_items
+            ):
                 self._signalled = True
                 self._event.set()
             return True
+        finally:
+            lock.release()
 
     def _count_drop(self, reason: str, count: int = 1) -> None:
         self._dropped[reason] = self._dropped.get(reason, 0) + count
@@ -197,9 +201,8 @@ class BoundedQueue(Generic[T]):
         elif not self._wait_for_room(cost):
             self._count_drop("block_timeout")
             return False
-        self._items.append((item, cost))
+        self._append((item, cost))
         self._bytes += cost
-        self._total_put += 1
         self._signal_locked()
         return True
 
@@ -231,8 +234,8 @@ class BoundedQueue(Generic[T]):
             if available == 0:
                 return []
             if max_items is None or max_items >= available:
-                taken: Iterable[tuple[T, int]] = items
-                self._items = deque()
+                taken: Iterable[tuple[T, int]] = list(items)
+                items.clear()
                 self._bytes = 0
                 count = available
             else:
@@ -279,7 +282,7 @@ class BoundedQueue(Generic[T]):
         """Discard every queued item (not counted as drops) and return how many there were."""
         with self._lock:
             count = len(self._items)
-            self._items = deque()
+            self._items.clear()
             self._bytes = 0
             self._total_cleared += count
             if self._blocked:
@@ -289,15 +292,12 @@ class BoundedQueue(Generic[T]):
     def reinit_after_fork(self) -> None:
         """Give a forked child fresh locks and events; the parent's may have been held at fork.
 
-        Also re-establishes the accounting invariant and the byte total, in case a thread of the
-        parent was interrupted half-way through a call.
+        Also recomputes the byte total, in case a thread of the parent was interrupted half-way
+        through a call.
         """
         self._new_sync()
         self._blocked = 0
         self._bytes = sum(cost for _, cost in self._items)
-        self._total_put = (
-            self._total_drained + self._total_evicted + self._total_cleared + len(self._items)
-        )
 
     # -- introspection -------------------------------------------------------------------------
 
@@ -322,7 +322,11 @@ class BoundedQueue(Generic[T]):
     @property
     def total_put(self) -> int:
         """Items ever accepted by :meth:`put`."""
-        return self._total_put
+        # Derived rather than counted, to keep the producer's path short; exact under the lock.
+        with self._lock:
+            return (
+                self._total_drained + self._total_evicted + self._total_cleared + len(self._items)
+            )
 
     @property
     def total_evicted(self) -> int:
