@@ -1,0 +1,66 @@
+"""CloudWatch Logs filter patterns, compiled once and evaluated per event.
+
+Supports the documented syntax: terms, quoted phrases, ``?`` alternatives, ``-`` exclusions,
+``%regex%``, JSON patterns ``{ ... }`` and space-delimited patterns ``[ ... ]``. A malformed
+pattern raises :class:`~cw_logging.errors.InvalidParameterError` with the service's code
+``InvalidParameterException``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ...limits import MAX_FILTER_PATTERN_CHARS
+from .delimited import compile_delimited
+from .json_pattern import compile_json
+from .lexer import Kind, Token, TokenStream, pattern_error
+from .terms import compile_terms
+from .values import compile_regex
+
+__all__ = ["FilterPattern", "compile_filter_pattern"]
+
+
+@dataclass(frozen=True)
+class FilterPattern:
+    """A compiled filter pattern: ``matches(message)`` says whether an event message matches."""
+
+    text: str
+    kind: str
+    _predicate: Callable[[str], bool] = field(repr=False, compare=False)
+
+    def matches(self, message: str) -> bool:
+        """Whether ``message`` (an event's raw message) matches the pattern."""
+        return self._predicate(message)
+
+
+def compile_filter_pattern(text: str | None) -> FilterPattern:
+    """Compile ``text``; an empty or missing pattern matches every event.
+
+    Raises InvalidParameterError (code InvalidParameterException) saying where the pattern is
+    malformed.
+    """
+    text = text or ""
+    if len(text) > MAX_FILTER_PATTERN_CHARS:
+        raise pattern_error(
+            text, MAX_FILTER_PATTERN_CHARS, f"longer than {MAX_FILTER_PATTERN_CHARS} characters"
+        )
+    stripped = text.strip()
+    if not stripped:
+        return FilterPattern(text, "all", lambda message: True)
+    if stripped.startswith("{"):
+        return FilterPattern(text, "json", compile_json(text))
+    if stripped.startswith("["):
+        return FilterPattern(text, "delimited", compile_delimited(text))
+    if stripped.startswith("%"):
+        return FilterPattern(text, "regex", _compile_standalone_regex(text, stripped))
+    return FilterPattern(text, "terms", compile_terms(text))
+
+
+def _compile_standalone_regex(text: str, stripped: str) -> Callable[[str], bool]:
+    start = text.index("%")
+    if len(stripped) < 2 or not stripped.endswith("%") or "%" in stripped[1:-1]:
+        raise pattern_error(text, start, "a regex pattern is one %regex% and nothing else")
+    token = Token(Kind.REGEX, stripped[1:-1], start)
+    regex = compile_regex(TokenStream(text, [token]), token)
+    return lambda message: regex.search(message) is not None
