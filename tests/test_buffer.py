@@ -1,0 +1,569 @@
+"""Unit tests of the bounded queue and example-based tests of the batch builder."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+
+import pytest
+
+from cw_logging.buffer import (
+    EMPTY_MESSAGE_PLACEHOLDER,
+    BoundedQueue,
+    Overflow,
+    Oversize,
+    build_batches,
+    parse_overflow,
+    parse_oversize,
+    split_marker,
+    truncation_marker,
+)
+from cw_logging.errors import ConfigurationError
+from cw_logging.limits import (
+    EVENT_OVERHEAD_BYTES,
+    MAX_BATCH_BYTES,
+    MAX_BATCH_EVENTS,
+    MAX_BATCH_SPAN_MS,
+    MAX_EVENT_BYTES,
+    InputLogEvent,
+    batch_violations,
+)
+
+WAIT = 10.0  # generous deadline for cross-thread conditions; a healthy run never reaches it
+NEVER = 1 << 40  # wake thresholds that are never crossed
+
+
+def ev(timestamp: int, message: str) -> InputLogEvent:
+    return {"timestamp": timestamp, "message": message}
+
+
+def make_queue(
+    max_bytes: int = 100, overflow: str = "drop_oldest", **kwargs: float
+) -> BoundedQueue[int]:
+    options: dict[str, float] = {"wake_items": NEVER, "wake_bytes": NEVER, **kwargs}
+    return BoundedQueue(max_bytes, overflow, **options)  # type: ignore[arg-type]
+
+
+def accounted(q: BoundedQueue[int]) -> int:
+    return q.total_drained + q.total_evicted + q.total_cleared + len(q)
+
+
+# -- policies ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("drop_oldest", Overflow.DROP_OLDEST),
+        (" BLOCK ", Overflow.BLOCK),
+        (Overflow.DROP_NEWEST,) * 2,
+    ],
+)
+def test_parse_overflow_accepts_names_and_members(value: str, expected: Overflow) -> None:
+    assert parse_overflow(value) is expected
+
+
+@pytest.mark.parametrize(("value", "expected"), [("split", Oversize.SPLIT), (Oversize.DROP,) * 2])
+def test_parse_oversize_accepts_names_and_members(value: str, expected: Oversize) -> None:
+    assert parse_oversize(value) is expected
+
+
+@pytest.mark.parametrize(
+    ("parse", "allowed"),
+    [
+        (parse_overflow, ("drop_oldest", "drop_newest", "block")),
+        (parse_oversize, ("truncate", "split", "drop")),
+    ],
+)
+def test_unknown_policy_names_the_allowed_values(
+    parse: Callable[[str], object], allowed: tuple[str, ...]
+) -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        parse("sometimes")
+    assert isinstance(caught.value, ValueError)
+    assert "sometimes" in str(caught.value)
+    for name in allowed:
+        assert name in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"max_bytes": 0},
+        {"max_bytes": True},
+        {"max_bytes": 10, "overflow": "later"},
+        {"max_bytes": 10, "block_timeout": -1},
+        {"max_bytes": 10, "block_timeout": float("nan")},
+        {"max_bytes": 10, "wake_items": 0},
+        {"max_bytes": 10, "wake_bytes": 0},
+    ],
+)
+def test_queue_rejects_bad_settings(kwargs: dict[str, object]) -> None:
+    with pytest.raises(ConfigurationError):
+        BoundedQueue(**kwargs)  # type: ignore[arg-type]
+
+
+# -- queue basics --------------------------------------------------------------------------------
+
+
+def test_queue_is_fifo_and_tracks_bytes() -> None:
+    q = make_queue(1000)
+    for item in range(5):
+        assert q.put(item, 10 + item)
+    assert len(q) == 5
+    assert q.bytes == sum(10 + item for item in range(5))
+    assert q.drain(2) == [0, 1]
+    assert q.bytes == 12 + 13 + 14
+    assert q.drain() == [2, 3, 4]
+    assert q.bytes == 0
+    assert q.drain() == []
+    assert q.total_put == 5
+    assert q.total_drained == 5
+
+
+def test_drop_oldest_evicts_from_the_head_until_the_item_fits() -> None:
+    q = make_queue(100, "drop_oldest")
+    for item in range(10):
+        q.put(item, 10)
+    assert q.put(10, 25)  # needs 25 bytes: evicts items 0, 1 and 2
+    assert q.drain() == [3, 4, 5, 6, 7, 8, 9, 10]
+    assert q.total_evicted == 3
+    assert q.dropped() == {"drop_oldest": 3}
+    assert q.total_put == 11 == accounted(q)
+
+
+def test_drop_newest_refuses_the_new_item() -> None:
+    q = make_queue(30, "drop_newest")
+    assert [q.put(item, 10) for item in range(5)] == [True, True, True, False, False]
+    assert q.drain() == [0, 1, 2]
+    assert q.dropped() == {"drop_newest": 2}
+    assert q.total_evicted == 0
+    assert q.total_put == 3
+
+
+@pytest.mark.parametrize("overflow", list(Overflow))
+def test_an_item_larger_than_the_queue_is_refused_under_every_policy(overflow: Overflow) -> None:
+    q = make_queue(50, overflow, block_timeout=0)
+    assert q.put(1, 10)
+    assert not q.put(2, 51)
+    assert q.drain() == [1]
+    assert q.dropped() == {"too_large": 1}
+
+
+def test_dropped_returns_a_copy() -> None:
+    q = make_queue(10, "drop_newest")
+    q.put(1, 10)
+    q.put(2, 10)
+    snapshot = q.dropped()
+    snapshot["drop_newest"] = 99
+    assert q.dropped() == {"drop_newest": 1}
+
+
+def test_clear_discards_without_counting_drops() -> None:
+    q = make_queue(100)
+    for item in range(4):
+        q.put(item, 10)
+    assert q.clear() == 4
+    assert len(q) == 0
+    assert q.bytes == 0
+    assert q.dropped() == {}
+    assert q.total_cleared == 4
+    assert q.total_put == 4 == accounted(q)
+    assert q.put(5, 100)  # all the room is back
+
+
+# -- consumer signalling -------------------------------------------------------------------------
+
+
+def test_wait_times_out_when_nothing_crosses_a_threshold() -> None:
+    q = BoundedQueue[int](1000, wake_items=3, wake_bytes=NEVER)
+    q.put(1, 1)
+    q.put(2, 1)
+    assert q.wait(0.01) is False
+
+
+def test_wait_returns_when_the_item_threshold_is_crossed_and_clears_the_signal() -> None:
+    q = BoundedQueue[int](1000, wake_items=3, wake_bytes=NEVER)
+    for item in range(3):
+        q.put(item, 1)
+    assert q.wait(WAIT) is True
+    q.drain()
+    assert q.wait(0) is False
+
+
+def test_wait_returns_when_the_byte_threshold_is_crossed() -> None:
+    q = BoundedQueue[int](1000, wake_items=NEVER, wake_bytes=100)
+    q.put(1, 60)
+    assert q.wait(0) is False
+    q.put(2, 40)
+    assert q.wait(WAIT) is True
+
+
+def test_wait_returns_at_once_while_the_queue_is_still_over_a_threshold() -> None:
+    q = BoundedQueue[int](1000, wake_items=2, wake_bytes=NEVER)
+    for item in range(6):
+        q.put(item, 1)
+    assert q.wait(0) is True
+    q.drain(2)  # four left, still over the threshold
+    assert q.wait(0) is True
+
+
+def test_wake_releases_a_waiting_consumer_from_another_thread() -> None:
+    q = make_queue(100)
+    started = threading.Event()
+    results: list[tuple[bool, float]] = []
+
+    def consumer() -> None:
+        started.set()
+        begin = time.monotonic()
+        woken = q.wait(WAIT)
+        results.append((woken, time.monotonic() - begin))
+
+    thread = threading.Thread(target=consumer)
+    thread.start()
+    assert started.wait(WAIT)
+    q.wake()
+    thread.join(WAIT)
+    assert not thread.is_alive()
+    assert results[0][0] is True
+    assert results[0][1] < WAIT / 2
+
+
+def test_a_wake_before_wait_is_not_lost() -> None:
+    q = make_queue(100)
+    q.wake()
+    assert q.wait(0) is True
+    assert q.wait(0) is False
+
+
+def test_crossing_a_threshold_wakes_a_waiting_consumer() -> None:
+    q = BoundedQueue[int](1000, wake_items=5, wake_bytes=NEVER)
+    waiting = threading.Event()
+    results: list[bool] = []
+
+    def consumer() -> None:
+        waiting.set()
+        results.append(q.wait(WAIT))
+
+    thread = threading.Thread(target=consumer)
+    thread.start()
+    assert waiting.wait(WAIT)
+    for item in range(5):
+        q.put(item, 1)
+    thread.join(WAIT)
+    assert results == [True]
+
+
+# -- block policy --------------------------------------------------------------------------------
+
+
+def _blocked_put(q: BoundedQueue[int], item: int, cost: int) -> tuple[threading.Thread, list[bool]]:
+    results: list[bool] = []
+    thread = threading.Thread(target=lambda: results.append(q.put(item, cost)))
+    thread.start()
+    # A producer that finds the queue full signals the consumer while holding the lock and releases
+    # the lock only inside its wait, so once wait() returns the producer is blocked.
+    assert q.wait(WAIT)
+    return thread, results
+
+
+@pytest.mark.parametrize("release", ["drain", "clear"])
+def test_block_waits_for_room_and_is_released_by_the_consumer(release: str) -> None:
+    q = make_queue(30, "block", block_timeout=WAIT * 3)
+    for item in range(3):
+        assert q.put(item, 10)
+    thread, results = _blocked_put(q, 99, 10)
+    assert thread.is_alive()
+    assert results == []
+    getattr(q, release)()
+    thread.join(WAIT)
+    assert results == [True]
+    assert q.drain() == [99]
+    assert q.dropped() == {}
+
+
+def test_block_gives_up_after_the_timeout_and_counts_it() -> None:
+    q = make_queue(10, "block", block_timeout=0.05)
+    assert q.put(1, 10)
+    begin = time.monotonic()
+    assert not q.put(2, 10)
+    assert time.monotonic() - begin >= 0.05
+    assert q.dropped() == {"block_timeout": 1}
+    assert q.drain() == [1]
+
+
+def test_block_keeps_waiting_while_a_drain_leaves_too_little_room() -> None:
+    q = make_queue(30, "block", block_timeout=WAIT * 3)
+    for item in range(3):
+        q.put(item, 10)
+    thread, results = _blocked_put(q, 99, 20)
+    assert q.drain(1) == [0]  # frees 10 bytes: not enough for 20
+    thread.join(0.05)
+    assert thread.is_alive()
+    assert q.drain(1) == [1]
+    thread.join(WAIT)
+    assert results == [True]
+    assert q.drain() == [2, 99]
+
+
+# -- fork ----------------------------------------------------------------------------------------
+
+
+def test_reinit_after_fork_replaces_a_lock_held_at_fork_time() -> None:
+    q = make_queue(100)
+    q.put(1, 10)
+    q._lock.acquire()  # as if another thread of the parent held it when fork() ran
+    q.reinit_after_fork()
+    assert q.put(2, 10)
+    assert q.clear() == 2
+    assert q.total_put == 2 == accounted(q)
+
+
+def test_reinit_after_fork_recomputes_the_byte_total() -> None:
+    q = make_queue(100)
+    q.put(1, 10)
+    q._bytes = 55  # a parent thread interrupted between append and the byte update
+    q.reinit_after_fork()
+    assert q.bytes == 10
+
+
+# -- concurrency ---------------------------------------------------------------------------------
+
+PRODUCERS = 4
+PER_PRODUCER = 5_000
+
+
+def _run_producers_and_consumer(
+    q: BoundedQueue[tuple[int, int]], cost: int
+) -> tuple[list[list[bool]], list[tuple[int, int]]]:
+    barrier = threading.Barrier(PRODUCERS + 1)
+    done = threading.Event()
+    outcomes: list[list[bool]] = [[] for _ in range(PRODUCERS)]
+    received: list[tuple[int, int]] = []
+
+    def produce(index: int) -> None:
+        barrier.wait(WAIT)
+        record = outcomes[index].append
+        for seq in range(PER_PRODUCER):
+            record(q.put((index, seq), cost))
+
+    def consume() -> None:
+        while True:
+            finished = done.is_set()
+            q.wait(0.005)
+            received.extend(q.drain(500))
+            if finished and len(q) == 0:
+                return
+
+    producers = [threading.Thread(target=produce, args=(i,)) for i in range(PRODUCERS)]
+    consumer = threading.Thread(target=consume)
+    for thread in [*producers, consumer]:
+        thread.start()
+    barrier.wait(WAIT)
+    for thread in producers:
+        thread.join(WAIT * 3)
+    done.set()
+    consumer.join(WAIT * 3)
+    assert not consumer.is_alive()
+    return outcomes, received
+
+
+def _assert_per_producer_fifo(received: list[tuple[int, int]]) -> None:
+    last = [-1] * PRODUCERS
+    for producer, seq in received:
+        assert seq > last[producer]
+        last[producer] = seq
+
+
+@pytest.mark.parametrize("overflow", ["drop_oldest", "drop_newest"])
+def test_concurrent_accounting_is_exact(overflow: str) -> None:
+    q = BoundedQueue[tuple[int, int]](2_000, overflow, wake_items=200, wake_bytes=NEVER)
+    outcomes, received = _run_producers_and_consumer(q, cost=10)
+    accepted = sum(sum(flags) for flags in outcomes)
+    refused = PRODUCERS * PER_PRODUCER - accepted
+    dropped = q.dropped()
+    assert q.total_put == accepted
+    assert accepted == len(received) + q.total_evicted
+    assert q.total_drained == len(received)
+    assert dropped.get("drop_oldest", 0) == q.total_evicted
+    assert dropped.get("drop_newest", 0) == refused
+    assert len(set(received)) == len(received)
+    _assert_per_producer_fifo(received)
+
+
+def test_concurrent_block_policy_loses_nothing() -> None:
+    q = BoundedQueue[tuple[int, int]](
+        500, "block", block_timeout=WAIT * 3, wake_items=20, wake_bytes=NEVER
+    )
+    outcomes, received = _run_producers_and_consumer(q, cost=10)
+    assert all(all(flags) for flags in outcomes)
+    assert sorted(received) == [(p, s) for p in range(PRODUCERS) for s in range(PER_PRODUCER)]
+    _assert_per_producer_fifo(received)
+    assert q.dropped() == {}
+    assert q.total_put == PRODUCERS * PER_PRODUCER == q.total_drained
+
+
+# -- batch builder: examples ---------------------------------------------------------------------
+
+
+def _flat(batches: list[list[InputLogEvent]]) -> list[InputLogEvent]:
+    return [event for batch in batches for event in batch]
+
+
+def test_events_are_stably_sorted_by_timestamp() -> None:
+    events = [ev(3, "c"), ev(1, "a1"), ev(2, "b"), ev(1, "a2")]
+    plan = build_batches(events)
+    assert [e["message"] for e in _flat(plan.batches)] == ["a1", "a2", "b", "c"]
+    assert len(plan.batches) == 1
+
+
+def test_unchanged_events_pass_through_as_the_same_objects_and_inputs_stay_untouched() -> None:
+    good = ev(1, "héllo")
+    bad = ev(2, "")
+    plan = build_batches([good, bad])
+    out = _flat(plan.batches)
+    assert out[0] is good
+    assert bad == ev(2, "")
+    assert out[1] == ev(2, EMPTY_MESSAGE_PLACEHOLDER)
+
+
+def test_batches_split_on_the_event_count() -> None:
+    plan = build_batches([ev(i, "x") for i in range(25)], max_events=10)
+    assert [len(b) for b in plan.batches] == [10, 10, 5]
+
+
+def test_ten_thousand_small_events_make_one_call() -> None:
+    plan = build_batches(ev(i, f"event {i}") for i in range(MAX_BATCH_EVENTS))
+    assert len(plan.batches) == 1
+
+
+def test_batches_split_on_bytes_counting_the_per_event_overhead() -> None:
+    message = "é" * 37  # 74 bytes + 26 = 100 per event
+    plan = build_batches([ev(i, message) for i in range(10)], max_bytes=300)
+    assert [len(b) for b in plan.batches] == [3, 3, 3, 1]
+
+
+def test_batches_split_on_the_24_hour_span() -> None:
+    events = [ev(0, "a"), ev(MAX_BATCH_SPAN_MS, "b"), ev(MAX_BATCH_SPAN_MS + 1, "c")]
+    plan = build_batches(events)
+    assert [[e["message"] for e in b] for b in plan.batches] == [["a", "b"], ["c"]]
+
+
+def test_empty_input_makes_no_batches() -> None:
+    assert build_batches([]).batches == []
+
+
+def test_empty_message_becomes_a_visible_placeholder() -> None:
+    plan = build_batches([ev(1, ""), ev(2, "ok")])
+    assert [e["message"] for e in _flat(plan.batches)] == [EMPTY_MESSAGE_PLACEHOLDER, "ok"]
+    assert plan.empty == 1
+    assert plan.dropped == {}
+
+
+def test_lone_surrogates_are_replaced_and_pairs_joined() -> None:
+    plan = build_batches([ev(1, "a\ud800b"), ev(2, "\ud83d\ude00"), ev(3, "\udfff")])
+    assert [e["message"] for e in _flat(plan.batches)] == ["a\ufffdb", "\U0001f600", "\ufffd"]
+    assert plan.repaired == 3
+    assert batch_violations(plan.batches[0]) == []
+
+
+def test_non_text_messages_are_converted_not_fatal() -> None:
+    events = [ev(1, b"caf\xc3\xa9 \xff"), ev(2, 42)]  # type: ignore[arg-type]
+    plan = build_batches(events)
+    assert [e["message"] for e in _flat(plan.batches)] == ["café \ufffd", "42"]
+
+
+@pytest.mark.parametrize("text", ["a" * 200, "é" * 100, "€" * 70, "😀" * 50])
+def test_truncation_is_utf8_safe_within_the_limit_and_says_how_much_was_cut(text: str) -> None:
+    plan = build_batches([ev(1, text)], max_event_bytes=100)
+    (event,) = _flat(plan.batches)
+    message = event["message"]
+    encoded_len = len(message.encode("utf-8"))
+    assert encoded_len <= 100
+    kept, marker_number = message.rsplit("…[truncated ", 1)
+    assert text.startswith(kept)
+    removed = len(text.encode("utf-8")) - len(kept.encode("utf-8"))
+    assert message == kept + truncation_marker(removed)
+    assert marker_number == f"{removed} bytes]"
+    assert encoded_len > 100 - 4  # no more than one character's worth of room wasted
+    assert plan.truncated == 1
+
+
+def test_a_message_exactly_at_the_limit_is_kept_whole() -> None:
+    at_limit = "é" * 50  # 100 bytes
+    plan = build_batches([ev(1, at_limit), ev(2, at_limit + "x")], max_event_bytes=100)
+    out = _flat(plan.batches)
+    assert out[0]["message"] == at_limit
+    assert out[1]["message"] != at_limit + "x"
+    assert plan.truncated == 1
+
+
+def test_split_makes_numbered_parts_in_order_with_the_same_timestamp() -> None:
+    text = "".join(chr(0x41 + i % 26) for i in range(250))
+    plan = build_batches([ev(5, text), ev(6, "after")], max_event_bytes=100, oversize="split")
+    out = _flat(plan.batches)
+    parts = out[:-1]
+    assert out[-1]["message"] == "after"
+    assert len(parts) == 3
+    assert all(p["timestamp"] == 5 for p in parts)
+    prefixes = [split_marker(i, 3) for i in (1, 2, 3)]
+    assert [p["message"][: len(prefixes[0])] for p in parts] == prefixes
+    assert "".join(p["message"][len(prefixes[0]) :] for p in parts) == text
+    assert all(len(p["message"].encode("utf-8")) <= 100 for p in parts)
+    assert plan.split == 1
+
+
+def test_split_widens_the_part_numbers_when_there_are_ten_or_more_parts() -> None:
+    text = "€" * 400  # 1,200 bytes
+    plan = build_batches([ev(1, text)], max_event_bytes=64, oversize="split")
+    out = _flat(plan.batches)
+    total = len(out)
+    assert total >= 10
+    assert out[0]["message"].startswith(split_marker(1, total))
+    assert out[-1]["message"].startswith(split_marker(total, total))
+    assert all(len(e["message"].encode("utf-8")) <= 64 for e in out)
+
+
+def test_drop_counts_oversize_events() -> None:
+    plan = build_batches([ev(1, "x" * 101), ev(2, "ok")], max_event_bytes=100, oversize="drop")
+    assert [e["message"] for e in _flat(plan.batches)] == ["ok"]
+    assert plan.dropped == {"oversize": 1}
+
+
+def test_a_small_max_bytes_caps_the_event_size_too() -> None:
+    plan = build_batches([ev(1, "x" * 500)], max_bytes=200)
+    (event,) = _flat(plan.batches)
+    assert len(event["message"]) <= 200 - EVENT_OVERHEAD_BYTES
+    assert batch_violations([event], max_bytes=200) == []
+
+
+def test_the_service_limits_hold_for_megabyte_messages() -> None:
+    big = "ü" * 1_500_000  # 3,000,000 bytes
+    for policy in Oversize:
+        plan = build_batches([ev(1, big), ev(2, "x" * MAX_EVENT_BYTES)], oversize=policy)
+        for batch in plan.batches:
+            assert batch_violations(batch) == []
+    split = build_batches([ev(1, big)], oversize="split")
+    assert len(_flat(split.batches)) == 3
+    assert len(split.batches) == 3  # each part nearly fills a whole call
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "fragment"),
+    [
+        ({"max_events": 0}, "max_events"),
+        ({"max_events": MAX_BATCH_EVENTS + 1}, "max_events"),
+        ({"max_bytes": MAX_BATCH_BYTES + 1}, "max_bytes"),
+        ({"max_bytes": 50}, "max_bytes"),
+        ({"max_event_bytes": 10}, "max_event_bytes"),
+        ({"max_event_bytes": MAX_EVENT_BYTES + 1}, "max_event_bytes"),
+        ({"max_events": True}, "max_events"),
+        ({"oversize": "shrink"}, "oversize"),
+    ],
+)
+def test_builder_rejects_impossible_limits_clearly(
+    kwargs: dict[str, object], fragment: str
+) -> None:
+    with pytest.raises(ConfigurationError, match=fragment):
+        build_batches([ev(1, "x")], **kwargs)  # type: ignore[arg-type]
