@@ -1,0 +1,435 @@
+"""``JsonFormatter``: one queryable JSON document per record, with correlation ids and safe values.
+
+Default keys (``key_style="camel"``): ``timestamp`` (ISO 8601 UTC, milliseconds, ``Z``),
+``level``, ``logger``, ``message``, ``traceId``, ``requestId``, ``spanId``, ``xrayTraceId``
+(ids omitted when unset), ``location`` (``module:function:line``), and on exceptions
+``errorType``, ``errorMessage``, ``stackTrace`` (list of lines); then bound correlation fields and
+every ``extra=`` field at top level. ``key_style="snake"`` gives ``trace_id``, ``error_type`` etc.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import enum
+import json
+import logging
+import math
+import os
+import time
+import uuid
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from types import TracebackType
+from typing import Any, Literal
+
+from pythonjsonlogger import json as pjl_json
+
+from .context import RECORD_ATTRIBUTE, REQUEST_ID, SPAN_ID, TRACE_ID, XRAY_TRACE_ID, capture
+from .pii import PiiRedactor
+
+__all__ = [
+    "EXCEPTION_ATTRIBUTE",
+    "KEY_STYLES",
+    "JsonFormatter",
+    "exception_summary",
+    "json_safe",
+    "standard_attributes",
+]
+
+EXCEPTION_ATTRIBUTE = "_cw_exception"
+"""Optional LogRecord attribute: ``(errorType, errorMessage)`` captured where ``exc_info`` was
+available (the caller thread). When present it wins over ``exc_info`` and over parsing
+``exc_text``; the leading underscore keeps it out of the output."""
+
+ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None]
+
+# canonical name -> output key, per style
+KEY_STYLES: dict[str, dict[str, str]] = {
+    "camel": {
+        "timestamp": "timestamp",
+        "level": "level",
+        "logger": "logger",
+        "message": "message",
+        TRACE_ID: "traceId",
+        REQUEST_ID: "requestId",
+        SPAN_ID: "spanId",
+        XRAY_TRACE_ID: "xrayTraceId",
+        "location": "location",
+        "error_type": "errorType",
+        "error_message": "errorMessage",
+        "stack_trace": "stackTrace",
+        "stack_info": "stackInfo",
+        "format_error": "formatError",
+    },
+    "snake": {
+        "timestamp": "timestamp",
+        "level": "level",
+        "logger": "logger",
+        "message": "message",
+        TRACE_ID: TRACE_ID,
+        REQUEST_ID: REQUEST_ID,
+        SPAN_ID: SPAN_ID,
+        XRAY_TRACE_ID: XRAY_TRACE_ID,
+        "location": "location",
+        "error_type": "error_type",
+        "error_message": "error_message",
+        "stack_trace": "stack_trace",
+        "stack_info": "stack_info",
+        "format_error": "format_error",
+    },
+}
+"""Output key names per ``key_style``; ``rename_fields`` applies on top."""
+
+_ID_NAMES = (TRACE_ID, REQUEST_ID, SPAN_ID, XRAY_TRACE_ID)
+_PROTECTED = ("timestamp", "level", "logger", "location")
+_MISSING = object()
+_FROM_FORMATTER = frozenset({"message", "exc_text", *_ID_NAMES})
+_DEFAULT_MAX_REPR = 1000
+
+
+def standard_attributes() -> frozenset[str]:
+    """Return the names of attributes every LogRecord has (never treated as extra fields)."""
+    return _STANDARD
+
+
+_STANDARD = frozenset(
+    {*logging.LogRecord("", 0, "", 0, "", None, None).__dict__, "message", "asctime", "taskName"}
+)
+
+
+def exception_summary(exc_info: ExcInfo | tuple[None, None, None]) -> tuple[str, str]:
+    """Return ``(errorType, errorMessage)`` for an exc_info tuple, named as tracebacks name it."""
+    exc_type, exc, _ = exc_info
+    if exc_type is None:
+        return "", ""
+    name = exc_type.__qualname__
+    if exc_type.__module__ not in ("builtins", "__main__"):
+        name = f"{exc_type.__module__}.{name}"
+    try:
+        message = str(exc)
+    except Exception:
+        message = f"<unprintable {name} object>"
+    return name, message
+
+
+def _summary_from_text(text: str) -> tuple[str, str]:
+    """Best effort ``(errorType, errorMessage)`` from traceback text (last exception block)."""
+    lines = text.rstrip("\n").splitlines()
+    start = len(lines)
+    # The final exception starts at the last unindented line after the last frame line.
+    for index in range(len(lines) - 1, -1, -1):
+        line = lines[index]
+        if line.startswith((" ", "\t")) or line.startswith("Traceback ("):
+            break
+        start = index
+    if start >= len(lines):
+        return "", ""
+    head, _, first = lines[start].partition(": ")
+    message = "\n".join([first, *lines[start + 1 :]]) if first or start + 1 < len(lines) else ""
+    return head.strip(), message.strip("\n")
+
+
+def _cap(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit] + f"...[{len(text) - limit} more chars]"
+
+
+def _safe_str(value: object, limit: int) -> str:
+    try:
+        return _cap(str(value), limit)
+    except Exception:
+        return _safe_repr(value, limit)
+
+
+def _safe_repr(value: object, limit: int) -> str:
+    try:
+        return _cap(repr(value), limit)
+    except Exception:
+        return f"<unrepresentable {type(value).__qualname__}>"
+
+
+def json_safe(value: object, max_repr: int = _DEFAULT_MAX_REPR) -> Any:
+    """Convert a value json cannot encode into one it can (never raises).
+
+    datetime/date/time → ISO 8601, Decimal/UUID/paths → str, bytes → UTF-8 text (undecodable
+    bytes escaped), set → list, Enum → its value, dataclass → dict, exception → ``Type: msg``,
+    anything else → ``repr`` capped at ``max_repr`` characters.
+    """
+    try:
+        if isinstance(value, (datetime.datetime, datetime.date, datetime.time)):
+            return value.isoformat()
+        if isinstance(value, (Decimal, uuid.UUID)):
+            return str(value)
+        if isinstance(value, (bytes, bytearray, memoryview)):
+            return _cap(bytes(value).decode("utf-8", "backslashreplace"), max_repr)
+        if isinstance(value, (set, frozenset)):
+            try:
+                return sorted(value)
+            except TypeError:
+                return list(value)
+        if isinstance(value, enum.Enum):
+            return value.value
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            return {field.name: getattr(value, field.name) for field in dataclasses.fields(value)}
+        if isinstance(value, BaseException):
+            return "{}: {}".format(*exception_summary((type(value), value, None)))
+        if isinstance(value, os.PathLike):
+            return os.fspath(value)
+        if isinstance(value, float):  # NaN and infinities are not JSON
+            return str(value)
+    except Exception:
+        pass
+    return _safe_repr(value, max_repr)
+
+
+class JsonFormatter(pjl_json.JsonFormatter):
+    """Format records as one JSON document each (see the module docstring for the keys).
+
+    Options: ``static_fields`` (e.g. ``{"service": "shop"}``) or the ``service``/``environment``
+    shortcuts; ``rename_fields`` (output key → new key); ``key_style`` ``"camel"`` or ``"snake"``;
+    ``redact`` (True, or a :class:`~cw_logging.pii.PiiRedactor`) to remove PII; ``max_repr`` caps
+    the ``repr`` of unknown objects; ``fmt`` may name more record attributes to include (e.g.
+    ``"%(process)d %(threadName)s"``). Never mutates the record or the objects logged, and never
+    raises for a value it cannot encode. Usable from dictConfig with ``"()"``.
+    """
+
+    def __init__(
+        self,
+        fmt: str | None = None,
+        datefmt: str | None = None,
+        style: Literal["%", "{", "$"] = "%",
+        validate: bool = True,
+        *,
+        static_fields: Mapping[str, Any] | None = None,
+        service: str | None = None,
+        environment: str | None = None,
+        rename_fields: Mapping[str, str] | None = None,
+        key_style: Literal["camel", "snake"] = "camel",
+        redact: bool | PiiRedactor | None = None,
+        max_repr: int = _DEFAULT_MAX_REPR,
+        reserved_attrs: Iterable[str] | None = None,
+        ensure_ascii: bool = False,
+    ) -> None:
+        if key_style not in KEY_STYLES:
+            raise ValueError(f"key_style must be one of {sorted(KEY_STYLES)}, not {key_style!r}")
+        if max_repr < 16:
+            raise ValueError(f"max_repr must be at least 16 characters, not {max_repr}")
+        statics = dict(static_fields or {})
+        for key, value in (("service", service), ("environment", environment)):
+            if value is not None:
+                statics[key] = value
+        renames = dict(rename_fields or {})
+        super().__init__(
+            fmt,
+            datefmt,
+            style,
+            validate,
+            rename_fields=renames,
+            static_fields=statics,
+            reserved_attrs=list(reserved_attrs) if reserved_attrs is not None else None,
+            json_ensure_ascii=ensure_ascii,
+        )
+        self.key_style = key_style
+        self.max_repr = max_repr
+        self.redactor: PiiRedactor | None = None
+        if isinstance(redact, PiiRedactor):
+            self.redactor = redact
+        elif redact:
+            self.redactor = PiiRedactor()
+        names = KEY_STYLES[key_style]
+        self._keys = {name: renames.get(key, key) for name, key in names.items()}
+        # Extras named like an id (either spelling) override the captured id for that record.
+        self._id_aliases = {alias: name for name in _ID_NAMES for alias in (name, names[name])}
+        self._protected = frozenset(self._keys[name] for name in _PROTECTED)
+        self._not_redacted = frozenset(
+            self._keys[name] for name in (*_ID_NAMES, "timestamp", "level", "logger", "location")
+        )
+        self._skip = frozenset(
+            {*_STANDARD, *self.reserved_attrs, *self._required_fields, *self._id_aliases}
+        )
+        self._encoder = json.JSONEncoder(
+            ensure_ascii=ensure_ascii,
+            allow_nan=False,
+            separators=(",", ":"),
+            default=self._default,
+        )
+        self._second: tuple[int, str] = (-1, "")
+
+    # ------------------------------------------------------------------ pieces
+
+    def _default(self, value: Any) -> Any:
+        return json_safe(value, self.max_repr)
+
+    def _timestamp(self, record: logging.LogRecord) -> str:
+        if self.datefmt:
+            return self.formatTime(record, self.datefmt)
+        second = int(record.created)
+        cached_second, prefix = self._second
+        if cached_second != second:
+            prefix = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
+            self._second = (second, prefix)
+        return f"{prefix}.{int(record.msecs):03d}Z"
+
+    def _exception_fields(self, record: logging.LogRecord, data: dict[str, Any]) -> None:
+        summary = record.__dict__.get(EXCEPTION_ATTRIBUTE)
+        exc_info = record.exc_info
+        text = record.exc_text
+        if not text and exc_info and exc_info[0] is not None:
+            text = logging.Formatter.formatException(self, exc_info)
+        if not summary:
+            if exc_info and exc_info[0] is not None:
+                summary = exception_summary(exc_info)
+            elif text:
+                summary = _summary_from_text(text)
+            else:
+                return
+        keys = self._keys
+        data[keys["error_type"]], data[keys["error_message"]] = summary
+        if text:
+            data[keys["stack_trace"]] = text.splitlines()
+
+    def _message(self, record: logging.LogRecord, data: dict[str, Any]) -> None:
+        msg = record.msg
+        if isinstance(msg, Mapping):
+            data[self._keys["message"]] = msg.get("message", "")
+            for key, value in msg.items():
+                if key != "message":
+                    self._add(data, key if isinstance(key, str) else str(key), value)
+            return
+        try:
+            data[self._keys["message"]] = record.getMessage()
+        except Exception as exc:  # bad %-args must not cost the record
+            data[self._keys["message"]] = _safe_str(msg, self.max_repr)
+            data[self._keys["format_error"]] = (
+                f"{type(exc).__name__}: {exc}; args={_safe_repr(record.args, self.max_repr)}"
+            )
+
+    def _add(self, data: dict[str, Any], key: str, value: Any) -> None:
+        """Add a user-supplied field without letting it replace a core key."""
+        if key in self._protected:
+            key = f"extra_{key}"
+        data[key] = value
+
+    # ------------------------------------------------------------------ formatting
+
+    def build(self, record: logging.LogRecord) -> dict[str, Any]:
+        """Return the record as the dict that ``format`` serialises (before redaction)."""
+        keys = self._keys
+        attributes = record.__dict__
+        data: dict[str, Any] = {
+            keys["timestamp"]: self._timestamp(record),
+            keys["level"]: record.levelname,
+            keys["logger"]: record.name,
+        }
+        self._message(record, data)
+        snapshot = attributes.get(RECORD_ATTRIBUTE, _MISSING)
+        if snapshot is _MISSING:
+            snapshot = capture()
+        ids: dict[str, Any] = {}
+        fields: Mapping[str, Any] = {}
+        if snapshot:
+            ids = {name: snapshot[name] for name in _ID_NAMES if name in snapshot}
+            if len(ids) < len(snapshot):
+                fields = {k: v for k, v in snapshot.items() if k not in _ID_NAMES}
+        for alias, name in self._id_aliases.items():
+            value = attributes.get(alias)
+            if value:
+                ids[name] = value
+        for name in _ID_NAMES:
+            if name in ids:
+                data[keys[name]] = ids[name]
+        data[keys["location"]] = f"{record.module}:{record.funcName}:{record.lineno}"
+        if record.exc_info or record.exc_text or EXCEPTION_ATTRIBUTE in attributes:
+            self._exception_fields(record, data)
+        if record.stack_info:
+            data[keys["stack_info"]] = record.stack_info.splitlines()
+        for field in self._required_fields:
+            if field == "asctime":
+                self._add(data, self._get_rename(field), self.formatTime(record, self.datefmt))
+            elif field not in _FROM_FORMATTER:
+                self._add(data, self._get_rename(field), attributes.get(field))
+        for key, value in self.static_fields.items():
+            self._add(data, key, value)
+        for key, value in fields.items():
+            self._add(data, key, value)
+        skip = self._skip
+        renames = self.rename_fields
+        for key, value in attributes.items():
+            if key not in skip and key[:1] != "_":
+                self._add(data, renames.get(key, key), value)
+        return data
+
+    def format(self, record: logging.LogRecord) -> str:
+        """Return the record as one line of JSON; never raises for values it cannot encode."""
+        try:
+            data = self.build(record)
+            if self.redactor is not None:
+                data = self._redacted(data)
+        except Exception as exc:  # one bad record must never break logging
+            data = self._fallback(record, exc)
+        return self.prefix + self._encode(data)
+
+    def _redacted(self, data: dict[str, Any]) -> dict[str, Any]:
+        redactor = self.redactor
+        assert redactor is not None
+        untouched = self._not_redacted
+        stack_keys = (self._keys["stack_trace"], self._keys["stack_info"])
+        result: dict[str, Any] = {}
+        for key, value in data.items():
+            if key in untouched:
+                result[key] = value
+            elif key in stack_keys and isinstance(value, list):
+                # redact the text whole so multi-line secrets (PEM keys) are caught
+                result[key] = redactor.redact_text("\n".join(value)).splitlines()
+            elif redactor.is_sensitive_key(key):
+                result[key] = "[REDACTED]"
+            else:
+                result[key] = redactor.redact(value, self._default)
+        return result
+
+    def _encode(self, data: dict[str, Any]) -> str:
+        try:
+            return self._encoder.encode(data)
+        except (ValueError, TypeError, RecursionError):
+            # circular references, NaN, odd keys: encode field by field, replacing what fails
+            safe: dict[str, Any] = {}
+            for key, value in data.items():
+                try:
+                    self._encoder.encode(value)
+                    safe[str(key)] = value
+                except (ValueError, TypeError, RecursionError):
+                    safe[str(key)] = _sanitised(value, self.max_repr)
+            return self._encoder.encode(safe)
+
+    def _fallback(self, record: logging.LogRecord, exc: Exception) -> dict[str, Any]:
+        keys = self._keys
+        return {
+            keys["timestamp"]: self._timestamp(record),
+            keys["level"]: getattr(record, "levelname", "NOTSET"),
+            keys["logger"]: getattr(record, "name", ""),
+            keys["message"]: _safe_str(getattr(record, "msg", None), self.max_repr),
+            keys["format_error"]: f"{type(exc).__name__}: {exc}",
+        }
+
+
+def _sanitised(
+    value: Any, max_repr: int, depth: int = 0, seen: frozenset[int] = frozenset()
+) -> Any:
+    """Deep-convert ``value`` to plain JSON types, breaking cycles and non-finite floats."""
+    if value is None or isinstance(value, (str, bool, int)):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else str(value)
+    if depth > 32 or id(value) in seen:
+        return _safe_repr(value, max_repr) if depth > 32 else "<circular reference>"
+    inner = seen | {id(value)}
+    if isinstance(value, Mapping):
+        return {
+            str(key): _sanitised(item, max_repr, depth + 1, inner) for key, item in value.items()
+        }
+    if isinstance(value, (list, tuple)):
+        return [_sanitised(item, max_repr, depth + 1, inner) for item in value]
+    converted = json_safe(value, max_repr)
+    if isinstance(converted, str):
+        return converted
+    return _sanitised(converted, max_repr, depth + 1, inner)
