@@ -413,13 +413,16 @@ def _utf8_boundary(data: bytes, position: int) -> int:
 
 def _truncate(message: str, encoded: bytes | None, size: int, limit: int) -> str:
     """Cut ``message`` (``size`` UTF-8 bytes) to ``limit`` bytes including the marker."""
-    # The marker's length depends on the number it shows; the removed count is <= size, so
-    # reserving room for ``size``'s digits guarantees the final marker fits.
-    keep = limit - len(truncation_marker(size).encode("utf-8"))
-    if encoded is None:  # all ASCII: characters are bytes
-        return message[:keep] + truncation_marker(size - keep)
-    cut = _utf8_boundary(encoded, keep)
-    return encoded[:cut].decode("utf-8") + truncation_marker(size - cut)
+
+    def cut_at(keep: int) -> int:  # bytes kept when at most ``keep`` may be
+        return keep if encoded is None else _utf8_boundary(encoded, keep)
+
+    # The marker's length depends on the number it shows. A marker sized for ``size`` always
+    # fits; the second pass sizes it for the first pass's count to waste at most one digit.
+    kept = cut_at(limit - len(truncation_marker(size).encode("utf-8")))
+    kept = cut_at(limit - len(truncation_marker(size - kept).encode("utf-8")))
+    head = message[:kept] if encoded is None else encoded[:kept].decode("utf-8")
+    return head + truncation_marker(size - kept)
 
 
 def _split(message: str, encoded: bytes | None, size: int, limit: int) -> list[str]:
