@@ -1,0 +1,34 @@
+"""A local evaluator for CloudWatch Logs Insights QL queries.
+
+``compile_query(text)`` parses and compiles a query once (raising ``MalformedQueryError`` with a
+position for bad or unsupported syntax); ``CompiledQuery.run(events)`` evaluates it over log
+events and returns rows with statistics. ``format_value`` renders values as GetQueryResults does.
+"""
+
+from __future__ import annotations
+
+from .evaluator import (
+    DEFAULT_FIELDS,
+    DEFAULT_LIMIT,
+    CompiledQuery,
+    QueryResult,
+    QueryStatistics,
+    compile_query,
+)
+from .fields import MAX_DISCOVERED_FIELDS, discover_json_fields
+from .parser import MAX_LIMIT
+from .values import Timestamp, format_value
+
+__all__ = [
+    "DEFAULT_FIELDS",
+    "DEFAULT_LIMIT",
+    "MAX_DISCOVERED_FIELDS",
+    "MAX_LIMIT",
+    "CompiledQuery",
+    "QueryResult",
+    "QueryStatistics",
+    "Timestamp",
+    "compile_query",
+    "discover_json_fields",
+    "format_value",
+]
