@@ -1,0 +1,29 @@
+"""CloudWatch Logs on your machine: a local engine that enforces the service's rules and really
+evaluates filter patterns and Logs Insights queries.
+
+- :class:`LocalEngine` — the store and one dispatch table (``engine.call(operation, params)``);
+- :class:`LocalClient` — a boto3 ``logs`` client answered in process by an engine;
+- :class:`LocalTransport` — the write path's transport over an engine;
+- :func:`serve` / :class:`LocalServer` — the engine over HTTP (AWS JSON 1.1) on loopback;
+  :func:`main` runs it in the foreground (``cw-logging serve``);
+- :func:`compile_filter_pattern` — a filter pattern compiled once, matched per message.
+"""
+
+from __future__ import annotations
+
+from .client import LocalClient
+from .engine import LocalEngine
+from .filterpattern import FilterPattern, compile_filter_pattern
+from .server import LocalServer, main, serve
+from .transport import LocalTransport
+
+__all__ = [
+    "FilterPattern",
+    "LocalClient",
+    "LocalEngine",
+    "LocalServer",
+    "LocalTransport",
+    "compile_filter_pattern",
+    "main",
+    "serve",
+]

@@ -1,0 +1,130 @@
+"""Request checks the service applies before running an operation, read from botocore's model.
+
+Lengths, ranges, patterns, enums and required members come from the ``logs`` service model, and
+failures read like the service's: ``1 validation error detected: Value 'x' at 'logGroupName'
+failed to satisfy constraint: ...`` (InvalidParameterException).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from typing import Any
+
+from ..errors import InvalidParameterError, RequestError
+
+INVALID_PARAMETER = "InvalidParameterException"
+
+
+@functools.lru_cache(maxsize=1)
+def service_model() -> Any:
+    """Return botocore's ``logs`` service model (loaded once)."""
+    import botocore.session
+
+    return botocore.session.get_session().get_service_model("logs")
+
+
+@functools.lru_cache(maxsize=64)
+def _regex(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
+
+
+def validate_request(operation: str, params: dict[str, Any]) -> None:
+    """Raise InvalidParameterException if ``params`` break the model's constraints."""
+    shape = service_model().operation_model(operation).input_shape
+    if shape is None:
+        return
+    problems: list[str] = []
+    _check_structure(shape, params, "", problems)
+    if problems:
+        count = len(problems)
+        plural = "error" if count == 1 else "errors"
+        raise InvalidParameterError(
+            f"{count} validation {plural} detected: " + "; ".join(problems),
+            code=INVALID_PARAMETER,
+        )
+
+
+def _check_structure(shape: Any, value: Any, path: str, problems: list[str]) -> None:
+    if not isinstance(value, dict):
+        raise _serialization(path, "structure")
+    for name in shape.required_members:
+        if value.get(name) is None:
+            problems.append(
+                f"Value null at '{path}{name}' failed to satisfy constraint: "
+                "Member must not be null"
+            )
+    for name, member in shape.members.items():
+        if value.get(name) is not None:
+            _check(member, value[name], f"{path}{name}", problems)
+
+
+def _check(shape: Any, value: Any, path: str, problems: list[str]) -> None:
+    kind = shape.type_name
+    meta = shape.metadata
+    if kind == "structure":
+        _check_structure(shape, value, f"{path}.", problems)
+        return
+    if kind == "list":
+        if not isinstance(value, list):
+            raise _serialization(path, "list")
+        _length(meta, len(value), value, path, problems)
+        for index, item in enumerate(value, start=1):
+            _check(shape.member, item, f"{path}.{index}.member", problems)
+        return
+    if kind == "map":
+        if not isinstance(value, dict):
+            raise _serialization(path, "map")
+        _length(meta, len(value), value, path, problems)
+        return
+    if kind == "string":
+        if not isinstance(value, str):
+            raise _serialization(path, "string")
+        _length(meta, len(value), value, path, problems)
+        if "pattern" in meta and not _regex(meta["pattern"]).fullmatch(value):
+            problems.append(
+                _constraint(
+                    value, path, f"must satisfy regular expression pattern: {meta['pattern']}"
+                )
+            )
+        if "enum" in meta and value not in meta["enum"]:
+            problems.append(
+                _constraint(
+                    value, path, f"must satisfy enum value set: [{', '.join(meta['enum'])}]"
+                )
+            )
+        return
+    if kind in ("integer", "long"):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise _serialization(path, kind)
+        if "min" in meta and value < meta["min"]:
+            problems.append(
+                _constraint(value, path, f"must have value greater than or equal to {meta['min']}")
+            )
+        if "max" in meta and value > meta["max"]:
+            problems.append(
+                _constraint(value, path, f"must have value less than or equal to {meta['max']}")
+            )
+        return
+    if kind == "boolean" and not isinstance(value, bool):
+        raise _serialization(path, kind)
+
+
+def _length(meta: dict[str, Any], length: int, value: Any, path: str, problems: list[str]) -> None:
+    if "min" in meta and length < meta["min"]:
+        problems.append(
+            _constraint(value, path, f"must have length greater than or equal to {meta['min']}")
+        )
+    if "max" in meta and length > meta["max"]:
+        problems.append(
+            _constraint(value, path, f"must have length less than or equal to {meta['max']}")
+        )
+
+
+def _constraint(value: Any, path: str, rule: str) -> str:
+    shown = value if isinstance(value, (str, int)) else "[...]"
+    return f"Value '{shown}' at '{path}' failed to satisfy constraint: Member {rule}"
+
+
+def _serialization(path: str, kind: str) -> RequestError:
+    return RequestError(f"'{path}' must be a {kind}", code="SerializationException")
