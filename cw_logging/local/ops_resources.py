@@ -159,9 +159,10 @@ def put_retention_policy(ctx: ServiceContext, params: Params) -> Params:
     group = ctx.group(params["logGroupName"])
     days = params["retentionInDays"]
     if days not in RETENTION_DAYS:
+        allowed = ", ".join(map(str, RETENTION_DAYS))
         raise invalid(
             f"1 validation error detected: Value '{days}' at 'retentionInDays' failed to satisfy "
-            f"constraint: Member must satisfy enum value set: [{', '.join(map(str, RETENTION_DAYS))}]"
+            f"constraint: Member must satisfy enum value set: [{allowed}]"
         )
     group.retention_days = days
     ctx.store.save_group(group)
