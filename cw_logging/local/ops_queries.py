@@ -7,8 +7,6 @@ and evaluated over the events in its time range. GetQueryResults then reports ``
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -21,7 +19,14 @@ from .query_model import RUNNING_STATES, Query, QueryRegistry
 
 Params = dict[str, Any]
 MAX_CONCURRENT_QUERIES = 100
-TIMESTAMP_FIELDS = frozenset({"@timestamp", "@ingestionTime"})
+_STATISTICS = (
+    "recordsMatched",
+    "recordsScanned",
+    "estimatedRecordsSkipped",
+    "bytesScanned",
+    "estimatedBytesSkipped",
+    "logGroupsScanned",
+)
 
 
 def start_query(ctx: ServiceContext, params: Params) -> Params:
@@ -41,18 +46,19 @@ def start_query(ctx: ServiceContext, params: Params) -> Params:
         )
     compiled = _compile(params["queryString"])
     events = list(_query_events(ctx, groups, start * 1000, end * 1000 + 999))
-    rows = compiled.run(events)
-    limit = params.get("limit")
-    if limit is not None:
-        rows = rows[:limit]
+    result = compiled.run(events, limit=params.get("limit"))
     query = Query(
         str(uuid.uuid4()),
         params["queryString"],
         language,
         [g.name for g in groups],
         ctx.now_ms(),
-        rows=[_result_row(row) for row in rows],
-        statistics=_statistics(compiled, events, len(groups), len(rows)),
+        rows=[_result_row(row) for row in result],
+        statistics={
+            **dict.fromkeys(_STATISTICS, 0.0),
+            **result.statistics.as_api(),
+            "logGroupsScanned": float(len(groups)),
+        },
     )
     if registry.polls_before_complete <= 0:
         query.status = "Complete"
@@ -112,45 +118,10 @@ def _query_events(
                     }
 
 
-def _statistics(compiled: Any, events: list[dict[str, Any]], groups: int, rows: int) -> Params:
-    matched = getattr(compiled, "records_matched", None)
-    return {
-        "recordsMatched": float(matched if isinstance(matched, int) else rows),
-        "recordsScanned": float(len(events)),
-        "estimatedRecordsSkipped": 0.0,
-        "bytesScanned": float(sum(len(e["@message"].encode("utf-8")) for e in events)),
-        "estimatedBytesSkipped": 0.0,
-        "logGroupsScanned": float(groups),
-    }
-
-
 def _result_row(row: dict[str, Any]) -> list[dict[str, str]]:
-    return [
-        {"field": name, "value": result_value(name, value)}
-        for name, value in row.items()
-        if value is not None
-    ]
+    from .insights import format_value
 
-
-def result_value(name: str, value: Any) -> str:
-    """Render a result value as GetQueryResults shows it (all values are strings)."""
-    if isinstance(value, dt.datetime):
-        return _format_time(value)
-    if name in TIMESTAMP_FIELDS and isinstance(value, int) and not isinstance(value, bool):
-        return _format_time(dt.datetime.fromtimestamp(value / 1000, tz=dt.timezone.utc))
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
-    if isinstance(value, (dict, list)):
-        return json.dumps(value, separators=(",", ":"))
-    return str(value)
-
-
-def _format_time(value: dt.datetime) -> str:
-    if value.tzinfo is not None:
-        value = value.astimezone(dt.timezone.utc).replace(tzinfo=None)
-    return value.strftime("%Y-%m-%d %H:%M:%S.") + f"{value.microsecond // 1000:03d}"
+    return [{"field": name, "value": format_value(value)} for name, value in row.items()]
 
 
 def get_query_results(ctx: ServiceContext, params: Params) -> Params:
@@ -173,8 +144,7 @@ def get_query_results(ctx: ServiceContext, params: Params) -> Params:
 
 
 def _zero_statistics() -> Params:
-    keys = ("recordsMatched", "recordsScanned", "bytesScanned", "logGroupsScanned")
-    return dict.fromkeys(keys, 0.0)
+    return dict.fromkeys(_STATISTICS, 0.0)
 
 
 def stop_query(ctx: ServiceContext, params: Params) -> Params:
