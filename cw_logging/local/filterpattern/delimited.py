@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
 from .boolexpr import Predicate, parse_or
-from .lexer import Kind, TokenStream, tokenize
+from .lexer import Kind, Token, TokenStream, pattern_error, tokenize
 from .values import MAX_REGEXES, MISSING, count_regexes, parse_comparison
 
 ELLIPSIS = "..."
@@ -30,10 +30,11 @@ def compile_delimited(pattern: str) -> Callable[[str], bool]:
             f"a space-delimited pattern may hold at most {MAX_REGEXES} regular expressions"
         )
     stream.expect(Kind.PUNCT, "[")
-    slots = [_parse_slot(stream)]
+    referenced: list[Token] = []
+    slots = [_parse_slot(stream, referenced)]
     while stream.at(Kind.PUNCT, ","):
         stream.next()
-        slots.append(_parse_slot(stream))
+        slots.append(_parse_slot(stream, referenced))
     stream.expect(Kind.PUNCT, "]", what="',' or ']'")
     if not stream.at(Kind.END):
         raise stream.error("expected the end of the pattern after ']'")
@@ -41,6 +42,9 @@ def compile_delimited(pattern: str) -> Callable[[str], bool]:
     duplicate = next((name for name in names if names.count(name) > 1), None)
     if duplicate is not None:
         raise stream.error(f"field name {duplicate!r} is used twice")
+    unknown = next((t for t in referenced if t.text not in names), None)
+    if unknown is not None:
+        raise pattern_error(pattern, unknown.pos, f"condition on unknown field {unknown.text!r}")
     conditions = [slot.condition for slot in slots if slot.condition is not None]
     shape = tuple(slot.name for slot in slots)
 
@@ -54,7 +58,7 @@ def compile_delimited(pattern: str) -> Callable[[str], bool]:
     return matches
 
 
-def _parse_slot(stream: TokenStream) -> _Slot:
+def _parse_slot(stream: TokenStream, referenced: list[Token]) -> _Slot:
     token = stream.peek()
     if token.kind is Kind.WORD and token.text == ELLIPSIS:
         stream.next()
@@ -62,7 +66,7 @@ def _parse_slot(stream: TokenStream) -> _Slot:
     if token.kind is not Kind.WORD or not _is_name(token.text):
         raise stream.error("expected a field name or '...'")
     if stream.tokens[stream.index + 1].kind in (Kind.OP, Kind.LOGIC) or stream.at(Kind.PUNCT, "("):
-        return _Slot(token.text, parse_or(stream, _parse_condition))
+        return _Slot(token.text, parse_or(stream, lambda s: _parse_condition(s, referenced)))
     stream.next()
     return _Slot(token.text, None)
 
@@ -71,11 +75,12 @@ def _is_name(text: str) -> bool:
     return text != ELLIPSIS and all(ch.isalnum() or ch in "_-." for ch in text)
 
 
-def _parse_condition(stream: TokenStream) -> Predicate[Fields]:
+def _parse_condition(stream: TokenStream, referenced: list[Token]) -> Predicate[Fields]:
     token = stream.peek()
     if token.kind is not Kind.WORD or not _is_name(token.text):
         raise stream.error("expected a field name in a condition")
     stream.next()
+    referenced.append(token)
     name = token.text
     test = parse_comparison(stream, numbers_from_text=True).test
     return lambda fields: test(fields.get(name, MISSING))
