@@ -1,0 +1,54 @@
+"""Read path: Logs Insights queries, correlation lookups, event iterators, administration.
+
+Every function takes ``client=`` (a boto3 ``logs`` client) or builds one from
+``boto3_session=``, ``region_name=``, ``endpoint_url=``, ``profile_name=``, ``botocore_config=``.
+Failures raise the errors of :mod:`cw_logging.errors`.
+"""
+
+from __future__ import annotations
+
+from . import admin
+from .correlate import (
+    DEFAULT_WINDOWS,
+    build_correlation_query,
+    build_filter_pattern,
+    find_by_field,
+    find_by_request_id,
+    find_by_span_id,
+    find_by_trace_id,
+    search_windows,
+    timeline,
+    validate_id,
+)
+from .events import LogEvent, filter_log_events, get_log_events
+from .insights import Polling, QueryResult, get_query_results, run_query, start_query, stop_query
+from .querytext import validate_query
+from .records import CorrelatedEvent, CorrelationKeys
+from .timerange import TimeRange
+
+__all__ = [
+    "DEFAULT_WINDOWS",
+    "CorrelatedEvent",
+    "CorrelationKeys",
+    "LogEvent",
+    "Polling",
+    "QueryResult",
+    "TimeRange",
+    "admin",
+    "build_correlation_query",
+    "build_filter_pattern",
+    "filter_log_events",
+    "find_by_field",
+    "find_by_request_id",
+    "find_by_span_id",
+    "find_by_trace_id",
+    "get_log_events",
+    "get_query_results",
+    "run_query",
+    "search_windows",
+    "start_query",
+    "stop_query",
+    "timeline",
+    "validate_id",
+    "validate_query",
+]
