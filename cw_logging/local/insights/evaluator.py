@@ -87,7 +87,8 @@ class CompiledQuery:
     """A Logs Insights query compiled once; :meth:`run` evaluates it over any events.
 
     ``limit`` is the query's own ``limit`` (None when it has none); ``is_aggregate`` says
-    whether it has ``stats``; ``fields`` lists the fields the results show.
+    whether it has ``stats``; ``fields`` lists the fields the results show;
+    ``last_statistics`` holds the statistics of the last run.
     """
 
     def __init__(self, text: str) -> None:
@@ -105,6 +106,12 @@ class CompiledQuery:
             after_stats = after_stats or isinstance(command, n.StatsCommand)
         self.is_aggregate = after_stats
         self.fields = plan.shown()
+        self.last_statistics: QueryStatistics | None = None
+
+    @property
+    def records_matched(self) -> int | None:
+        """Events matched by the last :meth:`run` (None before the first run)."""
+        return None if self.last_statistics is None else self.last_statistics.records_matched
 
     def _stage(self, command: n.Command, plan: _FieldPlan, after_stats: bool) -> Stage:
         compiler = ExpressionCompiler(self.text, after_stats=after_stats)
@@ -157,6 +164,7 @@ class CompiledQuery:
         shown = self.fields
         output = ({name: row[name] for name in shown if row[name] is not None} for row in rows)
         statistics = QueryStatistics(matched, scanned, scanned_bytes)
+        self.last_statistics = statistics
         return QueryResult(output, statistics, shown)
 
 

@@ -35,7 +35,7 @@ class EventRow(Row):
         super().__init__(event)
         for name in SYSTEM_TIME_FIELDS:
             value = self.get(name)
-            if value is not None and not isinstance(value, Timestamp):
+            if value is not None and value.__class__ is not Timestamp:
                 self[name] = Timestamp(value)
         message = self.get("@message")
         self._undiscovered: str | None = message if _may_be_json(message) else None
@@ -44,42 +44,52 @@ class EventRow(Row):
         if self._undiscovered is None:
             return None
         message, self._undiscovered = self._undiscovered, None
-        for name, value in discover_json_fields(message).items():
-            self.setdefault(name, value)
-        return self.get(key)
+        found = _discover(message)
+        for taken in found.keys() & self.keys():
+            del found[taken]
+        self.update(found)
+        return found.get(key)
 
 
 def _may_be_json(message: Any) -> bool:
-    return isinstance(message, str) and message.lstrip()[:1] == "{"
+    if message.__class__ is not str:
+        return False
+    return message[:1] == "{" or message.lstrip()[:1] == "{"
 
 
 def discover_json_fields(message: str) -> dict[str, Any]:
     """The fields the service discovers in ``message`` when it is a JSON object, else ``{}``."""
-    if not _may_be_json(message):
-        return {}
+    return _discover(message) if _may_be_json(message) else {}
+
+
+def _discover(message: str) -> dict[str, Any]:
     try:
         document = json.loads(message)
     except ValueError:
         return {}
-    if not isinstance(document, dict):
+    if document.__class__ is not dict:
         return {}
     found: dict[str, Any] = {}
-    _flatten(document, "", found)
+    for key, item in document.items():
+        if len(found) >= MAX_DISCOVERED_FIELDS:
+            break
+        name = "@" + key if key[:1] == "@" else key
+        kind = item.__class__
+        if kind is dict or kind is list:
+            _flatten(item, name, found)
+        elif item is not None:
+            found[name] = item
     return found
 
 
 def _flatten(value: Any, prefix: str, found: dict[str, Any]) -> None:
-    if isinstance(value, dict):
-        items: Any = value.items()
-    elif isinstance(value, list):
-        items = ((str(index), item) for index, item in enumerate(value))
-    else:
-        return
+    items = value.items() if value.__class__ is dict else enumerate(value)
     for key, item in items:
         if len(found) >= MAX_DISCOVERED_FIELDS:
             return
-        name = f"{prefix}.{key}" if prefix else ("@" + key if key.startswith("@") else key)
-        if isinstance(item, (dict, list)):
+        name = f"{prefix}.{key}"
+        kind = item.__class__
+        if kind is dict or kind is list:
             _flatten(item, name, found)
         elif item is not None:
             found[name] = item

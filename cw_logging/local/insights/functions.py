@@ -208,6 +208,7 @@ UNSUPPORTED_FUNCTIONS = frozenset(
         "sum_over_time",
         "sumovertime",
         "histogram",
+        "unmask",
     }
 )
 """Functions the service documents that this engine does not evaluate."""
