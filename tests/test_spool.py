@@ -1,0 +1,269 @@
+"""The durable spool within one process: round trip, bounds, adoption on open, bad files."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from cw_logging.errors import ConfigurationError
+from cw_logging.spool import Spool
+
+GROUP = "/app/spool-tests"
+KEY = "{hostname}-{pid}"
+
+OpenSpool = Callable[..., Spool]
+
+
+@pytest.fixture
+def open_spool(tmp_path: Path) -> Iterator[OpenSpool]:
+    opened: list[Spool] = []
+
+    def factory(**overrides: object) -> Spool:
+        settings: dict[str, object] = {"log_group": GROUP, "log_stream_key": KEY}
+        settings.update(overrides)
+        directory = settings.pop("directory", tmp_path / "spool")
+        spool = Spool.open(directory, **settings)  # type: ignore[arg-type]
+        opened.append(spool)
+        return spool
+
+    yield factory
+    for spool in opened:
+        spool.close()
+
+
+def events(prefix: str, count: int, *, stream: str = "s", start: int = 1_000) -> list[tuple]:
+    return [(stream, start + i, f"{prefix}-{i}") for i in range(count)]
+
+
+def messages(spool: Spool) -> list[str]:
+    return [event.message for event in spool.peek(max_events=100_000, max_bytes=1 << 40)]
+
+
+def db_files(directory: Path) -> list[Path]:
+    return sorted(directory.glob("cwspool-*.db"))
+
+
+def test_append_peek_ack_round_trip(open_spool: OpenSpool) -> None:
+    spool = open_spool()
+    assert spool.append([("a", 5, "first"), ("b", 6, "zweite ü")]) == 2
+
+    first, second = spool.peek()
+    assert (first.stream, first.timestamp, first.message) == ("a", 5, "first")
+    assert (second.stream, second.timestamp, second.message) == ("b", 6, "zweite ü")
+    assert first.seq < second.seq
+    assert second.size == len("zweite ü".encode()) + 26
+    assert spool.depth() == 2 and spool.bytes() == first.size + second.size
+    assert spool.peek() == [first, second], "peek must not remove"
+
+    assert spool.ack([first.seq]) == 1
+    assert spool.peek() == [second]
+    assert spool.oldest_timestamp() == 6
+    stats = spool.stats()
+    assert (stats.appended, stats.acked, stats.depth, stats.bytes) == (2, 1, 1, second.size)
+
+
+def test_peek_honours_count_bytes_and_after_seq(open_spool: OpenSpool) -> None:
+    spool = open_spool()
+    spool.append(events("m", 10))
+    all_events = spool.peek()
+
+    assert [e.message for e in spool.peek(max_events=3)] == ["m-0", "m-1", "m-2"]
+    two_sizes = all_events[0].size + all_events[1].size
+    assert len(spool.peek(max_bytes=two_sizes)) == 2
+    assert len(spool.peek(max_bytes=two_sizes - 1)) == 1
+    assert len(spool.peek(max_bytes=1)) == 1, "one oversized event still comes out alone"
+    assert [e.message for e in spool.peek(after_seq=all_events[7].seq)] == ["m-8", "m-9"]
+
+
+def test_ack_ignores_unknown_and_repeated_seqs(open_spool: OpenSpool) -> None:
+    spool = open_spool()
+    spool.append(events("m", 5))
+    seqs = [e.seq for e in spool.peek()]
+
+    assert spool.ack([seqs[1], seqs[3], 999_999]) == 2
+    assert spool.ack([seqs[1], seqs[3]]) == 0
+    assert messages(spool) == ["m-0", "m-2", "m-4"]
+    assert spool.stats().acked == 2
+    assert spool.depth() == 3
+
+
+def test_ack_of_many_scattered_seqs(open_spool: OpenSpool) -> None:
+    spool = open_spool()
+    spool.append(events("m", 3_000))
+    seqs = [e.seq for e in spool.peek()]
+
+    assert spool.ack(seqs[::2]) == 1_500
+    assert messages(spool) == [f"m-{i}" for i in range(1, 3_000, 2)]
+    assert spool.bytes() == sum(e.size for e in spool.peek())
+
+
+def test_unsent_events_survive_close_and_come_first_for_the_next_process(
+    open_spool: OpenSpool,
+) -> None:
+    old = open_spool()
+    old.append(events("old", 4))
+    old.ack([old.peek()[0].seq])
+    old.close()
+
+    new = open_spool()
+    assert new.stats().adopted == 3
+    new.append(events("new", 2))
+    assert messages(new) == ["old-1", "old-2", "old-3", "new-0", "new-1"]
+    assert len(db_files(Path(new.path or "").parent)) == 1, "the orphan file is gone"
+
+
+def test_close_of_an_empty_spool_removes_its_files(open_spool: OpenSpool, tmp_path: Path) -> None:
+    spool = open_spool()
+    spool.append(events("m", 3))
+    spool.ack(e.seq for e in spool.peek())
+    spool.close()
+
+    leftovers = [p.name for p in (tmp_path / "spool").iterdir()]
+    assert all(not name.endswith((".db", "-wal", "-shm")) for name in leftovers), leftovers
+    assert open_spool().stats().adopted == 0
+
+
+def test_spools_of_other_identities_are_not_adopted(open_spool: OpenSpool) -> None:
+    other = open_spool(log_stream_key="another-handler")
+    other.append(events("other", 2))
+    other.close()
+
+    mine = open_spool()
+    assert mine.stats().adopted == 0
+    assert open_spool(log_stream_key="another-handler").stats().adopted == 2
+
+
+def test_drop_oldest_keeps_the_newest_within_max_bytes(open_spool: OpenSpool) -> None:
+    size = len("m-0") + 26
+    spool = open_spool(max_bytes=size * 5, overflow="drop_oldest")
+    assert spool.append(events("m", 4)) == 4
+    assert spool.append(events("n", 3)) == 3
+
+    assert messages(spool) == ["m-2", "m-3", "n-0", "n-1", "n-2"]
+    assert spool.bytes() == size * 5
+    assert spool.stats().dropped == {"overflow_oldest": 2}
+
+
+def test_drop_oldest_with_a_batch_larger_than_the_bound(open_spool: OpenSpool) -> None:
+    size = len("m-0") + 26
+    spool = open_spool(max_bytes=size * 3, overflow="drop_oldest")
+    spool.append(events("a", 2))
+    assert spool.append(events("m", 5)) == 3
+
+    assert messages(spool) == ["m-2", "m-3", "m-4"]
+    assert spool.stats().dropped == {"overflow_oldest": 4}
+
+
+@pytest.mark.parametrize("policy", ["drop_newest", "block"])
+def test_drop_newest_and_block_refuse_what_does_not_fit(open_spool: OpenSpool, policy: str) -> None:
+    size = len("m-0") + 26
+    spool = open_spool(max_bytes=size * 5, overflow=policy)
+    assert spool.append(events("m", 4)) == 4
+    assert spool.free_bytes() == size
+    assert spool.append(events("n", 3)) == 1
+
+    assert messages(spool) == ["m-0", "m-1", "m-2", "m-3", "n-0"]
+    assert spool.free_bytes() == 0
+    assert spool.stats().dropped == {"overflow_newest": 2}
+    spool.ack([spool.peek()[0].seq])
+    assert spool.append(events("p", 1)) == 1
+
+
+def test_an_event_larger_than_the_bound_is_dropped_as_too_large(open_spool: OpenSpool) -> None:
+    spool = open_spool(max_bytes=100)
+    assert spool.append([("s", 1, "x" * 200), ("s", 2, "fits")]) == 1
+    assert messages(spool) == ["fits"]
+    assert spool.stats().dropped == {"too_large": 1}
+
+
+def test_text_that_is_not_valid_unicode_is_repaired_not_raised(open_spool: OpenSpool) -> None:
+    spool = open_spool()
+    assert spool.append([("s\udcff", 1, "bad \ud800 surrogate")]) == 1
+    (event,) = spool.peek()
+    assert event.message == "bad ? surrogate"
+    assert event.stream == "s?"
+
+
+def test_oldest_age_comes_from_the_injected_clock(open_spool: OpenSpool) -> None:
+    spool = open_spool(clock=lambda: 1_000.0)
+    assert spool.oldest_age() is None
+    spool.append([("s", 997_500, "m"), ("s", 999_000, "n")])
+    assert spool.oldest_age() == pytest.approx(2.5)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "fragment"),
+    [
+        ({"log_group": ""}, "log_group"),
+        ({"log_stream_key": None}, "log_stream_key"),
+        ({"max_bytes": 0}, "max_bytes"),
+        ({"max_bytes": True}, "max_bytes"),
+        ({"overflow": "wait_forever"}, "overflow"),
+        ({"lock_timeout": -1}, "lock_timeout"),
+        ({"directory": ""}, "directory"),
+    ],
+)
+def test_bad_arguments_raise_configuration_error(
+    open_spool: OpenSpool, overrides: dict[str, object], fragment: str
+) -> None:
+    with pytest.raises(ConfigurationError, match=fragment):
+        open_spool(**overrides)
+
+
+def test_an_unusable_directory_falls_back_to_memory_with_one_line_on_stderr(
+    open_spool: OpenSpool, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+
+    spool = open_spool(directory=blocker / "spool")
+
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and str(blocker) in err[0] and "memory" in err[0], err
+    assert not spool.durable and spool.path is None
+    assert spool.append(events("m", 2)) == 2
+    assert messages(spool) == ["m-0", "m-1"]
+
+
+def test_a_corrupt_orphan_is_moved_aside_and_the_others_still_adopted(
+    open_spool: OpenSpool, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = open_spool()
+    bad.append(events("bad", 3))
+    bad_path = Path(bad.path or "")
+    good = open_spool()
+    good.append(events("good", 2))
+    bad.close()
+    good.close()
+    for path in (bad_path, Path(f"{bad_path}-wal")):
+        if path.exists():
+            path.write_bytes(b"this is not a SQLite database " * 200)
+    capsys.readouterr()
+
+    spool = open_spool()
+
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1, err
+    asides = [
+        p for p in bad_path.parent.glob(f"{bad_path.name}.corrupt-*") if not p.name.endswith("-wal")
+    ]
+    assert len(asides) == 1
+    assert str(bad_path) in err[0] and str(asides[0]) in err[0]
+    assert not bad_path.exists()
+    assert messages(spool) == ["good-0", "good-1"]
+    assert spool.stats().errors == 1
+    assert spool.append(events("new", 1)) == 1
+
+
+def test_the_spool_file_is_sqlite_in_wal_mode(open_spool: OpenSpool) -> None:
+    spool = open_spool()
+    spool.append(events("m", 1))
+    conn = sqlite3.connect(spool.path or "")
+    try:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert conn.execute("SELECT message FROM events").fetchall() == [("m-0",)]
+    finally:
+        conn.close()
