@@ -11,6 +11,7 @@ from ..errors import ConfigurationError
 __all__ = ["TimeRange", "as_time_range", "from_epoch_millis", "parse_service_timestamp", "to_utc"]
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_MILLIS_LOOKALIKE = 100_000_000_000  # epoch seconds this large are in the year 5138
 
 
 def _utc_now() -> datetime:
@@ -96,11 +97,9 @@ class TimeRange:
         return cls(_from_epoch(start), _from_epoch(end))
 
     @classmethod
-    def from_epoch_millis(cls, start: int, end: int) -> TimeRange:
+    def from_epoch_millis(cls, start: float, end: float) -> TimeRange:
         """Return the range between two epoch-millisecond timestamps."""
-        for value in (start, end):
-            _from_epoch(value)  # refuses what is not a number
-        return cls(from_epoch_millis(start), from_epoch_millis(end))
+        return cls(from_epoch_millis(_number(start)), from_epoch_millis(_number(end)))
 
     @property
     def duration(self) -> timedelta:
@@ -123,10 +122,19 @@ class TimeRange:
         return TimeRange(min(self.start, latest), latest)
 
 
-def _from_epoch(seconds: float) -> datetime:
-    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
+def _number(value: float) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ConfigurationError(
-            f"expected an epoch timestamp number, got {seconds!r}", code="InvalidTimeRange"
+            f"expected an epoch timestamp number, got {value!r}", code="InvalidTimeRange"
+        )
+    return value
+
+
+def _from_epoch(seconds: float) -> datetime:
+    if abs(_number(seconds)) >= _MILLIS_LOOKALIKE:
+        raise ConfigurationError(
+            f"epoch timestamp {seconds!r} looks like milliseconds: use from_epoch_millis",
+            code="InvalidTimeRange",
         )
     return datetime.fromtimestamp(seconds, timezone.utc)
 
@@ -149,7 +157,7 @@ def as_time_range(value: TimeRange | timedelta) -> TimeRange:
     )
 
 
-def from_epoch_millis(millis: int) -> datetime:
+def from_epoch_millis(millis: float) -> datetime:
     """Return the aware UTC datetime of an epoch-millisecond timestamp."""
     return _EPOCH + timedelta(milliseconds=millis)
 
