@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import threading
 import time
 from collections.abc import Callable
@@ -133,6 +135,15 @@ def test_drop_oldest_evicts_from_the_head_until_the_item_fits() -> None:
     assert q.total_put == 11 == accounted(q)
 
 
+def test_drop_oldest_evicts_no_more_than_needed() -> None:
+    q = make_queue(100, "drop_oldest")
+    for item in range(10):
+        q.put(item, 10)
+    assert q.put(10, 20)  # exactly two items' worth
+    assert q.drain() == [2, 3, 4, 5, 6, 7, 8, 9, 10]
+    assert q.total_evicted == 2
+
+
 def test_drop_newest_refuses_the_new_item() -> None:
     q = make_queue(30, "drop_newest")
     assert [q.put(item, 10) for item in range(5)] == [True, True, True, False, False]
@@ -190,6 +201,15 @@ def test_wait_returns_when_the_item_threshold_is_crossed_and_clears_the_signal()
     assert q.wait(WAIT) is True
     q.drain()
     assert q.wait(0) is False
+
+
+def test_wait_really_waits_after_the_signal_was_consumed() -> None:
+    q = make_queue(100)
+    q.wake()
+    assert q.wait(0) is True
+    begin = time.monotonic()
+    assert q.wait(0.05) is False  # a consumer must not spin on a stale signal
+    assert time.monotonic() - begin >= 0.04
 
 
 def test_wait_returns_when_the_byte_threshold_is_crossed() -> None:
@@ -310,22 +330,52 @@ def test_block_keeps_waiting_while_a_drain_leaves_too_little_room() -> None:
 # -- fork ----------------------------------------------------------------------------------------
 
 
-def test_reinit_after_fork_replaces_a_lock_held_at_fork_time() -> None:
-    q = make_queue(100)
-    q.put(1, 10)
-    q._lock.acquire()  # as if another thread of the parent held it when fork() ran
-    q.reinit_after_fork()
-    assert q.put(2, 10)
-    assert q.clear() == 2
-    assert q.total_put == 2 == accounted(q)
-
-
 def test_reinit_after_fork_recomputes_the_byte_total() -> None:
     q = make_queue(100)
     q.put(1, 10)
     q._bytes = 55  # a parent thread interrupted between append and the byte update
     q.reinit_after_fork()
     assert q.bytes == 10
+
+
+def _wait_for_child(pid: int) -> int:
+    statuses: list[int] = []
+    waiter = threading.Thread(target=lambda: statuses.append(os.waitpid(pid, 0)[1]))
+    waiter.start()
+    waiter.join(WAIT)
+    if waiter.is_alive():
+        os.kill(pid, signal.SIGKILL)
+        waiter.join(WAIT)
+        pytest.fail("the forked child hung: the queue's lock was still held after reinit")
+    return os.waitstatus_to_exitcode(statuses[0])
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_a_forked_child_uses_the_queue_although_a_parent_thread_held_the_lock() -> None:
+    q = make_queue(100)
+    q.put(1, 10)
+    holding, release = threading.Event(), threading.Event()
+
+    def hold_lock() -> None:
+        with q._lock:
+            holding.set()
+            release.wait(WAIT)
+
+    holder = threading.Thread(target=hold_lock)
+    holder.start()
+    assert holding.wait(WAIT)
+    pid = os.fork()
+    if pid == 0:  # child: only this thread exists, the lock is held by a thread that is gone
+        code = 1
+        try:
+            q.reinit_after_fork()
+            cleared = q.clear()
+            code = 0 if (cleared, q.put(2, 10), q.drain()) == (1, True, [2]) else 2
+        finally:
+            os._exit(code)
+    release.set()
+    holder.join(WAIT)
+    assert _wait_for_child(pid) == 0
 
 
 # -- concurrency ---------------------------------------------------------------------------------
