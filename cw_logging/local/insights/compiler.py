@@ -54,6 +54,21 @@ def _arithmetic(apply: Callable[[Any, Any], Any], left: Any, right: Any) -> Any:
         return None
 
 
+def _connective(left: Evaluator, right: Evaluator, *, decisive: bool) -> Evaluator:
+    """``and`` (decisive False) or ``or`` (decisive True) in three-valued logic."""
+
+    def combine(row: Row) -> Any:
+        first = truthy(left(row))
+        if first is decisive:
+            return decisive
+        second = truthy(right(row))
+        if second is decisive:
+            return decisive
+        return None if first is None or second is None else not decisive
+
+    return combine
+
+
 class ExpressionCompiler:
     """Compiles expressions of one query.
 
@@ -128,30 +143,8 @@ class ExpressionCompiler:
 
     def _binary(self, node: n.Binary) -> Evaluator:
         left, right, op = self.compile(node.left), self.compile(node.right), node.op
-        if op == "and":
-
-            def both(row: Row) -> Any:
-                first = truthy(left(row))
-                if first is False:
-                    return False
-                second = truthy(right(row))
-                if second is False:
-                    return False
-                return None if first is None or second is None else True
-
-            return both
-        if op == "or":
-
-            def either(row: Row) -> Any:
-                first = truthy(left(row))
-                if first is True:
-                    return True
-                second = truthy(right(row))
-                if second is True:
-                    return True
-                return None if first is None or second is None else False
-
-            return either
+        if op in ("and", "or"):
+            return _connective(left, right, decisive=op == "or")
         compare = COMPARISONS.get(op)
         if compare is not None:
             return lambda row: compare(left(row), right(row))

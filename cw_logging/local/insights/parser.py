@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import ClassVar
+from typing import ClassVar, TypeVar
 
 from cw_logging.errors import MalformedQueryError
 
@@ -31,6 +31,7 @@ UNSUPPORTED_COMMANDS = {
     "select": "SQL (queryLanguage SQL); this engine evaluates Logs Insights QL (CWLI)",
     "search": "the PPL 'search' command (queryLanguage PPL); this engine evaluates CWLI",
 }
+_T = TypeVar("_T")
 _RESERVED = frozenset({"and", "or", "like", "in", "as", "by"})
 _COMPARISON_OPS = ("=", "!=", "<", "<=", ">", ">=")
 _NO_SPACE_AFTER = frozenset({"(", "["})
@@ -162,11 +163,7 @@ class _Parser:
         return n.StatsCommand(start, items, by)
 
     def sort_command(self, start: int) -> n.Command:
-        keys = [self.sort_key()]
-        while self.tok.is_op(","):
-            self.advance()
-            keys.append(self.sort_key())
-        return n.SortCommand(start, tuple(keys))
+        return n.SortCommand(start, self.comma_list(self.sort_key))
 
     def sort_key(self) -> n.SortKey:
         expr = self.expression()
@@ -184,11 +181,7 @@ class _Parser:
         return n.LimitCommand(start, token.value)
 
     def dedup_command(self, start: int) -> n.Command:
-        fields = [self.field_name()]
-        while self.tok.is_op(","):
-            self.advance()
-            fields.append(self.field_name())
-        return n.DedupCommand(start, tuple(fields))
+        return n.DedupCommand(start, self.comma_list(self.field_name))
 
     def parse_command(self, start: int) -> n.Command:
         if self.tok.kind is Kind.STRING or self.tok.is_op("/"):
@@ -199,10 +192,7 @@ class _Parser:
             pattern = self.advance()
             if not self.take_word("as"):
                 raise self.expected("'as' and the names of the fields the '*'s extract")
-            names = [self.name()]
-            while self.tok.is_op(","):
-                self.advance()
-                names.append(self.name())
+            names = self.comma_list(self.name)
             text = str(pattern.value)
             if text.count("*") != len(names):
                 raise self.error(
@@ -210,7 +200,7 @@ class _Parser:
                     "'as'; give one name per '*'",
                     pattern,
                 )
-            return n.ParseCommand(start, source, text, False, tuple(names), pattern.start)
+            return n.ParseCommand(start, source, text, False, names, pattern.start)
         if self.tok.is_op("/"):
             regex = self.regex_token()
             return n.ParseCommand(start, source, str(regex.value), True, (), regex.start)
@@ -239,10 +229,14 @@ class _Parser:
         return n.FieldRef(token.start, token.end, self.name())
 
     def projections(self) -> tuple[n.Projection, ...]:
-        items = [self.projection()]
+        return self.comma_list(self.projection)
+
+    def comma_list(self, item: Callable[[], _T]) -> tuple[_T, ...]:
+        """``item (, item)*``."""
+        items = [item()]
         while self.tok.is_op(","):
             self.advance()
-            items.append(self.projection())
+            items.append(item())
         return tuple(items)
 
     def projection(self) -> n.Projection:
@@ -259,25 +253,38 @@ class _Parser:
         return self.or_expr()
 
     def or_expr(self) -> n.Node:
-        left = self.and_expr()
-        while self.take_word("or"):
-            right = self.and_expr()
-            left = n.Binary(left.start, right.end, "or", left, right)
-        return left
+        return self.left_associative(self.and_expr, words=("or",))
 
     def and_expr(self) -> n.Node:
-        left = self.not_expr()
-        while self.take_word("and"):
-            right = self.not_expr()
-            left = n.Binary(left.start, right.end, "and", left, right)
-        return left
+        return self.left_associative(self.not_expr, words=("and",))
 
     def not_expr(self) -> n.Node:
-        if self.tok.is_word("not"):
+        return self.prefix_operator("not", self.not_expr, self.comparison)
+
+    def left_associative(
+        self,
+        operand: Callable[[], n.Node],
+        *,
+        words: tuple[str, ...] = (),
+        ops: tuple[str, ...] = (),
+    ) -> n.Node:
+        """``operand (op operand)*`` for the operator words or symbols of one precedence level."""
+        left = operand()
+        while self.tok.is_word(*words) or self.tok.is_op(*ops):
+            op = self.advance().text.lower()
+            right = operand()
+            left = n.Binary(left.start, right.end, op, left, right)
+        return left
+
+    def prefix_operator(
+        self, op: str, operand: Callable[[], n.Node], otherwise: Callable[[], n.Node]
+    ) -> n.Node:
+        """``op operand`` when the current token is the prefix ``op``, else ``otherwise()``."""
+        if self.tok.is_word(op) or self.tok.is_op(op):
             start = self.advance().start
-            operand = self.not_expr()
-            return n.Unary(start, operand.end, "not", operand)
-        return self.comparison()
+            inner = operand()
+            return n.Unary(start, inner.end, op, inner)
+        return otherwise()
 
     def comparison(self) -> n.Node:
         left = self.additive()
@@ -308,37 +315,18 @@ class _Parser:
 
     def list_literal(self) -> n.ListLiteral:
         start = self.expect_op("[").start
-        items: list[n.Node] = []
-        if not self.tok.is_op("]"):
-            items.append(self.additive())
-            while self.tok.is_op(","):
-                self.advance()
-                items.append(self.additive())
+        items = () if self.tok.is_op("]") else self.comma_list(self.additive)
         end = self.expect_op("]").end
-        return n.ListLiteral(start, end, tuple(items))
+        return n.ListLiteral(start, end, items)
 
     def additive(self) -> n.Node:
-        left = self.multiplicative()
-        while self.tok.is_op("+", "-"):
-            op = self.advance().text
-            right = self.multiplicative()
-            left = n.Binary(left.start, right.end, op, left, right)
-        return left
+        return self.left_associative(self.multiplicative, ops=("+", "-"))
 
     def multiplicative(self) -> n.Node:
-        left = self.unary()
-        while self.tok.is_op("*", "/", "%"):
-            op = self.advance().text
-            right = self.unary()
-            left = n.Binary(left.start, right.end, op, left, right)
-        return left
+        return self.left_associative(self.unary, ops=("*", "/", "%"))
 
     def unary(self) -> n.Node:
-        if self.tok.is_op("-"):
-            start = self.advance().start
-            operand = self.unary()
-            return n.Unary(start, operand.end, "-", operand)
-        return self.power()
+        return self.prefix_operator("-", self.unary, self.power)
 
     def power(self) -> n.Node:
         base = self.primary()
@@ -378,14 +366,11 @@ class _Parser:
 
     def call(self, name: Token) -> n.Node:
         self.expect_op("(")
-        args: list[n.Node] = []
+        args: tuple[n.Node, ...] = ()
         if self.tok.is_op("*") and self.peek().is_op(")"):
             star = self.advance()
-            args.append(n.Star(star.start, star.end))
+            args = (n.Star(star.start, star.end),)
         elif not self.tok.is_op(")"):
-            args.append(self.expression())
-            while self.tok.is_op(","):
-                self.advance()
-                args.append(self.expression())
+            args = self.comma_list(self.expression)
         end = self.expect_op(")").end
-        return n.Call(name.start, end, name.text.lower(), tuple(args), self.column_name(name.start))
+        return n.Call(name.start, end, name.text.lower(), args, self.column_name(name.start))
