@@ -25,8 +25,14 @@ def service_model() -> Any:
 
 
 @functools.lru_cache(maxsize=64)
-def _regex(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern)
+def _regex(pattern: str) -> re.Pattern[str] | None:
+    """Compile a model pattern (Java syntax); None for the few Python cannot express."""
+    # Java's letters, separators and digits: Python's \w (with "_", also in these classes) and \s
+    python = pattern.replace(r"\p{L}\p{Z}\p{N}", r"\w\s")
+    try:
+        return re.compile(python)
+    except re.error:
+        return None
 
 
 def validate_request(operation: str, params: dict[str, Any]) -> None:
@@ -81,7 +87,8 @@ def _check(shape: Any, value: Any, path: str, problems: list[str]) -> None:
         if not isinstance(value, str):
             raise _serialization(path, "string")
         _length(meta, len(value), value, path, problems)
-        if "pattern" in meta and not _regex(meta["pattern"]).fullmatch(value):
+        regex = _regex(meta["pattern"]) if "pattern" in meta else None
+        if regex is not None and not regex.fullmatch(value):
             problems.append(
                 _constraint(
                     value, path, f"must satisfy regular expression pattern: {meta['pattern']}"
