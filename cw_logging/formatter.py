@@ -365,9 +365,10 @@ class JsonFormatter(pjl_json.JsonFormatter):
             data = self.build(record)
             if self.redactor is not None:
                 data = self._redacted(data)
+            text = self._encode(data)
         except Exception as exc:  # one bad record must never break logging
-            data = self._fallback(record, exc)
-        return self.prefix + self._encode(data)
+            text = self._encode(self._fallback(record, exc))
+        return self.prefix + text
 
     def _redacted(self, data: dict[str, Any]) -> dict[str, Any]:
         redactor = self.redactor
@@ -383,6 +384,8 @@ class JsonFormatter(pjl_json.JsonFormatter):
                 result[key] = redactor.redact_text("\n".join(value)).splitlines()
             elif redactor.is_sensitive_key(key):
                 result[key] = "[REDACTED]"
+            elif type(value) is str:
+                result[key] = redactor.redact_text(value)
             else:
                 result[key] = redactor.redact(value, self._default)
         return result

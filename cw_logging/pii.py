@@ -36,12 +36,15 @@ class Rule(NamedTuple):
     """A text redaction rule.
 
     ``pattern`` is a regular expression (string); ``replace`` is either the replacement text or a
-    function from the matched text to its replacement (returning the text unchanged keeps it).
+    function from the matched text to its replacement (returning the text unchanged keeps it);
+    ``trigger`` optionally is a cheap regex, run on the *lowercased* text, that matches wherever
+    ``pattern`` can (a pre-check; without it the pattern itself, case-insensitively, is used).
     """
 
     name: str
     pattern: str
     replace: str | Callable[[str], str]
+    trigger: str | None = None
 
 
 def _token(name: str) -> str:
@@ -118,8 +121,19 @@ def _redact_assignment(text: str) -> str:
     return text if match is None else match.group(1) + _token("secret")
 
 
-_NOT_IN_WORD_BEFORE = r"(?<![\w.:/+-])"
-_NOT_IN_WORD_AFTER = r"(?![\w-]|\.\d)"
+def _redact_ssn(text: str) -> str:
+    area, group, serial = text[:3], text[4:6], text[7:]
+    if area in ("000", "666") or group == "00" or serial == "0000":
+        return text
+    return _token("ssn")
+
+
+# Patterns start with a digit class (not a look-behind) so that re can skip ahead quickly;
+# the look-behind then checks the character before the first digit.
+_NOT_IN_WORD_BEFORE = r"(?<![\w.:/+-][0-9])"
+_NOT_IN_WORD_AFTER = r"(?![\w-]|\.[0-9])"
+# 11+ characters of ASCII digits, spaces and dashes: every SSN and card number is one
+_DIGIT_RUN = r"[0-9][0-9 -]{9,}[0-9]"
 
 DEFAULT_RULES: tuple[Rule, ...] = (
     Rule(
@@ -127,37 +141,59 @@ DEFAULT_RULES: tuple[Rule, ...] = (
         r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----"
         r"(?s:.*?)-----END (?:[A-Z0-9]+ )*PRIVATE KEY-----",
         _token("private_key"),
+        r"private key",
     ),
-    Rule("url_password", r"\b[A-Za-z][A-Za-z0-9+.-]*://[^:/@\s]*:[^@\s/]+@", _redact_url_password),
-    Rule("jwt", r"\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*", _token("jwt")),
-    Rule("credentials", r"\b(?i:bearer|basic)\s+[A-Za-z0-9\-._~+/]+=*", _redact_credentials),
+    Rule(
+        "url_password",
+        r"\b[A-Za-z][A-Za-z0-9+.-]*://[^:/@\s]*:[^@\s/]+@",
+        _redact_url_password,
+        r"://",
+    ),
+    Rule(
+        "jwt",
+        r"\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*",
+        _token("jwt"),
+        r"eyj",
+    ),
+    Rule(
+        "credentials",
+        r"\b(?i:bearer|basic)\s+[A-Za-z0-9\-._~+/]+=*",
+        _redact_credentials,
+        r"bearer|basic",
+    ),
     Rule(
         "secret_assignment",
         r"\b(?i:password|passwd|pwd|secret|api[_-]?key|access[_-]?token|auth[_-]?token)"
         r"\s*[=:]\s*(?:\"[^\"]*\"|'[^']*'|[^\s,;&\"']+)",
         _redact_assignment,
+        r"pass|pwd|secret|key|token",
     ),
     Rule(
         "email",
         r"(?<![\w.%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b",
         _token("email"),
+        r"@",
     ),
     Rule(
         "aws_access_key_id",
         r"(?<![A-Z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Z0-9])",
         _token("aws_key"),
+        r"akia|asia",
     ),
     Rule(
         "ssn",
-        _NOT_IN_WORD_BEFORE
-        + r"(?!000|666|9\d\d)\d{3}(?P<ssn_sep>[- ])(?!00)\d{2}(?P=ssn_sep)(?!0000)\d{4}"
+        r"[0-8]"
+        + _NOT_IN_WORD_BEFORE
+        + r"[0-9]{2}(?P<ssn_sep>[- ])[0-9]{2}(?P=ssn_sep)[0-9]{4}"
         + _NOT_IN_WORD_AFTER,
-        _token("ssn"),
+        _redact_ssn,
+        _DIGIT_RUN,
     ),
     Rule(
         "card",
-        _NOT_IN_WORD_BEFORE + r"[2-6]\d{3}(?:[ -]?\d){9,15}" + _NOT_IN_WORD_AFTER,
+        r"[2-6]" + _NOT_IN_WORD_BEFORE + r"[0-9]{3}(?:[ -]?[0-9]){9,15}" + _NOT_IN_WORD_AFTER,
         _redact_card,
+        _DIGIT_RUN,
     ),
 )
 """The rules a default :class:`PiiRedactor` applies, in priority order."""
@@ -168,12 +204,14 @@ OPTIONAL_RULES: tuple[Rule, ...] = (
         r"(?<![\w+])(?:\+\d{1,3}[ .-]?)?\(\d{2,4}\)[ .-]?\d{3,4}[ .-]?\d{3,4}(?!\w)"
         r"|(?<![\w+])\+\d{1,3}[ .-]?\d{2,4}(?:[ .-]?\d{2,4}){2,3}(?!\w)",
         _token("phone"),
+        r"[+(]",
     ),
     Rule(
         "ipv4",
         r"(?<![\w.])(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}"
         r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?![\w.])",
         _token("ip"),
+        r"\d\.\d",
     ),
 )
 """Rules that exist but are off by default; enable with ``PiiRedactor(enable=["phone"])``."""
@@ -257,7 +295,14 @@ class PiiRedactor:
             _normalise_key(key) for key in (*(DEFAULT_KEYS if keys is None else keys), *extra_keys)
         )
         self._key_cache: dict[str, bool] = {}
-        self._pattern, self._groups = self._compile(self.rules)
+        self._compiled = tuple(self._compile(rule) for rule in self.rules)
+        rule_triggers = [
+            f"(?i:{rule.pattern})" if rule.trigger is None else rule.trigger for rule in self.rules
+        ]
+        if any(rule.trigger is None and re.compile(rule.pattern).groups for rule in self.rules):
+            # group numbers (backreferences) would shift inside a combined pattern
+            rule_triggers.append("(?s:.)")
+        self._text_trigger = _any_of(rule_triggers)
 
     @staticmethod
     def _unknown(name: str) -> Rule:
@@ -271,31 +316,28 @@ class PiiRedactor:
         return known[item] if item in known else cls._unknown(item)
 
     @staticmethod
-    def _compile(rules: tuple[Rule, ...]) -> tuple[re.Pattern[str] | None, dict[str, Rule]]:
-        if not rules:
-            return None, {}
-        groups = {f"_pii{index}": rule for index, rule in enumerate(rules)}
-        for rule in rules:
-            try:
-                re.compile(rule.pattern)
-            except re.error as exc:
-                raise ValueError(f"PII rule {rule.name!r} has an invalid regex: {exc}") from None
-        joined = "|".join(f"(?P<{group}>{rule.pattern})" for group, rule in groups.items())
+    def _compile(rule: Rule) -> tuple[re.Pattern[str], Callable[[re.Match[str]], str]]:
         try:
-            return re.compile(joined), groups
-        except re.error as exc:  # e.g. duplicate group names across user rules
-            raise ValueError(f"PII rules cannot be combined: {exc}; rename their groups") from None
-
-    def _substitute(self, match: re.Match[str]) -> str:
-        rule = self._groups[match.lastgroup or ""]
-        text = match.group(0)
-        return rule.replace if isinstance(rule.replace, str) else rule.replace(text)
+            pattern = re.compile(rule.pattern)
+            if rule.trigger is not None:
+                re.compile(rule.trigger)
+        except re.error as exc:
+            raise ValueError(f"PII rule {rule.name!r} has an invalid regex: {exc}") from None
+        replace = rule.replace
+        if isinstance(replace, str):
+            token = replace
+            return pattern, lambda match: token
+        convert = replace
+        return pattern, lambda match: convert(match.group(0))
 
     def redact_text(self, text: str) -> str:
         """Return ``text`` with every rule match replaced (the same object when nothing matched)."""
-        if self._pattern is None or not text:
+        if not text or self._text_trigger(text.lower()) is None:
             return text
-        result = self._pattern.sub(self._substitute, text)
+        result = text
+        for pattern, replace in self._compiled:
+            if pattern.search(result) is not None:
+                result = pattern.sub(replace, result)
         return text if result == text else result
 
     def is_sensitive_key(self, key: object) -> bool:
@@ -352,6 +394,24 @@ class PiiRedactor:
                     changed = dict(mapping)
                 changed[key] = new
         return mapping if changed is None else changed
+
+
+def _never(text: str) -> None:
+    return None
+
+
+def _always(text: str) -> bool:
+    return True
+
+
+def _any_of(patterns: list[str]) -> Callable[[str], object]:
+    """One search that finds something wherever any of ``patterns`` would."""
+    if not patterns:
+        return _never
+    try:
+        return re.compile("|".join(f"(?:{pattern})" for pattern in patterns)).search
+    except re.error:  # e.g. user patterns reusing a group name: no shortcut
+        return _always
 
 
 def _normalise_key(key: str) -> str:

@@ -1,0 +1,88 @@
+"""Per-record cost of cw_logging.JsonFormatter vs python-json-logger's plain JsonFormatter.
+
+Interleaved rounds in one process (these machines are noisy); prints medians and ratios.
+Run: .venv/bin/python benchmarks/bench_formatter.py [--rounds 15] [--records 2000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import statistics
+import time
+from collections.abc import Callable
+
+from pythonjsonlogger.json import JsonFormatter as PlainJsonFormatter
+
+from cw_logging.context import RECORD_ATTRIBUTE, capture, correlation
+from cw_logging.formatter import JsonFormatter
+
+
+def make_records(count: int, with_snapshot: bool) -> list[logging.LogRecord]:
+    logger = logging.getLogger("shop.orders")
+    records = []
+    with correlation(trace_id="4bf92f3577b34da6a3ce929d0e0e4736", request_id="req-1234"):
+        snapshot = capture()
+    for index in range(count):
+        record = logger.makeRecord(
+            "shop.orders",
+            logging.INFO,
+            "/app/shop/orders.py",
+            120,
+            "order %s placed by customer %s",
+            (index, f"c-{index % 97}"),
+            None,
+            "place_order",
+            {"order_id": index, "amount": 19.9, "items": ["sku-1", "sku-2"], "region": "eu"},
+        )
+        if with_snapshot:
+            setattr(record, RECORD_ATTRIBUTE, snapshot)
+        records.append(record)
+    return records
+
+
+def per_record_us(formatter: logging.Formatter, records: list[logging.LogRecord]) -> float:
+    fmt = formatter.format
+    start = time.perf_counter()
+    for record in records:
+        fmt(record)
+    return (time.perf_counter() - start) / len(records) * 1e6
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=15)
+    parser.add_argument("--records", type=int, default=2000)
+    args = parser.parse_args()
+
+    plain_records = make_records(args.records, with_snapshot=False)
+    snap_records = make_records(args.records, with_snapshot=True)
+    cases: dict[str, Callable[[], float]] = {
+        "python-json-logger JsonFormatter (plain)": lambda: per_record_us(
+            PlainJsonFormatter("%(levelname)s %(name)s %(message)s", timestamp=True),
+            plain_records,
+        ),
+        "cw_logging JsonFormatter, no ids": lambda: per_record_us(JsonFormatter(), plain_records),
+        "cw_logging JsonFormatter, ids on record": lambda: per_record_us(
+            JsonFormatter(), snap_records
+        ),
+        "cw_logging JsonFormatter, ids + redact=True": lambda: per_record_us(
+            JsonFormatter(redact=True), snap_records
+        ),
+    }
+    samples: dict[str, list[float]] = {name: [] for name in cases}
+    for _ in range(args.rounds):
+        for name, run in cases.items():
+            samples[name].append(run())
+
+    baseline = statistics.median(samples[next(iter(cases))])
+    width = max(len(name) for name in cases)
+    print(f"{args.rounds} interleaved rounds x {args.records} records, median per record")
+    print(f"{'formatter':<{width}}  {'us/record':>10}  {'vs plain':>8}")
+    for name, values in samples.items():
+        median = statistics.median(values)
+        print(f"{name:<{width}}  {median:>10.2f}  {median / baseline:>7.2f}x")
+
+
+if __name__ == "__main__":
+    main()
