@@ -554,16 +554,19 @@ class Spool:
         return events
 
     def _ack(self, seqs: list[int]) -> int:
+        ranges, singles = _contiguous_runs(seqs)
+        wheres = [("seq BETWEEN ? AND ?", [first, last]) for first, last in ranges]
+        for start in range(0, len(singles), _ACK_CHUNK):
+            chunk = singles[start : start + _ACK_CHUNK]
+            wheres.append((f"seq IN ({','.join('?' * len(chunk))})", chunk))
         deleted = freed = 0
         with self._transaction() as conn:
-            for start in range(0, len(seqs), _ACK_CHUNK):
-                chunk = seqs[start : start + _ACK_CHUNK]
-                where = f"seq IN ({','.join('?' * len(chunk))})"
+            for where, params in wheres:
                 count, size = conn.execute(
-                    f"SELECT COUNT(*), TOTAL(size) FROM events WHERE {where}", chunk
+                    f"SELECT COUNT(*), TOTAL(size) FROM events WHERE {where}", params
                 ).fetchone()
                 if count:
-                    conn.execute(f"DELETE FROM events WHERE {where}", chunk)
+                    conn.execute(f"DELETE FROM events WHERE {where}", params)
                     deleted += count
                     freed += int(size)
         self._depth -= deleted
@@ -788,6 +791,21 @@ def _stored_row(event: tuple[str, int, str]) -> _Row:
     if not stream.isascii():
         stream = stream.encode("utf-8", "replace").decode("utf-8")
     return (stream, int(timestamp), message, size + EVENT_OVERHEAD_BYTES)
+
+
+def _contiguous_runs(seqs: list[int]) -> tuple[list[tuple[int, int]], list[int]]:
+    """Split sorted distinct ``seqs`` into (first, last) runs of several and lone values."""
+    runs: list[tuple[int, int]] = []
+    singles: list[int] = []
+    start = 0
+    for index in range(1, len(seqs) + 1):
+        if index == len(seqs) or seqs[index] != seqs[index - 1] + 1:
+            if index - start > 1:
+                runs.append((seqs[start], seqs[index - 1]))
+            else:
+                singles.append(seqs[start])
+            start = index
+    return runs, singles
 
 
 def _newest_fitting(rows: list[_Row], limit: int) -> tuple[int, int]:

@@ -97,6 +97,19 @@ def test_ack_of_many_scattered_seqs(open_spool: OpenSpool) -> None:
 
     assert spool.ack(seqs[::2]) == 1_500
     assert messages(spool) == [f"m-{i}" for i in range(1, 3_000, 2)]
+    assert spool.bytes() == sum(e.size for e in spool.peek(max_events=3_000))
+
+
+def test_ack_of_runs_and_single_seqs_together(open_spool: OpenSpool) -> None:
+    spool = open_spool()
+    spool.append(events("m", 50))
+    seqs = [e.seq for e in spool.peek()]
+
+    chosen = [*seqs[0:10], seqs[12], *seqs[20:30], seqs[40], seqs[49]]
+    assert spool.ack(reversed(chosen)) == len(chosen)
+    kept = [i for i in range(50) if seqs[i] not in chosen]
+    assert messages(spool) == [f"m-{i}" for i in kept]
+    assert spool.depth() == len(kept)
     assert spool.bytes() == sum(e.size for e in spool.peek())
 
 
