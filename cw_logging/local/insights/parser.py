@@ -160,6 +160,8 @@ class _Parser:
         by: tuple[n.Projection, ...] = ()
         if self.take_word("by"):
             by = self.projections()
+        if self.tok.is_word("offset"):
+            raise unsupported(self.text, self.tok.start, "'offset' after 'stats ... by bin()'")
         return n.StatsCommand(start, items, by)
 
     def sort_command(self, start: int) -> n.Command:

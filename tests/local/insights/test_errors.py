@@ -76,6 +76,7 @@ def test_malformed_queries_point_at_the_problem(query: str, column: int, words: 
         ("fields @message | head 5", "'head' command"),
         ("fields jsonParse(@message) as j", "the function 'jsonparse'"),
         ("stats histogram(latency, 10)", "the function 'histogram'"),
+        ("stats count(*) by bin(5m) offset 1h", "'offset' after 'stats ... by bin()'"),
     ],
 )
 def test_unsupported_syntax_fails_loudly_naming_it(query: str, named: str) -> None:
