@@ -127,6 +127,7 @@ def serve(
     ``port=0`` picks a free port; see ``.url``. Pass ``engine`` to serve an existing engine,
     else one is made over ``db_path`` (memory when None).
     """
+    _require_loopback(host)
     return LocalServer(engine or LocalEngine(db_path), host, port, verbose).start()
 
 
