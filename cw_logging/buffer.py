@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import enum
 import threading
+from bisect import bisect_right
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import accumulate
 from operator import itemgetter
 from typing import Generic, TypeVar
 
@@ -480,84 +482,100 @@ def build_batches(
     limit = _check_limits(max_events, max_bytes, max_event_bytes)
     policy = parse_oversize(oversize)
     plan = BatchPlan()
-    batches = plan.batches
-    batch: list[InputLogEvent] = []
-    batch_bytes = 0
-    batch_start = 0
-    overhead = EVENT_OVERHEAD_BYTES
+    ordered = list(events)
+    stamps = [event["timestamp"] for event in ordered]
+    if stamps != sorted(stamps):  # checking first is much cheaper than sorting dicts by key
+        ordered.sort(key=_by_timestamp)
+        stamps.sort()
 
-    for event in sorted(events, key=_by_timestamp):
-        message = event["message"]
-        encoded: bytes | None = None
-        if message.__class__ is str and message.isascii():
-            size = len(message)
-            if 0 < size <= limit:
-                pieces: Iterable[InputLogEvent] = (event,)
-                sizes: Iterable[int] = (size,)
-            else:
-                pieces, sizes = _fix_event(event, message, None, size, limit, policy, plan)
-        else:
-            if message.__class__ is str:
-                try:
-                    encoded = message.encode("utf-8")
-                except UnicodeEncodeError:
-                    encoded = None
-            if encoded is not None and len(encoded) <= limit:
-                pieces, sizes = (event,), (len(encoded),)
-            else:
-                pieces, sizes = _fix_event(event, message, encoded, -1, limit, policy, plan)
-
-        timestamp = event["timestamp"]
-        for piece, size in zip(pieces, sizes, strict=True):
-            cost = size + overhead
-            if batch and (
-                len(batch) >= max_events
-                or batch_bytes + cost > max_bytes
-                or timestamp - batch_start > MAX_BATCH_SPAN_MS
-            ):
-                batches.append(batch)
-                batch = []
-            if not batch:
-                batch_bytes = 0
-                batch_start = timestamp
-            batch.append(piece)
-            batch_bytes += cost
-    if batch:
-        batches.append(batch)
+    # Phase 1: the UTF-8 size of every message (-1 if it is not valid text); ASCII needs no
+    # encoding. Only events that are empty, invalid or too large take the slow path.
+    sizes = [
+        len(message) if message.__class__ is str and message.isascii() else _utf8_size(message)
+        for message in map(_message_of, ordered)
+    ]
+    if sizes and (min(sizes) <= 0 or max(sizes) > limit):
+        ordered, sizes = _fix_events(ordered, sizes, limit, policy, plan)
+        stamps = [event["timestamp"] for event in ordered]
+    # Phase 2: cut the ordered events into greedy batches.
+    plan.batches = _cut_batches(ordered, sizes, stamps, max_events, max_bytes)
     return plan
 
 
-def _fix_event(
-    event: InputLogEvent,
-    message: object,
-    encoded: bytes | None,
-    size: int,
-    limit: int,
-    policy: Oversize,
-    plan: BatchPlan,
-) -> tuple[list[InputLogEvent], list[int]]:
-    """Slow path: repair, fill, truncate, split or drop one event; return its pieces and sizes.
+_message_of = itemgetter("message")
 
-    ``encoded`` is the message's UTF-8 form and ``size`` its length, when known (``size`` < 0
-    means unknown; ``encoded`` None with ``size`` >= 0 means the message is all ASCII).
-    """
-    text: str
+
+def _utf8_size(message: object) -> int:
+    """Return the UTF-8 length of ``message``, or -1 if it is not text that encodes cleanly."""
     if not isinstance(message, str):
-        text = message.decode("utf-8", "replace") if isinstance(message, bytes) else str(message)
-        size = -1
-    else:
+        return -1
+    try:
+        return len(message.encode("utf-8"))
+    except UnicodeEncodeError:
+        return -1
+
+
+def _cut_batches(
+    events: list[InputLogEvent],
+    sizes: list[int],
+    stamps: list[int],
+    max_events: int,
+    max_bytes: int,
+) -> list[list[InputLogEvent]]:
+    """Split ordered ``events`` into the fewest leading-greedy batches within the limits."""
+    count = len(events)
+    # running[k] = bytes of events[:k] as the service counts them; the sums are done in C.
+    running = list(accumulate(map(EVENT_OVERHEAD_BYTES.__add__, sizes), initial=0))
+    batches: list[list[InputLogEvent]] = []
+    start = 0
+    while start < count:
+        end = min(
+            count,
+            start + max_events,
+            bisect_right(running, running[start] + max_bytes, start + 1) - 1,
+        )
+        if stamps[end - 1] - stamps[start] > MAX_BATCH_SPAN_MS:
+            end = bisect_right(stamps, stamps[start] + MAX_BATCH_SPAN_MS, start, end)
+        batches.append(events if start == 0 and end == count else events[start:end])
+        start = end
+    return batches
+
+
+def _fix_events(
+    events: list[InputLogEvent], sizes: list[int], limit: int, policy: Oversize, plan: BatchPlan
+) -> tuple[list[InputLogEvent], list[int]]:
+    """Return the events and sizes with every empty, invalid or oversize event fixed."""
+    fixed_events: list[InputLogEvent] = []
+    fixed_sizes: list[int] = []
+    for event, size in zip(events, sizes, strict=True):
+        if 0 < size <= limit:
+            fixed_events.append(event)
+            fixed_sizes.append(size)
+        else:
+            pieces, piece_sizes = _fix_event(event, limit, policy, plan)
+            fixed_events.extend(pieces)
+            fixed_sizes.extend(piece_sizes)
+    return fixed_events, fixed_sizes
+
+
+def _fix_event(
+    event: InputLogEvent, limit: int, policy: Oversize, plan: BatchPlan
+) -> tuple[list[InputLogEvent], list[int]]:
+    """Repair, fill, truncate, split or drop one event; return its pieces and their sizes."""
+    message: object = event["message"]
+    if isinstance(message, str):
         text = message
-    if size < 0:
-        if encoded is None:
-            try:
-                encoded = text.encode("utf-8")
-            except UnicodeEncodeError:
-                text = repair_text(text)
-                plan.repaired += 1
-                encoded = text.encode("utf-8")
-        size = len(encoded)
-        if text.isascii():
-            encoded = None
+    elif isinstance(message, bytes):
+        text = message.decode("utf-8", "replace")
+    else:
+        text = str(message)
+    try:
+        encoded = text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = repair_text(text)
+        plan.repaired += 1
+        encoded = text.encode("utf-8")
+    size = len(encoded)
     if size == 0:
         plan.empty += 1
         text = EMPTY_MESSAGE_PLACEHOLDER
@@ -567,12 +585,13 @@ def _fix_event(
     if policy is Oversize.DROP:
         plan.dropped["oversize"] = plan.dropped.get("oversize", 0) + 1
         return [], []
+    ascii_only = size == len(text)  # then characters and bytes coincide
     if policy is Oversize.TRUNCATE:
         plan.truncated += 1
-        parts = [_truncate(text, encoded, size, limit)]
+        parts = [_truncate(text, None if ascii_only else encoded, size, limit)]
     else:
         plan.split += 1
-        parts = _split(text, encoded, size, limit)
+        parts = _split(text, None if ascii_only else encoded, size, limit)
     return (
         [{"timestamp": event["timestamp"], "message": part} for part in parts],
         [len(part.encode("utf-8")) for part in parts],
