@@ -72,20 +72,21 @@ def _connective(left: Evaluator, right: Evaluator, *, decisive: bool) -> Evaluat
 class ExpressionCompiler:
     """Compiles expressions of one query.
 
-    ``aggregate_hook`` compiles aggregate calls inside ``stats``; with ``after_stats`` an
-    aggregate call elsewhere reads the ``stats`` result column of the same name; otherwise an
-    aggregate outside ``stats`` is an error.
+    ``aggregate_hook`` compiles aggregate calls inside ``stats``. After a ``stats``,
+    ``columns`` holds the names of the result columns: a call written like a column name
+    (``count(*)``, ``bin(5m)``) reads that column. Any other aggregate outside ``stats`` is an
+    error.
     """
 
     def __init__(
         self,
         text: str,
         *,
-        after_stats: bool = False,
+        columns: frozenset[str] | None = None,
         aggregate_hook: AggregateHook | None = None,
     ) -> None:
         self.text = text
-        self.after_stats = after_stats
+        self.columns = columns
         self.aggregate_hook = aggregate_hook
 
     def error(self, node: n.Node, problem: str) -> MalformedQueryError:
@@ -190,12 +191,17 @@ class ExpressionCompiler:
         return member
 
     def _call(self, node: n.Call) -> Evaluator:
+        if node.name in AGGREGATES and self.aggregate_hook is not None:
+            return self.aggregate_hook(node)
+        if self.columns is not None and node.text in self.columns:
+            column = node.text
+            return lambda row: row[column]
         if node.name in AGGREGATES:
-            if self.aggregate_hook is not None:
-                return self.aggregate_hook(node)
-            if self.after_stats:
-                column = node.text
-                return lambda row: row[column]
+            if self.columns is not None:
+                known = ", ".join(sorted(self.columns))
+                raise self.error(
+                    node, f"'{node.text}' is not a column of the stats results ({known})"
+                )
             raise self.error(node, f"The aggregate function '{node.name}' is only valid in stats")
         if node.name == "bin":
             return self._bin(node)

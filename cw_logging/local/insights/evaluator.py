@@ -69,6 +69,12 @@ class _FieldPlan:
         self.display: list[str] | None = None
         self.stats_columns: list[str] | None = None
 
+    def columns(self) -> frozenset[str] | None:
+        """The columns rows have after a ``stats`` (None before any)."""
+        if self.stats_columns is None:
+            return None
+        return frozenset(self.stats_columns + self.explicit + self.parsed)
+
     def shown(self) -> list[str]:
         if self.display is not None:
             names = self.display
@@ -98,13 +104,11 @@ class CompiledQuery:
         self._matched_after = len(self.query.commands)
         self.limit: int | None = None
         plan = _FieldPlan()
-        after_stats = False
         for index, command in enumerate(self.query.commands):
             if isinstance(command, _ORDER_CHANGING) and self._matched_after > index:
                 self._matched_after = index
-            self._stages.append(self._stage(command, plan, after_stats))
-            after_stats = after_stats or isinstance(command, n.StatsCommand)
-        self.is_aggregate = after_stats
+            self._stages.append(self._stage(command, plan))
+        self.is_aggregate = plan.stats_columns is not None
         self.fields = plan.shown()
         self.last_statistics: QueryStatistics | None = None
 
@@ -113,8 +117,8 @@ class CompiledQuery:
         """Events matched by the last :meth:`run` (None before the first run)."""
         return None if self.last_statistics is None else self.last_statistics.records_matched
 
-    def _stage(self, command: n.Command, plan: _FieldPlan, after_stats: bool) -> Stage:
-        compiler = ExpressionCompiler(self.text, after_stats=after_stats)
+    def _stage(self, command: n.Command, plan: _FieldPlan) -> Stage:
+        compiler = ExpressionCompiler(self.text, columns=plan.columns())
         if isinstance(command, n.FieldsCommand):
             plan.explicit += [item.name for item in command.items]
             return assigning_stage(compiler, command.items)
@@ -127,7 +131,7 @@ class CompiledQuery:
             plan.parsed += parse_pattern(self.text, command)[1]
             return parse_stage(compiler, command)
         if isinstance(command, n.StatsCommand):
-            stage = stats_stage(self.text, command, after_stats)
+            stage = stats_stage(self.text, command, plan.columns())
             plan.stats_columns = [item.name for item in (*command.by, *command.items)]
             plan.explicit, plan.parsed, plan.display = [], [], None
             return stage

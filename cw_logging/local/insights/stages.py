@@ -182,9 +182,9 @@ def _outside_aggregates(node: n.Node) -> n.FieldRef | None:
     return next((found for child in children if (found := _outside_aggregates(child))), None)
 
 
-def stats_stage(text: str, command: n.StatsCommand, after_stats: bool) -> Stage:
+def stats_stage(text: str, command: n.StatsCommand, columns: frozenset[str] | None) -> Stage:
     """``stats``: one row per group of the ``by`` values, with the aggregates' results."""
-    row_compiler = ExpressionCompiler(text, after_stats=after_stats)
+    row_compiler = ExpressionCompiler(text, columns=columns)
     slots = _AggregateSlots(row_compiler)
     item_compiler = ExpressionCompiler(text, aggregate_hook=slots.hook)
     items: list[tuple[str, Evaluator]] = []

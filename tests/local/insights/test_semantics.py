@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from cw_logging.errors import MalformedQueryError
 from cw_logging.local.insights import (
     DEFAULT_LIMIT,
     MAX_DISCOVERED_FIELDS,
@@ -174,3 +175,17 @@ def test_ip_functions() -> None:
         ("0", "1", "0"),
         ("1", "1", "1"),
     ]
+
+
+def test_later_commands_refer_to_unaliased_stats_columns_by_their_text() -> None:
+    evts = [event("a", BASE_MS + 3_600_000), event("b", BASE_MS), event("c", BASE_MS + 1)]
+    rows = run("stats count(*) by bin(1h) | sort bin(1h) asc", evts)
+    assert [(r["bin(1h)"], r["count(*)"]) for r in rows] == [
+        ("2024-05-01 12:00:00.000", "2"),
+        ("2024-05-01 13:00:00.000", "1"),
+    ]
+
+
+def test_an_aggregate_that_is_not_a_stats_column_is_refused_after_stats() -> None:
+    with pytest.raises(MalformedQueryError, match=r"'avg\(x\)' is not a column of the stats"):
+        compile_query("stats count(*) by k | sort avg(x)")
