@@ -79,6 +79,15 @@ def breaker(clock: FakeClock, **kwargs: float) -> CircuitBreaker:
     return CircuitBreaker(clock=clock, **options)  # type: ignore[arg-type]
 
 
+def tripped(clock: FakeClock) -> CircuitBreaker:
+    """A breaker just opened by three consecutive failures."""
+    cb = breaker(clock)
+    for _ in range(3):
+        cb.record_failure()
+    assert cb.state == "open"
+    return cb
+
+
 def test_breaker_opens_after_consecutive_failures_only() -> None:
     clock = FakeClock()
     cb = breaker(clock)
@@ -97,9 +106,7 @@ def test_breaker_opens_after_consecutive_failures_only() -> None:
 
 def test_open_breaker_allows_exactly_one_trial_after_the_timeout() -> None:
     clock = FakeClock()
-    cb = breaker(clock)
-    for _ in range(3):
-        cb.record_failure()
+    cb = tripped(clock)
     clock.advance(4.9)
     assert not cb.allow()
     assert cb.seconds_until_retry() == pytest.approx(0.1)
@@ -111,9 +118,7 @@ def test_open_breaker_allows_exactly_one_trial_after_the_timeout() -> None:
 
 def test_successful_trial_closes_the_breaker() -> None:
     clock = FakeClock()
-    cb = breaker(clock)
-    for _ in range(3):
-        cb.record_failure()
+    cb = tripped(clock)
     clock.advance(5)
     assert cb.allow()
     cb.record_success()
@@ -125,9 +130,7 @@ def test_successful_trial_closes_the_breaker() -> None:
 
 def test_failed_trial_reopens_with_a_longer_timeout_up_to_the_cap() -> None:
     clock = FakeClock()
-    cb = breaker(clock)
-    for _ in range(3):
-        cb.record_failure()
+    cb = tripped(clock)
     waits = []
     for _ in range(5):
         waits.append(cb.seconds_until_retry())
@@ -140,9 +143,7 @@ def test_failed_trial_reopens_with_a_longer_timeout_up_to_the_cap() -> None:
 
 def test_success_after_reopening_restores_the_base_timeout() -> None:
     clock = FakeClock()
-    cb = breaker(clock)
-    for _ in range(3):
-        cb.record_failure()
+    cb = tripped(clock)
     clock.advance(5)
     cb.allow()
     cb.record_failure()  # timeout now 10
@@ -156,9 +157,7 @@ def test_success_after_reopening_restores_the_base_timeout() -> None:
 
 def test_a_trial_whose_outcome_is_never_recorded_expires() -> None:
     clock = FakeClock()
-    cb = breaker(clock)
-    for _ in range(3):
-        cb.record_failure()
+    cb = tripped(clock)
     clock.advance(5)
     assert cb.allow()
     assert not cb.allow()
@@ -168,9 +167,7 @@ def test_a_trial_whose_outcome_is_never_recorded_expires() -> None:
 
 def test_only_one_thread_gets_the_trial() -> None:
     clock = FakeClock()
-    cb = breaker(clock)
-    for _ in range(3):
-        cb.record_failure()
+    cb = tripped(clock)
     clock.advance(5)
     barrier = threading.Barrier(8)
     results: list[bool] = []
