@@ -5,12 +5,12 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 from ..errors import InvalidParameterError
 from . import ops_events, ops_queries, ops_resources
 from .context import ServiceContext
+from .lifecycle import Closing
 from .query_model import QueryRegistry
 from .store import Store
 from .validation import validate_request
@@ -25,7 +25,7 @@ OPERATIONS: dict[str, Handler] = {
 """Every operation the local engine implements, by its API name."""
 
 
-class LocalEngine:
+class LocalEngine(Closing):
     """CloudWatch Logs on your machine: groups, streams, events, filter patterns and queries.
 
     ``db_path`` keeps everything in a SQLite file (default: memory only). ``clock`` returns the
@@ -74,14 +74,3 @@ class LocalEngine:
     def close(self) -> None:
         """Release the SQLite file, if any."""
         self.store.close()
-
-    def __enter__(self) -> LocalEngine:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()

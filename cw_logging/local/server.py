@@ -8,10 +8,10 @@ import threading
 from collections.abc import Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from types import TracebackType
 
 from ..errors import ConfigurationError
 from .engine import LocalEngine
+from .lifecycle import Closing
 from .protocol import handle
 
 DEFAULT_PORT = 4588
@@ -53,7 +53,7 @@ class _Server(ThreadingHTTPServer):
         self.verbose = verbose
 
 
-class LocalServer:
+class LocalServer(Closing):
     """A running local engine server: ``url`` to give boto3 as ``endpoint_url``, ``stop()``."""
 
     def __init__(self, engine: LocalEngine, host: str, port: int, verbose: bool = False) -> None:
@@ -89,15 +89,8 @@ class LocalServer:
         self._server.server_close()
         self.engine.close()
 
-    def __enter__(self) -> LocalServer:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def close(self) -> None:
+        """Same as :meth:`stop`."""
         self.stop()
 
 

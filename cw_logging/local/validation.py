@@ -74,19 +74,19 @@ def _check(shape: Any, value: Any, path: str, problems: list[str]) -> None:
     if kind == "list":
         if not isinstance(value, list):
             raise _serialization(path, "list")
-        _length(meta, len(value), value, path, problems)
+        _bounds(meta, len(value), "length", value, path, problems)
         for index, item in enumerate(value, start=1):
             _check(shape.member, item, f"{path}.{index}.member", problems)
         return
     if kind == "map":
         if not isinstance(value, dict):
             raise _serialization(path, "map")
-        _length(meta, len(value), value, path, problems)
+        _bounds(meta, len(value), "length", value, path, problems)
         return
     if kind == "string":
         if not isinstance(value, str):
             raise _serialization(path, "string")
-        _length(meta, len(value), value, path, problems)
+        _bounds(meta, len(value), "length", value, path, problems)
         regex = _regex(meta["pattern"]) if "pattern" in meta else None
         if regex is not None and not regex.fullmatch(value):
             problems.append(
@@ -104,27 +104,23 @@ def _check(shape: Any, value: Any, path: str, problems: list[str]) -> None:
     if kind in ("integer", "long"):
         if isinstance(value, bool) or not isinstance(value, int):
             raise _serialization(path, kind)
-        if "min" in meta and value < meta["min"]:
-            problems.append(
-                _constraint(value, path, f"must have value greater than or equal to {meta['min']}")
-            )
-        if "max" in meta and value > meta["max"]:
-            problems.append(
-                _constraint(value, path, f"must have value less than or equal to {meta['max']}")
-            )
+        _bounds(meta, value, "value", value, path, problems)
         return
     if kind == "boolean" and not isinstance(value, bool):
         raise _serialization(path, kind)
 
 
-def _length(meta: dict[str, Any], length: int, value: Any, path: str, problems: list[str]) -> None:
-    if "min" in meta and length < meta["min"]:
+def _bounds(
+    meta: dict[str, Any], measure: int, what: str, value: Any, path: str, problems: list[str]
+) -> None:
+    """Check ``measure`` (a length or a value) against the model's min and max."""
+    if "min" in meta and measure < meta["min"]:
         problems.append(
-            _constraint(value, path, f"must have length greater than or equal to {meta['min']}")
+            _constraint(value, path, f"must have {what} greater than or equal to {meta['min']}")
         )
-    if "max" in meta and length > meta["max"]:
+    if "max" in meta and measure > meta["max"]:
         problems.append(
-            _constraint(value, path, f"must have length less than or equal to {meta['max']}")
+            _constraint(value, path, f"must have {what} less than or equal to {meta['max']}")
         )
 
 

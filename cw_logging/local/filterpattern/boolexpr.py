@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TypeVar
 
 from .lexer import Kind, TokenStream
@@ -15,25 +15,27 @@ def parse_or(
     stream: TokenStream, parse_condition: Callable[[TokenStream], Predicate[T]]
 ) -> Predicate[T]:
     """Parse ``a || b || ...`` where ``&&`` binds tighter and parentheses group."""
-    alternatives = [_parse_and(stream, parse_condition)]
-    while stream.at(Kind.LOGIC, "||"):
-        stream.next()
-        alternatives.append(_parse_and(stream, parse_condition))
-    if len(alternatives) == 1:
-        return alternatives[0]
-    return lambda subject: any(alternative(subject) for alternative in alternatives)
+
+    def parse_and(inner: TokenStream) -> Predicate[T]:
+        return _parse_chain(inner, "&&", lambda s: _parse_primary(s, parse_condition), all)
+
+    return _parse_chain(stream, "||", parse_and, any)
 
 
-def _parse_and(
-    stream: TokenStream, parse_condition: Callable[[TokenStream], Predicate[T]]
+def _parse_chain(
+    stream: TokenStream,
+    operator: str,
+    parse_operand: Callable[[TokenStream], Predicate[T]],
+    combine: Callable[[Iterable[bool]], bool],
 ) -> Predicate[T]:
-    parts = [_parse_primary(stream, parse_condition)]
-    while stream.at(Kind.LOGIC, "&&"):
+    """Parse operands joined by ``operator``; the result combines them with ``any``/``all``."""
+    operands = [parse_operand(stream)]
+    while stream.at(Kind.LOGIC, operator):
         stream.next()
-        parts.append(_parse_primary(stream, parse_condition))
-    if len(parts) == 1:
-        return parts[0]
-    return lambda subject: all(part(subject) for part in parts)
+        operands.append(parse_operand(stream))
+    if len(operands) == 1:
+        return operands[0]
+    return lambda subject: combine(operand(subject) for operand in operands)
 
 
 def _parse_primary(
