@@ -297,7 +297,10 @@ class JsonFormatter(pjl_json.JsonFormatter):
                     self._add(data, key if isinstance(key, str) else str(key), value)
             return
         try:
-            data[self._keys["message"]] = record.getMessage()
+            redactor = self.redactor
+            data[self._keys["message"]] = (
+                record.getMessage() if redactor is None else redactor.render_message(record)
+            )
         except Exception as exc:  # bad %-args must not cost the record
             data[self._keys["message"]] = _safe_str(msg, self.max_repr)
             data[self._keys["format_error"]] = (

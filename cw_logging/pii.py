@@ -340,6 +340,17 @@ class PiiRedactor:
                 result = pattern.sub(replace, result)
         return text if result == text else result
 
+    def render_message(self, record: logging.LogRecord) -> str:
+        """Return ``record.getMessage()`` rendered from redacted %-arguments (so a dict argument
+        does not reveal its sensitive keys); the text itself still needs ``redact_text``."""
+        args = record.args
+        if not args:
+            return record.getMessage()
+        redacted = self.redact(args)
+        if redacted is args:
+            return record.getMessage()
+        return str(str(record.msg) % redacted)
+
     def is_sensitive_key(self, key: object) -> bool:
         """Return True when values under ``key`` are to be replaced whole."""
         if not isinstance(key, str):
@@ -438,7 +449,7 @@ class PiiFilter(logging.Filter):
             record.msg = redactor.redact_mapping(record.msg)
         else:
             try:
-                message = record.getMessage()
+                message = redactor.render_message(record)
             except Exception:  # a broken format string is the formatter's to report
                 message = str(record.msg)
             record.msg, record.args = redactor.redact_text(message), None

@@ -262,3 +262,13 @@ def test_formatter_accepts_a_configured_redactor() -> None:
     formatter = JsonFormatter(redact=PiiRedactor(rules=["ssn"], keys=[]))
     out = json.loads(formatter.format(record_with("ann@example.com 078-05-1120", password="p")))
     assert out["message"] == "ann@example.com [REDACTED:ssn]" and out["password"] == "p"
+
+
+def test_dict_arguments_are_redacted_before_rendering() -> None:
+    user = {"name": "ann", "password": "hunter2"}
+    record = record_with("user %s", (user,))
+    out = json.loads(JsonFormatter(redact=True).format(record))
+    assert out["message"] == "user {'name': 'ann', 'password': '[REDACTED]'}"
+    PiiFilter().filter(record)
+    assert record.getMessage() == "user {'name': 'ann', 'password': '[REDACTED]'}"
+    assert user == {"name": "ann", "password": "hunter2"}
