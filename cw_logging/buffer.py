@@ -126,9 +126,13 @@ class BoundedQueue(Generic[T]):
     ) -> None:
         self._max_bytes = _require_int("max_queue_bytes", max_bytes, 1)
         self._overflow = parse_overflow(overflow)
-        if not isinstance(block_timeout, (int, float)) or not block_timeout >= 0:
+        if (
+            isinstance(block_timeout, bool)
+            or not isinstance(block_timeout, (int, float))
+            or not 0 <= block_timeout < float("inf")
+        ):
             raise ConfigurationError(
-                f"block_timeout={block_timeout!r} is invalid: use a number of seconds >= 0",
+                f"block_timeout={block_timeout!r} is invalid: use a finite number of seconds >= 0",
                 code="InvalidLimit",
             )
         self._block_timeout = float(block_timeout)

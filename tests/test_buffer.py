@@ -97,6 +97,7 @@ def test_unknown_policy_names_the_allowed_values(
         {"max_bytes": 10, "overflow": "later"},
         {"max_bytes": 10, "block_timeout": -1},
         {"max_bytes": 10, "block_timeout": float("nan")},
+        {"max_bytes": 10, "block_timeout": float("inf")},
         {"max_bytes": 10, "wake_items": 0},
         {"max_bytes": 10, "wake_bytes": 0},
     ],
