@@ -1,0 +1,500 @@
+"""``CloudWatchHandler``: a ``logging.Handler`` that ships records to CloudWatch Logs.
+
+The caller's thread only snapshots the record and queues it; one background sender per handler
+formats, batches and delivers (see :mod:`cw_logging.sender`). Nothing here talks to the network.
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import math
+import os
+import threading
+import time
+import weakref
+from collections.abc import Callable, Mapping
+from typing import Any, ClassVar
+
+from . import context
+from .buffer import BoundedQueue, build_batches, parse_overflow, parse_oversize
+from .errors import ConfigurationError
+from .formatter import EXCEPTION_ATTRIBUTE, exception_summary
+from .limits import (
+    MAX_BATCH_BYTES,
+    MAX_BATCH_EVENTS,
+    MAX_EVENT_BYTES,
+    validate_log_group_name,
+    validate_retention_days,
+)
+from .sender import RetryPolicy, Sender, SenderSettings, sender_thread_idents
+from .streams import DEFAULT_STREAM_TEMPLATE, StreamNamer
+from .transport import Boto3Transport, Transport, build_client, check_endpoint_url
+
+__all__ = ["DEFAULT_MAX_QUEUE_BYTES", "RECORD_OVERHEAD_BYTES", "CloudWatchHandler"]
+
+DEFAULT_MAX_QUEUE_BYTES = 64 * 1024 * 1024
+"""Default bound of the records waiting to be sent (``max_queue_bytes``): 64 MiB."""
+
+RECORD_OVERHEAD_BYTES = 512
+"""What one queued record costs against ``max_queue_bytes`` besides its message: the memory of
+the record copy, so that the bound holds for memory and not only for text."""
+
+Clock = Callable[[], float]
+
+_new_object = object.__new__
+_get_ident = threading.get_ident
+_SENDER_THREADS = sender_thread_idents()
+_LIVE: weakref.WeakSet[CloudWatchHandler] = weakref.WeakSet()
+_DETACHED: set[Sender] = set()  # closed while logging's lock was held; still delivering
+_RECORD_ATTRIBUTE = context.RECORD_ATTRIBUTE
+_capture = context.capture
+
+
+def default_formatter() -> logging.Formatter:
+    """Return the formatter a handler uses when none is set."""
+    return logging.Formatter()
+
+
+def _holding_logging_lock() -> bool:
+    """True when this thread holds the logging module lock (inside dictConfig, for one)."""
+    lock: Any = getattr(logging, "_lock", None)
+    is_owned = getattr(lock, "_is_owned", None)
+    return bool(is_owned()) if is_owned is not None else False
+
+
+def _seconds(name: str, value: object, *, allow_zero: bool) -> float:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or math.isnan(value)
+        or math.isinf(value)
+        or value < 0
+        or (value == 0 and not allow_zero)
+    ):
+        bound = ">= 0" if allow_zero else "> 0"
+        raise ConfigurationError(
+            f"{name}={value!r} is invalid: use a finite number of seconds {bound}",
+            code="InvalidSetting",
+        )
+    return float(value)
+
+
+def _flag(name: str, value: object) -> bool:
+    if not isinstance(value, bool):
+        raise ConfigurationError(
+            f"{name}={value!r} is invalid: use True or False", code="InvalidSetting"
+        )
+    return value
+
+
+def _message_text(record: logging.LogRecord) -> str:
+    """Return the record's formatted message; never raises (bad %-args are shown, not lost)."""
+    try:
+        return record.getMessage()
+    except Exception as exc:
+        try:
+            text, args = str(record.msg), repr(record.args)
+        except Exception:
+            text, args = object.__repr__(record.msg), object.__repr__(record.args)
+        return f"{text} [message formatting failed: {exc!r}; args={args}]"
+
+
+class CloudWatchHandler(logging.Handler):
+    """Sends log records to a CloudWatch Logs group without slowing the logging threads.
+
+    ``emit`` captures the message, exception text and correlation ids and queues the record;
+    a background thread started on the first record formats, batches and delivers. See
+    ``docs/handler.md`` for every option; bad options raise :class:`ConfigurationError` here,
+    and nothing else in the handler raises into the application.
+    """
+
+    retry_policy: ClassVar[RetryPolicy] = RetryPolicy()
+    """Backoff, circuit breaker and reporting settings; override on a subclass or instance
+    before the first record is logged."""
+
+    def __init__(
+        self,
+        log_group: str,
+        log_stream: str = DEFAULT_STREAM_TEMPLATE,
+        *,
+        client: Any = None,
+        boto3_session: Any = None,
+        region_name: str | None = None,
+        endpoint_url: str | None = None,
+        profile_name: str | None = None,
+        botocore_config: Any = None,
+        create_log_group: bool = False,
+        create_log_stream: bool = True,
+        retention_days: int | None = None,
+        flush_interval: float = 5.0,
+        max_batch_events: int = MAX_BATCH_EVENTS,
+        max_batch_bytes: int = MAX_BATCH_BYTES,
+        max_event_bytes: int = MAX_EVENT_BYTES,
+        oversize: str = "truncate",
+        max_queue_bytes: int = DEFAULT_MAX_QUEUE_BYTES,
+        overflow: str = "drop_oldest",
+        close_timeout: float = 10.0,
+        level: int | str = logging.NOTSET,
+        transport: Transport | None = None,
+        clock: Clock | None = None,
+    ) -> None:
+        super().__init__(level)
+        validate_log_group_name(log_group)
+        StreamNamer.validate(log_stream)
+        self._check_service_options(
+            client, boto3_session, region_name, endpoint_url, profile_name, transport
+        )
+        if botocore_config is not None:
+            from botocore.config import Config
+
+            if not isinstance(botocore_config, Config):
+                raise ConfigurationError(
+                    f"botocore_config={botocore_config!r} is invalid: pass a "
+                    "botocore.config.Config",
+                    code="InvalidSetting",
+                )
+        _flag("create_log_group", create_log_group)
+        _flag("create_log_stream", create_log_stream)
+        if retention_days is not None:
+            validate_retention_days(retention_days)
+            if not create_log_group:
+                raise ConfigurationError(
+                    "retention_days is applied when the handler creates the log group: pass "
+                    "create_log_group=True too, or set the retention on the existing group",
+                    code="InvalidSetting",
+                )
+        build_batches(  # validates the batch limits with the builder's own rules
+            [],
+            max_events=max_batch_events,
+            max_bytes=max_batch_bytes,
+            max_event_bytes=max_event_bytes,
+        )
+        if clock is not None and not callable(clock):
+            raise ConfigurationError(f"clock={clock!r} is not callable", code="InvalidSetting")
+        self.log_group = log_group
+        self.log_stream = log_stream
+        self.close_timeout = _seconds("close_timeout", close_timeout, allow_zero=True)
+        self._settings = SenderSettings(
+            log_group=log_group,
+            create_log_group=create_log_group,
+            create_log_stream=create_log_stream,
+            retention_days=retention_days,
+            flush_interval=_seconds("flush_interval", flush_interval, allow_zero=False),
+            max_batch_events=max_batch_events,
+            max_batch_bytes=max_batch_bytes,
+            max_event_bytes=max_event_bytes,
+            oversize=parse_oversize(oversize),
+            retry=self.retry_policy,
+        )
+        self._queue: BoundedQueue[logging.LogRecord] = BoundedQueue(
+            max_queue_bytes,
+            parse_overflow(overflow),
+            wake_items=max_batch_events,
+            wake_bytes=max_batch_bytes,
+        )
+        self._client = client
+        self._client_options: dict[str, Any] = {
+            "boto3_session": boto3_session,
+            "region_name": region_name,
+            "endpoint_url": endpoint_url,
+            "profile_name": profile_name,
+            "botocore_config": botocore_config,
+        }
+        self._transport = transport
+        self._rebuild_client = False
+        self._clock: Clock = clock or time.monotonic
+        self._default_formatter = default_formatter()
+        self._closed = False
+        self._close_lock = threading.Lock()
+        self._after_close = 0
+        self._internal_skipped = 0
+        self._sender = self._new_sender()
+        self._started = False
+        _LIVE.add(self)
+
+    @staticmethod
+    def _check_service_options(
+        client: Any,
+        boto3_session: Any,
+        region_name: str | None,
+        endpoint_url: str | None,
+        profile_name: str | None,
+        transport: Transport | None,
+    ) -> None:
+        check_endpoint_url(endpoint_url)
+        if transport is not None and not isinstance(transport, Transport):
+            raise ConfigurationError(
+                f"transport={transport!r} does not implement cw_logging.transport.Transport",
+                code="InvalidSetting",
+            )
+        if boto3_session is not None and profile_name is not None:
+            raise ConfigurationError(
+                "pass either boto3_session or profile_name, not both (the session has its profile)",
+                code="InvalidSetting",
+            )
+        builds_client = [
+            name
+            for name, value in (
+                ("boto3_session", boto3_session),
+                ("region_name", region_name),
+                ("endpoint_url", endpoint_url),
+                ("profile_name", profile_name),
+            )
+            if value is not None
+        ]
+        given = [
+            name
+            for name, value in (("client", client), ("transport", transport))
+            if value is not None
+        ]
+        if len(given) > 1 or (given and builds_client):
+            raise ConfigurationError(
+                f"conflicting options {', '.join(given + builds_client)}: pass a ready client "
+                "(or transport), or the options to build one, not both",
+                code="InvalidSetting",
+            )
+        if client is not None and not callable(getattr(client, "put_log_events", None)):
+            raise ConfigurationError(
+                f"client={client!r} is not a boto3 CloudWatch Logs client (boto3.client('logs'))",
+                code="InvalidSetting",
+            )
+
+    def _new_sender(self) -> Sender:
+        sender = Sender(
+            self._settings,
+            self._queue,
+            transport_factory=self._make_transport,
+            format_record=self.format,
+            clock=self._clock,
+        )
+        sender.set_stream_template(self.log_stream)
+        return sender
+
+    def _make_transport(self) -> Transport:
+        """Build the transport on the sender thread, the first time the service is needed."""
+        if self._transport is not None:
+            return self._transport
+        if self._client is not None:
+            if self._rebuild_client:
+                self._client = _client_like(self._client)
+                self._rebuild_client = False
+            return Boto3Transport(self._client)
+        return Boto3Transport(build_client(**self._client_options))
+
+    # -- caller side ---------------------------------------------------------------------------
+
+    def handle(self, record: logging.LogRecord) -> Any:
+        """Filter and emit ``record`` without taking the handler lock (emit is thread-safe)."""
+        rv: Any = True
+        if self.filters:
+            rv = self.filter(record)
+            if not rv:
+                return rv
+            if isinstance(rv, logging.LogRecord):
+                record = rv
+        self.emit(record)
+        return rv
+
+    def emit(self, record: logging.LogRecord) -> None:
+        """Queue a snapshot of ``record`` for the sender; never blocks unless overflow='block'."""
+        if _get_ident() in _SENDER_THREADS:
+            self._internal_skipped += 1  # botocore/urllib3/our own records: never re-enter
+            return
+        if self._closed:
+            self._count_after_close()
+            return
+        try:
+            attributes = record.__dict__
+            snapshot = _new_object(record.__class__)
+            values = snapshot.__dict__
+            values.update(attributes)
+            msg = record.msg
+            if record.args:
+                msg = values["msg"] = _message_text(record)
+                values["args"] = None
+                cost = len(msg)
+            elif msg.__class__ is str:
+                cost = len(msg)
+            elif isinstance(msg, Mapping):
+                values["msg"] = dict(msg)
+                cost = 256
+            else:
+                msg = values["msg"] = _message_text(record)
+                cost = len(msg)
+            if record.exc_info:
+                cost += self._capture_exception(record, values)
+            if _RECORD_ATTRIBUTE not in attributes:
+                values[_RECORD_ATTRIBUTE] = _capture()
+            self._queue.put(snapshot, cost + RECORD_OVERHEAD_BYTES)
+            if not self._started:
+                self._start()
+        except RecursionError:
+            raise
+        except Exception:
+            self.handleError(record)
+
+    def _capture_exception(self, record: logging.LogRecord, values: dict[str, Any]) -> int:
+        """Turn ``exc_info`` into text now; the traceback must not outlive the call."""
+        exc_info = record.exc_info
+        values["exc_info"] = None
+        if not exc_info or exc_info[0] is None:
+            return 0
+        text = record.exc_text
+        if not text:
+            formatter = self.formatter or self._default_formatter
+            text = values["exc_text"] = formatter.formatException(exc_info)
+        if EXCEPTION_ATTRIBUTE not in values:
+            values[EXCEPTION_ATTRIBUTE] = exception_summary(exc_info)
+        return len(text)
+
+    def _start(self) -> None:
+        self._started = self._sender.start()
+
+    def _count_after_close(self) -> None:
+        with self._close_lock:
+            self._after_close += 1
+        self._sender.reporter.report(
+            "after_close",
+            f"a record was logged after the CloudWatchHandler for {self.log_group!r} was "
+            "closed; it is counted in stats()['dropped']['after_close'], not sent",
+        )
+
+    def format(self, record: logging.LogRecord) -> str:
+        """Format ``record`` with the handler's formatter (a plain ``Formatter`` by default)."""
+        return (self.formatter or self._default_formatter).format(record)
+
+    # -- lifecycle -----------------------------------------------------------------------------
+
+    def flush(self, timeout: float | None = None) -> bool:  # type: ignore[override]
+        """Wait until every record emitted before the call is sent or accounted for.
+
+        Waits at most ``timeout`` seconds (default ``close_timeout``); returns True when all of
+        them are done. Inside ``logging``'s module lock (a second ``dictConfig``) it never waits:
+        it wakes the sender and returns.
+        """
+        limit = (
+            self.close_timeout if timeout is None else _seconds("timeout", timeout, allow_zero=True)
+        )
+        sender = self._sender
+        mark = self._queue.total_put
+        if sender.done_count() >= mark:
+            return True
+        if not sender.alive or _holding_logging_lock() or _get_ident() in _SENDER_THREADS:
+            self._queue.wake()
+            return False
+        return sender.wait_done(mark, limit)
+
+    def close(self) -> None:
+        """Deliver what is queued within ``close_timeout`` seconds, then stop the sender.
+
+        Records logged afterwards are counted as dropped (``after_close``). Called inside
+        ``logging``'s module lock (a second ``dictConfig``), it hands the final delivery to the
+        sender and returns at once, so the reconfiguration can never deadlock.
+        """
+        with self._close_lock:
+            first = not self._closed
+            self._closed = True
+        sender = self._sender
+        if first:
+            sender.stop(self._clock() + self.close_timeout)
+        try:
+            if not sender.started:
+                if len(self._queue):
+                    sender.run_here()  # no thread could be started: deliver on this one
+            elif _holding_logging_lock():
+                _DETACHED.difference_update([s for s in _DETACHED if not s.alive])
+                if sender.alive:
+                    _DETACHED.add(sender)
+            else:
+                sender.join(sender.seconds_left())
+        finally:
+            _LIVE.discard(self)
+            super().close()
+
+    def stats(self) -> dict[str, Any]:
+        """Return delivery counters; the keys are listed in ``docs/handler.md`` and stable.
+
+        ``queued``/``queued_bytes``: waiting in the queue; ``accepted``: records ever queued;
+        ``sent``: events stored by the service; ``batches``: successful PutLogEvents calls;
+        ``retried``: failed calls retried; ``dropped``/``rejected``: counts by reason;
+        ``last_error``: the last failure as text (None if none).
+        """
+        queue = self._queue
+        counters = self._sender.stats.snapshot()
+        dropped: dict[str, int] = queue.dropped()
+        for reason, count in counters.pop("dropped").items():
+            dropped[reason] = dropped.get(reason, 0) + count
+        if self._after_close:
+            dropped["after_close"] = self._after_close
+        counters["internal_skipped"] += self._internal_skipped
+        accepted = queue.total_put
+        return {
+            "queued": len(queue),
+            "queued_bytes": queue.bytes,
+            "accepted": accepted,
+            "in_flight": max(accepted - len(queue) - self._sender.done_count(), 0),
+            **counters,
+            "dropped": dropped,
+            "breaker": self._sender.breaker.state,
+            "closed": self._closed,
+        }
+
+    def _reinit_after_fork(self) -> None:
+        """In a forked child: fresh queue locks, an empty queue and a new sender and client."""
+        self._queue.reinit_after_fork()
+        self._queue.clear()  # the parent delivers its own records; the child must not resend
+        self._close_lock = threading.Lock()
+        self._after_close = 0
+        self._internal_skipped = 0
+        self._rebuild_client = self._client is not None
+        self._sender = self._new_sender()
+        self._started = False
+
+    def __repr__(self) -> str:
+        level = logging.getLevelName(self.level)
+        return (
+            f"<{type(self).__name__} log_group={self.log_group!r} "
+            f"log_stream={self.log_stream!r} ({level})>"
+        )
+
+
+def _client_like(client: Any) -> Any:
+    """Return a new boto3 logs client with ``client``'s region, endpoint, config and credentials.
+
+    A forked child must not share the parent's HTTP connections.
+    """
+    import boto3
+
+    options: dict[str, Any] = {
+        "region_name": client.meta.region_name,
+        "endpoint_url": client.meta.endpoint_url,
+        "config": client.meta.config,
+    }
+    credentials = getattr(getattr(client, "_request_signer", None), "_credentials", None)
+    if credentials is not None:
+        frozen = credentials.get_frozen_credentials()
+        options.update(
+            aws_access_key_id=frozen.access_key,
+            aws_secret_access_key=frozen.secret_key,
+            aws_session_token=frozen.token,
+        )
+    return boto3.session.Session().client("logs", **options)
+
+
+def _after_fork_in_child() -> None:
+    _SENDER_THREADS.clear()  # those threads do not exist in the child
+    _DETACHED.clear()
+    for handler in list(_LIVE):
+        handler._reinit_after_fork()
+
+
+def _wait_for_detached() -> None:
+    """At exit: let senders whose handler was closed inside dictConfig finish (bounded)."""
+    for sender in list(_DETACHED):
+        sender.join(sender.seconds_left())
+    _DETACHED.clear()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
+atexit.register(_wait_for_detached)
