@@ -187,7 +187,8 @@ class JsonFormatter(pjl_json.JsonFormatter):
 
     Options: ``static_fields`` (e.g. ``{"service": "shop"}``) or the ``service``/``environment``
     shortcuts; ``rename_fields`` (output key → new key); ``key_style`` ``"camel"`` or ``"snake"``;
-    ``redact`` (True, or a :class:`~cw_logging.pii.PiiRedactor`) to remove PII; ``max_repr`` caps
+    ``redact`` (True, a :class:`~cw_logging.pii.PiiRedactor`, or a dict of its options) to
+    remove PII; ``max_repr`` caps
     the ``repr`` of unknown objects; ``fmt`` may name more record attributes to include (e.g.
     ``"%(process)d %(threadName)s"``). Never mutates the record or the objects logged, and never
     raises for a value it cannot encode. Usable from dictConfig with ``"()"``.
@@ -205,7 +206,7 @@ class JsonFormatter(pjl_json.JsonFormatter):
         environment: str | None = None,
         rename_fields: Mapping[str, str] | None = None,
         key_style: Literal["camel", "snake"] = "camel",
-        redact: bool | PiiRedactor | None = None,
+        redact: bool | PiiRedactor | Mapping[str, Any] | None = None,
         max_repr: int = _DEFAULT_MAX_REPR,
         reserved_attrs: Iterable[str] | None = None,
         ensure_ascii: bool = False,
@@ -234,6 +235,8 @@ class JsonFormatter(pjl_json.JsonFormatter):
         self.redactor: PiiRedactor | None = None
         if isinstance(redact, PiiRedactor):
             self.redactor = redact
+        elif isinstance(redact, Mapping):  # PiiRedactor options, e.g. from dictConfig
+            self.redactor = PiiRedactor(**redact)
         elif redact:
             self.redactor = PiiRedactor()
         names = KEY_STYLES[key_style]

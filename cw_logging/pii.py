@@ -433,12 +433,17 @@ class PiiFilter(logging.Filter):
     """A ``logging.Filter`` that redacts the message, extra fields and exception text of records.
 
     Replaces record attributes with redacted copies (the rendered message becomes ``msg`` with
-    ``args=None``); objects the caller passed are never modified. Never drops a record.
+    ``args=None``); objects the caller passed are never modified. Never drops a record. Takes a
+    ``PiiRedactor`` or its keyword options (handy from dictConfig).
     """
 
-    def __init__(self, redactor: PiiRedactor | None = None, name: str = "") -> None:
+    def __init__(
+        self, redactor: PiiRedactor | None = None, name: str = "", **redactor_options: Any
+    ) -> None:
         super().__init__(name)
-        self.redactor = redactor or PiiRedactor()
+        if redactor is not None and redactor_options:
+            raise ValueError("pass either a PiiRedactor or its options, not both")
+        self.redactor = redactor or PiiRedactor(**redactor_options)
 
     def filter(self, record: logging.LogRecord) -> bool:
         """Redact ``record`` in place (attribute replacement only); always True."""

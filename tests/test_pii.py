@@ -6,6 +6,7 @@ import copy
 import io
 import json
 import logging
+import logging.config
 import sys
 from typing import Any
 
@@ -272,3 +273,23 @@ def test_dict_arguments_are_redacted_before_rendering() -> None:
     PiiFilter().filter(record)
     assert record.getMessage() == "user {'name': 'ann', 'password': '[REDACTED]'}"
     assert user == {"name": "ann", "password": "hunter2"}
+
+
+def test_options_from_dictconfig_style_mappings() -> None:
+    configurator = logging.config.DictConfigurator({"version": 1})
+    formatter = configurator.configure_formatter(
+        {
+            "()": "cw_logging.formatter.JsonFormatter",
+            "redact": {"disable": ["email"], "extra_rules": [["emp", r"EMP-\d{5}"]]},
+        }
+    )
+    out = json.loads(formatter.format(record_with("ann@example.com EMP-12345")))
+    assert out["message"] == "ann@example.com [REDACTED:emp]"
+    pii_filter = configurator.configure_filter(
+        {"()": "cw_logging.pii.PiiFilter", "extra_keys": ["dob"]}
+    )
+    record = record_with("x", customer_dob="1990-01-01")
+    pii_filter.filter(record)
+    assert record.customer_dob == REDACTED
+    with pytest.raises(ValueError, match="either a PiiRedactor or its options"):
+        PiiFilter(PiiRedactor(), disable=["email"])
