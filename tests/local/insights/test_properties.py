@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from typing import Any
 
@@ -123,3 +124,70 @@ def test_percentile_is_a_value_with_that_share_at_or_below(values: list[int], p:
     at_or_below = sum(value <= row["v"] for value in values)
     assert at_or_below / len(values) >= p / 100
     assert (row["lo"], row["hi"]) == (min(values), max(values))
+
+
+FRAGMENTS = [
+    "fields",
+    "filter",
+    "stats",
+    "sort",
+    "limit",
+    "parse",
+    "dedup",
+    "display",
+    "by",
+    "as",
+    "and",
+    "or",
+    "not",
+    "like",
+    "in",
+    "|",
+    ",",
+    "(",
+    ")",
+    "[",
+    "]",
+    "=",
+    "!=",
+    "<",
+    ">=",
+    "=~",
+    "+",
+    "-",
+    "*",
+    "/",
+    "%",
+    "^",
+    "x",
+    "@message",
+    "@timestamp",
+    "`a-b`",
+    '"s*t"',
+    "'q'",
+    "/r.e/",
+    "5",
+    "2.5",
+    "5m",
+    "count(*)",
+    "avg(x)",
+    "bin(1h)",
+    "strlen(x)",
+    "desc",
+    "#c\n",
+]
+
+
+@given(st.lists(st.sampled_from(FRAGMENTS), min_size=1, max_size=12))
+def test_any_text_compiles_or_fails_with_malformed_query_only(parts: list[str]) -> None:
+    from cw_logging.errors import MalformedQueryError
+
+    text = " ".join(parts)
+    try:
+        query = compile_query(text)
+    except MalformedQueryError as error:
+        assert re.search(r"at line \d+, column \d+:", error.message)
+        return
+    evts = build([1, "a", None, 2.5])
+    result = query.run(evts)
+    assert len(result) <= len(evts)
