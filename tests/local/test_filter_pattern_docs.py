@@ -186,3 +186,24 @@ def test_space_delimited_examples(pattern: str, matches: bool) -> None:
 def test_regex_examples(pattern: str, message: str, matches: bool) -> None:
     """Doc page (see DOC_URL), section "Supported regular expressions (regex) syntax"."""
     assert compile_filter_pattern(pattern).matches(message) is matches
+
+
+@pytest.mark.parametrize(
+    ("pattern", "expected"),
+    [
+        ('ERROR -"BAD REQUEST"', [1, 2, 3, 4]),
+        ('?"BAD REQUEST" ?"SERVER ERROR"', [0, 4]),
+        ("ERROR ?MISSING ?INVALID", [2, 3]),
+        ("%^\\[ERROR%", [0, 1, 2, 3, 4]),
+    ],
+)
+def test_combined_unstructured_forms(pattern: str, expected: list[int]) -> None:
+    """Combinations the page describes separately: quoted exclusions and alternatives, plain
+    terms with ? alternatives (plain terms all required, one alternative required)."""
+    assert matching(pattern, UNSTRUCTURED) == [UNSTRUCTURED[i] for i in expected]
+
+
+def test_several_ellipses_align_fields() -> None:
+    pattern = compile_filter_pattern("[..., request = *index*, ..., bytes = 1534]")
+    assert pattern.matches(APACHE)
+    assert not compile_filter_pattern("[..., request = *nothere*, ..., bytes]").matches(APACHE)
