@@ -39,6 +39,7 @@ __all__ = [
     "repair_text",
     "split_marker",
     "truncation_marker",
+    "validate_batch_limits",
 ]
 
 T = TypeVar("T")
@@ -456,13 +457,23 @@ def _split(message: str, encoded: bytes | None, size: int, limit: int) -> list[s
 _by_timestamp = itemgetter("timestamp")
 
 
-def _check_limits(max_events: int, max_bytes: int, max_event_bytes: int) -> int:
-    """Validate the builder's limits; return the effective per-event limit."""
-    _require_int("max_events", max_events, 1, MAX_BATCH_EVENTS)
-    _require_int("max_bytes", max_bytes, MIN_EVENT_BYTES + EVENT_OVERHEAD_BYTES, MAX_BATCH_BYTES)
+def validate_batch_limits(
+    max_batch_events: int = MAX_BATCH_EVENTS,
+    max_batch_bytes: int = MAX_BATCH_BYTES,
+    max_event_bytes: int = MAX_EVENT_BYTES,
+) -> int:
+    """Check batch limits (the handler's settings) and return the effective per-event limit.
+
+    Raises :class:`ConfigurationError` for a value the service or the builder cannot honour. A
+    ``max_batch_bytes`` below ``max_event_bytes`` + 26 lowers the effective event limit, since a
+    batch must hold its largest event.
+    """
+    _require_int("max_batch_events", max_batch_events, 1, MAX_BATCH_EVENTS)
+    _require_int(
+        "max_batch_bytes", max_batch_bytes, MIN_EVENT_BYTES + EVENT_OVERHEAD_BYTES, MAX_BATCH_BYTES
+    )
     _require_int("max_event_bytes", max_event_bytes, MIN_EVENT_BYTES, MAX_EVENT_BYTES)
-    # A batch must hold its largest event: a lower max_bytes caps the event size too.
-    return min(max_event_bytes, max_bytes - EVENT_OVERHEAD_BYTES)
+    return min(max_event_bytes, max_batch_bytes - EVENT_OVERHEAD_BYTES)
 
 
 def build_batches(
@@ -483,7 +494,7 @@ def build_batches(
     numbered parts with the same timestamp, or dropped, per ``oversize``. Input events are not
     modified; unchanged events are passed through as the same objects.
     """
-    limit = _check_limits(max_events, max_bytes, max_event_bytes)
+    limit = validate_batch_limits(max_events, max_bytes, max_event_bytes)
     policy = parse_oversize(oversize)
     plan = BatchPlan()
     ordered = list(events)

@@ -20,6 +20,7 @@ from cw_logging.buffer import (
     parse_oversize,
     split_marker,
     truncation_marker,
+    validate_batch_limits,
 )
 from cw_logging.errors import ConfigurationError
 from cw_logging.limits import (
@@ -603,13 +604,13 @@ def test_the_service_limits_hold_for_megabyte_messages() -> None:
 @pytest.mark.parametrize(
     ("kwargs", "fragment"),
     [
-        ({"max_events": 0}, "max_events"),
-        ({"max_events": MAX_BATCH_EVENTS + 1}, "max_events"),
-        ({"max_bytes": MAX_BATCH_BYTES + 1}, "max_bytes"),
-        ({"max_bytes": 50}, "max_bytes"),
+        ({"max_events": 0}, "max_batch_events"),
+        ({"max_events": MAX_BATCH_EVENTS + 1}, "max_batch_events"),
+        ({"max_bytes": MAX_BATCH_BYTES + 1}, "max_batch_bytes"),
+        ({"max_bytes": 50}, "max_batch_bytes"),
         ({"max_event_bytes": 10}, "max_event_bytes"),
         ({"max_event_bytes": MAX_EVENT_BYTES + 1}, "max_event_bytes"),
-        ({"max_events": True}, "max_events"),
+        ({"max_events": True}, "max_batch_events"),
         ({"oversize": "shrink"}, "oversize"),
     ],
 )
@@ -618,3 +619,9 @@ def test_builder_rejects_impossible_limits_clearly(
 ) -> None:
     with pytest.raises(ConfigurationError, match=fragment):
         build_batches([ev(1, "x")], **kwargs)  # type: ignore[arg-type]
+
+
+def test_validate_batch_limits_returns_the_effective_event_limit() -> None:
+    assert validate_batch_limits() == MAX_EVENT_BYTES
+    assert validate_batch_limits(10, 2_000, 5_000) == 2_000 - EVENT_OVERHEAD_BYTES
+    assert validate_batch_limits(10, 2_000, 500) == 500
