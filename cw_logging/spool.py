@@ -58,6 +58,9 @@ _SELECT_EVENTS = (
     "SELECT seq, stream, timestamp, message, size FROM events WHERE seq > ? ORDER BY seq"
 )
 _INSERT_EVENT = "INSERT INTO events (stream, timestamp, message, size) VALUES (?, ?, ?, ?)"
+_INSERT_EVENT_WITH_SEQ = (
+    "INSERT INTO events (seq, stream, timestamp, message, size) VALUES (?, ?, ?, ?, ?)"
+)
 _ACK_CHUNK = 500
 _VACUUM_FREE_PAGES = 1024
 _ERROR_REPORT_INTERVAL_S = 60.0
@@ -380,12 +383,16 @@ class Spool:
                 "pid": str(os.getpid()),
             }
             conn.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", meta.items())
-            if self._last_seq:
-                # Seqs continue across a fresh file so a late ack of an old seq deletes nothing.
-                conn.execute(
-                    "INSERT INTO sqlite_sequence (name, seq) VALUES ('events', ?)",
-                    (self._last_seq,),
-                )
+            # Seqs continue across a fresh file so a late ack of an old seq deletes nothing.
+            conn.execute(
+                "UPDATE sqlite_sequence SET seq = MAX(seq, ?) WHERE name = 'events'",
+                (self._last_seq,),
+            )
+            conn.execute(
+                "INSERT INTO sqlite_sequence (name, seq) SELECT 'events', ? WHERE NOT EXISTS "
+                "(SELECT 1 FROM sqlite_sequence WHERE name = 'events')",
+                (self._last_seq,),
+            )
         except BaseException:
             conn.close()
             raise
@@ -428,27 +435,70 @@ class Spool:
             self._conn = None
 
     def _replace_own_file(self, kind: str, exc: BaseException) -> bool:
-        """Move the broken file aside and continue on a fresh one; False if even that failed."""
+        """Move the broken file aside and continue on a fresh one; False if even that failed.
+
+        What can still be read (all of it when the file is merely locked, since WAL readers
+        are not blocked by a writer) is carried over with the same seqs.
+        """
         files = self._files
         if files is None:
             return False
-        lost, self._depth, self._bytes = self._depth, 0, 0
-        self._count_drop("moved_aside", lost)
+        fresh = files.db.with_name(f"{files.db.name}.fresh")
+        salvaged = self._salvage_into(fresh)
+        carried, carried_bytes = salvaged or (0, 0)
+        lost = max(0, self._depth - carried)
         self._drop_connection()
         try:
             aside = move_aside(files.db, kind, self._clock())
+            if salvaged is not None:
+                os.replace(fresh, files.db)
             self._conn = self._connect(files.db)
         except (OSError, sqlite3.Error) as second:
+            self._count_drop("moved_aside", self._depth)
             self._fall_back_to_memory(f"spool file {files.db} is {kind} ({exc}) and {second}")
             return True
+        finally:
+            remove_files(fresh)
+        self._depth, self._bytes = carried, carried_bytes
+        self._count_drop("moved_aside", lost)
+        outcome = (
+            f"copied its {carried} unsent events to a fresh spool file"
+            if not lost
+            else f"started a fresh spool file; its {lost} unsent events stay in the old one"
+        )
         self._report(
             kind,
-            f"cw_logging spool: {files.db} is {kind} ({exc}); moved it to {aside} with its "
-            f"{lost} unsent events and started a fresh spool file (to send them, rename it and "
-            "its -wal file back to a cwspool-<id>-<new name>.db name when no process uses it)",
+            f"cw_logging spool: {files.db} is {kind} ({exc}); moved it to {aside} and {outcome}",
             always=True,
         )
         return True
+
+    def _salvage_into(self, fresh: Path) -> tuple[int, int] | None:
+        """Copy the events and adopted tokens into a new file; return (events, bytes) or None."""
+        old = self._conn
+        if old is None:
+            return None
+        copied = size = 0
+        try:
+            remove_files(fresh)
+            new = self._connect(fresh)
+            try:
+                new.execute("BEGIN IMMEDIATE")
+                new.executemany(
+                    "INSERT OR IGNORE INTO adopted VALUES (?)",
+                    old.execute("SELECT token FROM adopted").fetchall(),
+                )
+                cursor = old.execute(_SELECT_EVENTS, (0,))
+                while rows := cursor.fetchmany(1_000):
+                    new.executemany(_INSERT_EVENT_WITH_SEQ, rows)
+                    copied += len(rows)
+                    size += sum(row[4] for row in rows)
+                new.execute("COMMIT")
+            finally:
+                new.close()
+        except (OSError, sqlite3.Error):
+            return None
+        return copied, size
 
     # --- fork --------------------------------------------------------------------------------
 

@@ -271,6 +271,33 @@ def test_a_corrupt_orphan_is_moved_aside_and_the_others_still_adopted(
     assert spool.append(events("new", 1)) == 1
 
 
+def test_corruption_found_while_running_moves_the_file_aside_and_seqs_go_on(
+    open_spool: OpenSpool, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spool = open_spool()
+    spool.append(events("m", 1_000))
+    stale = spool.peek(max_events=1)[0]
+    path = Path(spool.path or "")
+    other = sqlite3.connect(path)
+    try:
+        other.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        other.close()
+    path.write_bytes(b"garbage!" * (path.stat().st_size // 8))
+
+    assert spool.peek() == []
+
+    err = capsys.readouterr().err.strip().splitlines()
+    asides = list(path.parent.glob(f"{path.name}.corrupt-*"))
+    assert len(err) == 1 and len(asides) == 1, err
+    assert str(path) in err[0] and str(asides[0]) in err[0] and "1000 unsent" in err[0]
+    assert spool.stats().dropped == {"moved_aside": 1_000}
+    assert spool.append(events("new", 1)) == 1
+    assert spool.ack([stale.seq]) == 0, "a late ack of an old seq must not hit a new event"
+    assert messages(spool) == ["new-0"]
+    assert spool.peek()[0].seq > 1_000
+
+
 def test_the_spool_file_is_sqlite_in_wal_mode(open_spool: OpenSpool) -> None:
     spool = open_spool()
     spool.append(events("m", 1))

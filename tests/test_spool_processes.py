@@ -275,13 +275,13 @@ def test_a_forked_child_closing_the_spool_leaves_the_parent_intact(spool_dir: Pa
         assert not Path(path).exists()
 
 
-def test_a_file_locked_by_another_program_is_moved_aside_and_a_fresh_one_used(
+def test_a_file_locked_by_another_program_is_moved_aside_and_its_events_carried_over(
     spool_dir: Path, children: list[Child], capsys: pytest.CaptureFixture[str]
 ) -> None:
     spool = Spool.open(spool_dir, log_group=GROUP, log_stream_key=KEY, lock_timeout=0.2)
     try:
-        spool.append([("s", 1, "before")])
-        stale_seqs = [e.seq for e in spool.peek()]
+        spool.append([("s", 1, "before-0"), ("s", 1, "before-1")])
+        before = spool.peek()
         path = Path(spool.path or "")
         locker = Child(LOCKER, str(path))
         children.append(locker)
@@ -295,9 +295,15 @@ def test_a_file_locked_by_another_program_is_moved_aside_and_a_fresh_one_used(
         ]
         assert len(err) == 1 and len(asides) == 1, err
         assert str(path) in err[0] and str(asides[0]) in err[0]
-        assert all_messages(spool) == ["during"]
-        assert spool.ack(stale_seqs) == 0, "seqs continue, so a late ack deletes nothing new"
-        assert spool.stats().dropped == {"moved_aside": 1}
         assert spool.durable and spool.path == str(path)
+        assert spool.peek()[:2] == before, "same events, same seqs"
+        assert all_messages(spool) == ["before-0", "before-1", "during"]
+        assert spool.depth() == 3 and spool.stats().dropped == {}
+        assert spool.ack([before[0].seq]) == 1
+        assert all_messages(spool) == ["before-1", "during"]
     finally:
         spool.close()
+    locker.send("done")
+    assert locker.proc.wait(timeout=DEADLINE_S) == 0
+    with Spool.open(spool_dir, log_group=GROUP, log_stream_key=KEY) as reopened:
+        assert all_messages(reopened) == ["before-1", "during"], "the aside file is not adopted"
