@@ -165,10 +165,11 @@ def _percentage(compiler: ExpressionCompiler, node: n.Node) -> float:
     return float(value)
 
 
-def _outside_aggregates(node: n.Node) -> n.FieldRef | None:
-    """The first field read outside any aggregate call in a stats item, if any."""
+def _outside_aggregates(node: n.Node, aliases: set[str]) -> n.FieldRef | None:
+    """The first field read outside any aggregate call in a stats item, if any (names of
+    earlier items of the same ``stats`` may be read)."""
     if isinstance(node, n.FieldRef):
-        return node
+        return None if node.name in aliases else node
     if isinstance(node, n.Call):
         if node.name in AGGREGATES:
             return None
@@ -179,7 +180,9 @@ def _outside_aggregates(node: n.Node) -> n.FieldRef | None:
         children = (node.left, node.right)
     else:
         children = ()
-    return next((found for child in children if (found := _outside_aggregates(child))), None)
+    return next(
+        (found for child in children if (found := _outside_aggregates(child, aliases))), None
+    )
 
 
 def stats_stage(text: str, command: n.StatsCommand, columns: frozenset[str] | None) -> Stage:
@@ -191,14 +194,16 @@ def stats_stage(text: str, command: n.StatsCommand, columns: frozenset[str] | No
     for item in command.items:
         before = len(slots.factories)
         evaluate = item_compiler.compile(item.expr)
-        stray = _outside_aggregates(item.expr)
-        if len(slots.factories) == before or stray is not None:
+        earlier = {name for name, _ in items}
+        stray = _outside_aggregates(item.expr, earlier)
+        uses_earlier = _outside_aggregates(item.expr, set()) is not None
+        if (len(slots.factories) == before and not uses_earlier) or stray is not None:
             place = stray or item.expr
             raise malformed(
                 text,
                 place.start,
-                "Each stats item must be an aggregate such as count(*), avg(x) or pct(x, 95); "
-                "group by fields with 'by'",
+                "Each stats item must be an aggregate such as count(*), avg(x) or pct(x, 95), "
+                "or combine earlier items of the same stats; group by fields with 'by'",
             )
         items.append((item.name, evaluate))
     by = [(key.name, row_compiler.compile(key.expr)) for key in command.by]
@@ -222,7 +227,7 @@ def stats_stage(text: str, command: n.StatsCommand, columns: frozenset[str] | No
                 for index, accumulator in enumerate(accumulators)
             )
             for name, evaluate in items:
-                result[name] = evaluate(slot_values)
+                result[name] = slot_values[name] = evaluate(slot_values)
             results.append(result)
         return results
 
