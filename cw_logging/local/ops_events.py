@@ -138,9 +138,11 @@ def get_log_events(ctx: ServiceContext, params: Params) -> Params:
         direction = "f" if params.get("startFromHead") else "b"
         key = (start - 1, 2**62) if direction == "f" else (2**62, 2**62)
     if direction == "f":
-        chosen = _take_page((e for e in window if e.key > key), limit, _itself)[0]
+        later = window[bisect.bisect_right(window, key, key=_key) :]
+        chosen = _take_page(later, limit, _itself)[0]
     else:
-        chosen = _take_page((e for e in reversed(window) if e.key < key), limit, _itself)[0]
+        earlier = window[: bisect.bisect_left(window, key, key=_key)]
+        chosen = _take_page(reversed(earlier), limit, _itself)[0]
         chosen.reverse()
     if chosen:
         forward, backward = chosen[-1].key, chosen[0].key
@@ -181,9 +183,7 @@ def filter_log_events(ctx: ServiceContext, params: Params) -> Params:
             ascending, after = bool(state["a"]), (int(state["k"][0]), int(state["k"][1]))
         except (KeyError, TypeError, ValueError, IndexError) as exc:
             raise invalid("The specified nextToken is invalid.") from exc
-    merged = _merged(streams, start, inclusive_end, ascending)
-    if after is not None:
-        merged = (p for p in merged if (p[0].key > after if ascending else p[0].key < after))
+    merged = _merged(streams, start, inclusive_end, ascending, after)
     matching = ((e, name) for e, name in merged if pattern.matches(e.message))
     limit = params.get("limit") or MAX_BATCH_EVENTS
     page, more = _take_page(matching, limit, _first)
@@ -208,12 +208,21 @@ def filter_log_events(ctx: ServiceContext, params: Params) -> Params:
 
 
 def _merged(
-    streams: list[LogStream], start: int, end: int, ascending: bool
+    streams: list[LogStream],
+    start: int,
+    end: int,
+    ascending: bool,
+    after: tuple[int, int] | None,
 ) -> Iterator[tuple[StoredEvent, str]]:
-    """Events of all streams in the window, interleaved by time (stream name alongside)."""
+    """Events of all streams in the window beyond ``after`` (in the reading direction),
+    interleaved by time, each with its stream name."""
     runs = []
     for stream in streams:
         window = _window(stream.events, start, end)
+        if after is not None and ascending:
+            window = window[bisect.bisect_right(window, after, key=_key) :]
+        elif after is not None:
+            window = window[: bisect.bisect_left(window, after, key=_key)]
         ordered = window if ascending else window[::-1]
         runs.append([(event, stream.name) for event in ordered])
     return heapq.merge(*runs, key=lambda pair: pair[0].key, reverse=not ascending)
@@ -231,6 +240,10 @@ def _take_page(
             return page, True
         page.append(item)
     return page, False
+
+
+def _key(event: StoredEvent) -> tuple[int, int]:
+    return event.key
 
 
 def _itself(event: StoredEvent) -> StoredEvent:

@@ -146,3 +146,15 @@ def test_serve_refuses_non_loopback_hosts() -> None:
 
     with pytest.raises(ConfigurationError, match="loopback"):
         serve(port=0, host="0.0.0.0")
+
+
+def test_serve_on_ipv6_loopback() -> None:
+    import boto3
+
+    with serve(port=0, host="::1") as server:
+        assert server.url.startswith("http://[::1]:")
+        client = boto3.client("logs", region_name="us-east-1", endpoint_url=server.url)
+        client.create_log_group(logGroupName=GROUP)
+        assert [
+            g["logGroupName"] for g in server.engine.call("DescribeLogGroups")["logGroups"]
+        ] == [GROUP]
