@@ -415,3 +415,17 @@ def test_earliest_and_latest_follow_the_timestamp_not_the_value() -> None:
     evts.append(event({"v": "last"}, BASE_MS + 9))
     row = run("stats earliest(v) as e, latest(v) as l, min(v) as lo", evts)[0]
     assert (row["e"], row["l"], row["lo"]) == ("first", "last", "first")
+
+
+def test_all_fields_commands_show_and_only_the_last_display_counts() -> None:
+    """CWL_QuerySyntax.html (awsdocs revision 5ae5c9a), notes on ``fields`` and ``display``:
+    with several ``fields`` commands and no ``display``, the fields of all of them are shown;
+    with several ``display`` commands, only the fields of the last one are shown."""
+    evts = events({"a": 1, "b": 2, "c": 3})
+    assert compile_query("fields a | fields b").fields == ["a", "b", "@ptr"]
+    rows = run("fields a | fields b", evts)
+    assert (rows[0]["a"], rows[0]["b"]) == ("1", "2")
+    assert "c" not in rows[0]
+    query = compile_query("display a | fields b | display c")
+    assert query.fields == ["c", "@ptr"]
+    assert run("display a | fields b | display c", evts)[0]["c"] == "3"
