@@ -82,7 +82,18 @@ KEY_STYLES: dict[str, dict[str, str]] = {
 """Output key names per ``key_style``; ``rename_fields`` applies on top."""
 
 _ID_NAMES = (TRACE_ID, REQUEST_ID, SPAN_ID, XRAY_TRACE_ID)
-_PROTECTED = ("timestamp", "level", "logger", "location")
+_PROTECTED = (
+    "timestamp",
+    "level",
+    "logger",
+    "message",
+    "location",
+    "error_type",
+    "error_message",
+    "stack_trace",
+    "stack_info",
+    "format_error",
+)
 _MISSING = object()
 _FROM_FORMATTER = frozenset({"message", "exc_text", *_ID_NAMES})
 _DEFAULT_MAX_REPR = 1000

@@ -149,10 +149,15 @@ def test_unicode_is_kept_readable() -> None:
 
 
 def test_extras_at_top_level_and_core_keys_protected() -> None:
-    record = make_record(extra={"order_id": 42, "level": "custom", "cart": {"items": [1, 2]}})
-    out = fmt(record)
+    extra = {"order_id": 42, "level": "custom", "errorType": "mine", "cart": {"items": [1, 2]}}
+    record = make_record(extra=extra, exc_info=raised(ValueError("v")))
+    with correlation(message="bound field"):
+        out = fmt(record, static_fields={"timestamp": "static"})
     assert out["order_id"] == 42 and out["cart"] == {"items": [1, 2]}
     assert out["level"] == "INFO" and out["extra_level"] == "custom"
+    assert out["errorType"] == "ValueError" and out["extra_errorType"] == "mine"
+    assert out["message"] == "hello world" and out["extra_message"] == "bound field"
+    assert out["extra_timestamp"] == "static" and out["timestamp"].endswith("Z")
 
 
 def test_dict_message_is_merged_and_not_mutated() -> None:
