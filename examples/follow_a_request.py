@@ -1,0 +1,70 @@
+"""Following one request across services with cw_logging.query, run offline against moto.
+
+    python examples/follow_a_request.py
+
+Three services logged the same trace id: two as JSON (the cw_logging formatter's `traceId`
+key), one as plain text. `find_by_trace_id` runs one equality lookup
+(`filter traceId = "…"`) over all groups, narrow window first, and returns one sorted timeline.
+moto ignores the filter (it returns every event in range), so only this trace is stored here.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+
+import boto3
+from moto.server import ThreadedMotoServer
+
+from cw_logging.query import admin, find_by_trace_id
+
+TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
+LOGS = {
+    "/shop/api": [(0, {"level": "INFO", "message": "POST /orders", "requestId": "r-7"})],
+    "/shop/worker": [
+        (40, {"level": "INFO", "message": "charging card", "spanId": "00f067aa0ba902b7"}),
+        (90, {"level": "ERROR", "message": "card declined"}),
+    ],
+    "/shop/legacy": [(60, f"WARN fraud-check slow traceId={TRACE_ID}")],
+}
+
+
+def seed(client: object) -> None:
+    """Store each service's events, tagged with the trace id, in its own group."""
+    now = int(time.time() * 1000) - 1000
+    for group, events in LOGS.items():
+        admin.ensure_stream_exists(group, "main", client=client)
+        batch = []
+        for offset, body in events:
+            text = body if isinstance(body, str) else json.dumps({**body, "traceId": TRACE_ID})
+            batch.append({"timestamp": now + offset, "message": text})
+        client.put_log_events(logGroupName=group, logStreamName="main", logEvents=batch)  # type: ignore[attr-defined]
+
+
+def main() -> None:
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's per-request access log
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    try:
+        host, port = server.get_host_and_port()
+        session = boto3.Session(
+            aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1"
+        )
+        client = session.client("logs", endpoint_url=f"http://{host}:{port}")
+        seed(client)
+        timeline = find_by_trace_id(TRACE_ID, list(LOGS), client=client)
+        start = timeline[0].timestamp
+        for event in timeline:
+            offset_ms = (event.timestamp - start).total_seconds() * 1000
+            print(f"+{offset_ms:4.0f} ms {event.group:<13} {event.level or '-':<5} {event.message}")
+        failed = [e for e in timeline if e.level == "ERROR"]
+        print(
+            f"{len(timeline)} events, {len(failed)} error(s); request id:", timeline[0].request_id
+        )
+    finally:
+        server.stop()
+
+
+if __name__ == "__main__":
+    main()
