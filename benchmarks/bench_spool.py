@@ -1,7 +1,8 @@
 """Cost of the durable spool per event: append, peek and ack in batches, as the sender uses it.
 
 Run: .venv/bin/python benchmarks/bench_spool.py [--batches 50] [--batch-size 1000]
-Prints microseconds per event for each step and for the whole cycle (wall time and CPU time).
+Prints microseconds per event for each step and for the whole cycle (wall time and CPU time),
+and the cost of adopting a dead process's leftovers on open.
 """
 
 from __future__ import annotations
@@ -40,6 +41,23 @@ def run(batch_size: int, batches: int, message_bytes: int, fsync: bool) -> dict[
     return result
 
 
+def adoption(count: int, message_bytes: int) -> float:
+    """Return microseconds per event for a new process adopting ``count`` leftover events."""
+    message = "x" * message_bytes
+    with tempfile.TemporaryDirectory() as directory:
+        settings = {"log_group": "/bench", "log_stream_key": "k"}
+        old = Spool.open(directory, **settings)
+        for start in range(0, count, 10_000):
+            old.append([("stream", start + i, message) for i in range(10_000)])
+        old.close()
+        began = time.perf_counter()
+        new = Spool.open(directory, **settings)
+        elapsed = time.perf_counter() - began
+        assert new.depth() == count
+        new.close()
+    return elapsed / count * 1e6
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--batches", type=int, default=50)
@@ -56,6 +74,9 @@ def main() -> None:
                 f"{message_bytes:>8} {fsync!s:>5} {r['append']:>7.2f} {r['peek']:>6.2f} "
                 f"{r['ack']:>6.2f} {r['cycle']:>6.2f} {r['cpu']:>6.2f}"
             )
+    for message_bytes in (100, 1_000):
+        cost = adoption(100_000, message_bytes)
+        print(f"adopting 100,000 leftover events of {message_bytes} bytes: {cost:.2f} us/event")
 
 
 if __name__ == "__main__":

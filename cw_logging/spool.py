@@ -28,6 +28,7 @@ from .buffer import Overflow, parse_overflow
 from .errors import ConfigurationError
 from .limits import EVENT_OVERHEAD_BYTES
 from .spool_files import (
+    HAVE_FLOCK,
     SpoolFiles,
     identity_of,
     move_aside,
@@ -118,7 +119,14 @@ class Spool:
         clock: Callable[[], float] = time.time,
         lock_timeout: float = 2.0,
         fsync: bool = False,
+        adopt_on_open: bool = True,
     ) -> None:
+        if not HAVE_FLOCK:
+            raise ConfigurationError(
+                "a spool needs POSIX file locking (fcntl.flock), which this platform lacks; "
+                "leave spool_dir unset here",
+                code="SpoolUnsupported",
+            )
         _require_text("log_group", log_group)
         _require_text("log_stream_key", log_stream_key)
         if not isinstance(directory, (str, os.PathLike)) or not os.fspath(directory):
@@ -148,7 +156,7 @@ class Spool:
         self._mutex = threading.Lock()
         self._closed = False
         self._reset_process_state()
-        self._open_storage()
+        self._open_storage(adopt=adopt_on_open)
         _LIVE_SPOOLS.add(self)
 
     @classmethod
@@ -163,6 +171,7 @@ class Spool:
         clock: Callable[[], float] = time.time,
         lock_timeout: float = 2.0,
         fsync: bool = False,
+        adopt_on_open: bool = True,
     ) -> Spool:
         """Open this process's spool in ``directory`` and adopt what dead processes left there.
 
@@ -171,7 +180,9 @@ class Spool:
         stored events' PutLogEvents size; ``overflow`` says what gives when it is reached
         (``block`` cannot block here and drops the newest, counted, see ``free_bytes``).
         ``lock_timeout`` bounds every wait for a lock; ``fsync`` makes each commit survive a
-        power loss too, at a cost. Raises ConfigurationError for bad arguments only.
+        power loss too, at a cost. ``adopt_on_open=False`` defers adoption (which copies the
+        orphans' events) to an :meth:`adopt_orphans` call, e.g. on the sender thread.
+        Raises ConfigurationError for bad arguments only; disk problems are reported on stderr.
         """
         return cls(
             directory,
@@ -182,6 +193,7 @@ class Spool:
             clock=clock,
             lock_timeout=lock_timeout,
             fsync=fsync,
+            adopt_on_open=adopt_on_open,
         )
 
     # --- public operations -------------------------------------------------------------------
@@ -339,14 +351,15 @@ class Spool:
         self._errors = 0
         self._last_report: dict[str, float] = {}
 
-    def _open_storage(self) -> None:
+    def _open_storage(self, *, adopt: bool = True) -> None:
         try:
             self._directory.mkdir(mode=0o700, parents=True, exist_ok=True)
             self._open_own_file()
         except (OSError, sqlite3.Error) as exc:
             self._fall_back_to_memory(f"cannot create a spool file in {self._directory}: {exc}")
             return
-        self._adopt_orphans()
+        if adopt:
+            self._adopt_orphans()
 
     def _open_own_file(self) -> None:
         files = SpoolFiles.new(self._directory, self._identity)

@@ -12,15 +12,23 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import fcntl
 import hashlib
 import os
+import sys
 import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+if sys.platform == "win32":
+    HAVE_FLOCK = False
+else:
+    import fcntl
+
+    HAVE_FLOCK = True
+
 __all__ = [
+    "HAVE_FLOCK",
     "SQLITE_SIDE_SUFFIXES",
     "SpoolFiles",
     "identity_of",

@@ -139,6 +139,19 @@ def test_close_of_an_empty_spool_removes_its_files(open_spool: OpenSpool, tmp_pa
     assert open_spool().stats().adopted == 0
 
 
+def test_adoption_can_be_deferred_to_an_explicit_call(open_spool: OpenSpool) -> None:
+    old = open_spool()
+    old.append(events("old", 2))
+    old.close()
+
+    new = open_spool(adopt_on_open=False)
+    new.append(events("new", 1))
+    assert messages(new) == ["new-0"]
+    assert new.adopt_orphans() == 2
+    assert messages(new) == ["new-0", "old-0", "old-1"]
+    assert new.adopt_orphans() == 0
+
+
 def test_spools_of_other_identities_are_not_adopted(open_spool: OpenSpool) -> None:
     other = open_spool(log_stream_key="another-handler")
     other.append(events("other", 2))

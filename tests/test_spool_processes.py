@@ -219,8 +219,9 @@ def test_a_process_dying_mid_adoption_does_not_cause_a_second_send(
     assert max(delivered.values()) == 1
 
 
+@pytest.mark.parametrize("explicit_reopen", [False, True])
 def test_a_forked_child_uses_its_own_file_and_its_leftovers_reach_the_parent(
-    spool_dir: Path,
+    spool_dir: Path, explicit_reopen: bool
 ) -> None:
     spool = Spool.open(spool_dir, log_group=GROUP, log_stream_key=KEY)
     try:
@@ -230,6 +231,8 @@ def test_a_forked_child_uses_its_own_file_and_its_leftovers_reach_the_parent(
         if pid == 0:  # the child: report, then end like a multiprocessing worker
             code = 1
             try:
+                if explicit_reopen:
+                    spool.reopen_after_fork()
                 spool.append([("c", 2, "child-0"), ("c", 3, "child-1")])
                 report = {"path": spool.path, "messages": all_messages(spool)}
                 os.write(write_end, json.dumps(report).encode())
