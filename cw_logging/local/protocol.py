@@ -12,7 +12,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import CloudWatchLogsError, ServerError
+from ..errors import CloudWatchLogsError, MalformedQueryError, ServerError
 from .engine import LocalEngine
 
 TARGET_PREFIX = "Logs_20140328."
@@ -49,7 +49,7 @@ def handle(engine: LocalEngine, target: str | None, body: bytes) -> WireResponse
         result = engine.call(operation, params)
     except CloudWatchLogsError as exc:
         status = 500 if isinstance(exc, ServerError) else 400
-        return _error(request_id, status, exc.code, exc.message)
+        return _error(request_id, status, exc.code, exc.message, _details(exc))
     except Exception as exc:  # a bug in the engine must still answer like a service would
         return _error(request_id, 500, "InternalFailure", f"{type(exc).__name__}: {exc}")
     return WireResponse(200, _headers(request_id), json.dumps(result).encode("utf-8"))
@@ -59,6 +59,17 @@ def _headers(request_id: str) -> dict[str, str]:
     return {"Content-Type": CONTENT_TYPE, "x-amzn-RequestId": request_id}
 
 
-def _error(request_id: str, status: int, code: str, message: str) -> WireResponse:
-    payload: dict[str, Any] = {"__type": code, "message": message}
+def _details(error: CloudWatchLogsError) -> dict[str, Any]:
+    """Members the service adds to some errors: MalformedQueryException's compile error."""
+    offset = getattr(error, "offset", None)
+    if not isinstance(error, MalformedQueryError) or not isinstance(offset, int):
+        return {}
+    location = {"startCharOffset": offset, "endCharOffset": offset}
+    return {"queryCompileError": {"location": location, "message": error.message}}
+
+
+def _error(
+    request_id: str, status: int, code: str, message: str, details: dict[str, Any] | None = None
+) -> WireResponse:
+    payload: dict[str, Any] = {"__type": code, "message": message, **(details or {})}
     return WireResponse(status, _headers(request_id), json.dumps(payload).encode("utf-8"))

@@ -304,6 +304,7 @@ def test_stop_query_and_query_errors(boto_logs: Any, clock: FakeClock) -> None:
             logGroupName=GROUP, startTime=start_s, endTime=start_s + 1, queryString="fields | |"
         )
     assert code_of(caught) == "MalformedQueryException"
+    assert "line 1, column" in caught.value.response["Error"]["Message"]
     with pytest.raises(ClientError) as caught:
         boto_logs.start_query(
             logGroupName="/missing", startTime=start_s, endTime=start_s + 1, queryString="fields a"
