@@ -1,6 +1,6 @@
 """Benchmark (a script, not a test): evaluate typical queries over 100,000 JSON events.
 
-Run: .venv/bin/python tests/local/insights/bench_insights.py
+Run from the repository root: PYTHONPATH=. .venv/bin/python tests/local/insights/bench_insights.py
 """
 
 from __future__ import annotations
