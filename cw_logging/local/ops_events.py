@@ -68,8 +68,7 @@ def put_log_events(ctx: ServiceContext, params: Params) -> Params:
 
 
 def _check_batch(events: list[Params]) -> None:
-    if len(events) > MAX_BATCH_EVENTS:
-        raise invalid(f"Too many log events: {len(events)} exceeds limit of {MAX_BATCH_EVENTS}")
+    """Sizes and order; the event count is a model constraint, checked before the call."""
     total = 0
     previous: int | None = None
     for event in events:
