@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 import threading
 from bisect import bisect_right
-from collections import deque
+from collections import defaultdict, deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import accumulate
@@ -145,12 +145,15 @@ class BoundedQueue(Generic[T]):
         self._total_evicted = 0
         self._total_drained = 0
         self._total_cleared = 0
-        self._dropped: dict[str, int] = {}
+        self._dropped: defaultdict[str, int] = defaultdict(int)
         self._blocked = 0
         self._new_sync()
 
     def _new_sync(self) -> None:
-        self._lock = threading.Lock()
+        # Re-entrant: a signal handler that logs may interrupt this thread inside put(). A plain
+        # Lock would deadlock there; an RLock costs the same. Updates of shared state are single
+        # statements placed after any call, so a nested put() leaves the accounting exact.
+        self._lock = threading.RLock()
         self._room = threading.Condition(self._lock)
         self._event = threading.Event()
         self._signalled = False
@@ -168,13 +171,12 @@ class BoundedQueue(Generic[T]):
         lock = self._lock
         lock.acquire()  # explicit acquire/release: measurably cheaper than ``with`` here
         try:
-            size = self._bytes + cost
-            if size > self._max_bytes:
+            if self._bytes + cost > self._max_bytes:
                 return self._put_without_room(item, cost)
             self._append((item, cost))
-            self._bytes = size
+            self._bytes += cost
             if not self._signalled and (
-                size >= self._wake_bytes or len(self._items) >= self._wake_items
+                self._bytes >= self._wake_bytes or len(self._items) >= self._wake_items
             ):
                 self._signalled = True
                 self._event.set()
@@ -182,31 +184,24 @@ class BoundedQueue(Generic[T]):
         finally:
             lock.release()
 
-    def _count_drop(self, reason: str, count: int = 1) -> None:
-        self._dropped[reason] = self._dropped.get(reason, 0) + count
-
     def _put_without_room(self, item: T, cost: int) -> bool:
         """Apply the overflow policy; the lock is held."""
         if cost > self._max_bytes:
-            self._count_drop("too_large")
+            self._dropped["too_large"] += 1
             return False
         policy = self._overflow
         if policy is Overflow.DROP_NEWEST:
-            self._count_drop("drop_newest")
+            self._dropped["drop_newest"] += 1
             return False
         if policy is Overflow.DROP_OLDEST:
             items = self._items
-            freed = 0
-            evicted = 0
-            excess = self._bytes + cost - self._max_bytes
-            while freed < excess:
-                freed += items.popleft()[1]
-                evicted += 1
-            self._bytes -= freed
-            self._total_evicted += evicted
-            self._count_drop("drop_oldest", evicted)
+            while self._bytes + cost > self._max_bytes and items:
+                evicted_cost = items.popleft()[1]
+                self._bytes -= evicted_cost
+                self._total_evicted += 1
+                self._dropped["drop_oldest"] += 1
         elif not self._wait_for_room(cost):
-            self._count_drop("block_timeout")
+            self._dropped["block_timeout"] += 1
             return False
         self._append((item, cost))
         self._bytes += cost
@@ -236,24 +231,28 @@ class BoundedQueue(Generic[T]):
     def drain(self, max_items: int | None = None) -> list[T]:
         """Remove and return up to ``max_items`` items (all when None), oldest first."""
         with self._lock:
-            items = self._items
-            available = len(items)
-            if available == 0:
-                return []
-            if max_items is None or max_items >= available:
-                taken: Iterable[tuple[T, int]] = list(items)
-                items.clear()
-                self._bytes = 0
-                count = available
+            taken: Iterable[tuple[T, int]]
+            if max_items is None or max_items >= len(self._items):
+                taken = self._take_all()
             else:
-                count = max(max_items, 0)
-                popleft = items.popleft
-                taken = [popleft() for _ in range(count)]
-                self._bytes -= sum(cost for _, cost in taken)
-            self._total_drained += count
+                popleft = self._items.popleft
+                taken = [popleft() for _ in range(max(max_items, 0))]
+                freed = sum(cost for _, cost in taken)
+                self._bytes -= freed
+            self._total_drained += len(taken)
             if self._blocked:
                 self._room.notify_all()
         return [item for item, _ in taken]
+
+    def _take_all(self) -> deque[tuple[T, int]]:
+        """Swap in an empty deque; the lock is held."""
+        fresh: deque[tuple[T, int]] = deque()
+        # No call between these statements, so a nested put() sees the old state or the new one.
+        taken = self._items
+        self._items = fresh
+        self._append = fresh.append
+        self._bytes = 0
+        return taken
 
     def wait(self, timeout: float) -> bool:
         """Block until a wake threshold is crossed, :meth:`wake` is called, or ``timeout`` ends.
@@ -288,9 +287,7 @@ class BoundedQueue(Generic[T]):
     def clear(self) -> int:
         """Discard every queued item (not counted as drops) and return how many there were."""
         with self._lock:
-            count = len(self._items)
-            self._items.clear()
-            self._bytes = 0
+            count = len(self._take_all())
             self._total_cleared += count
             if self._blocked:
                 self._room.notify_all()

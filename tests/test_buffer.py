@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -378,6 +380,52 @@ def test_a_forked_child_uses_the_queue_although_a_parent_thread_held_the_lock() 
     release.set()
     holder.join(WAIT)
     assert _wait_for_child(pid) == 0
+
+
+_SIGNAL_PROBE = """
+import signal
+from cw_logging.buffer import BoundedQueue
+
+q = BoundedQueue(2_000, "drop_oldest", wake_items=50, wake_bytes=1 << 40)
+handled = [0, 0]
+
+
+def log_from_signal_handler(signum, frame):
+    accepted = q.put(("signal", handled[0]), 7)
+    handled[0] += 1
+    handled[1] += accepted
+
+
+signal.signal(signal.SIGALRM, log_from_signal_handler)
+signal.setitimer(signal.ITIMER_REAL, 0.0002, 0.0002)
+accepted = 0
+for i in range(100_000):
+    accepted += q.put(("main", i), 10)
+    if i % 1000 == 0:
+        q.drain(30)
+signal.setitimer(signal.ITIMER_REAL, 0, 0)
+assert handled[0] > 10, handled
+assert q.total_put == accepted + handled[1]
+assert q.total_put == q.total_drained + q.total_evicted + len(q)
+queued = list(q._items)
+assert q.bytes == sum(cost for _, cost in queued) <= 2_000, (q.bytes, queued)
+assert q.dropped()["drop_oldest"] == q.total_evicted
+print("ok")
+"""
+
+
+@pytest.mark.skipif(not hasattr(signal, "setitimer"), reason="needs signal.setitimer")
+def test_a_signal_handler_that_logs_inside_put_neither_deadlocks_nor_breaks_accounting() -> None:
+    # In a child process: a deadlock must fail the test, not hang the suite.
+    result = subprocess.run(
+        [sys.executable, "-c", _SIGNAL_PROBE],
+        capture_output=True,
+        text=True,
+        timeout=WAIT * 6,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip() == "ok"
 
 
 # -- concurrency ---------------------------------------------------------------------------------
