@@ -21,7 +21,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-from typing import NamedTuple, TypeVar
+from typing import Any, NamedTuple, TypeVar
 from urllib.request import pathname2url
 
 from .buffer import Overflow, parse_overflow
@@ -104,8 +104,17 @@ class SpoolStats:
 class Spool:
     """A durable at-least-once queue of formatted events for one handler identity.
 
-    Thread-safe. Disk failures after construction never raise: they are reported on stderr,
-    counted, and the spool carries on (on a fresh file, or in memory as a last resort).
+    ``log_stream_key`` is the handler's stream template (or another stable handler id): spools
+    in the same ``directory`` with the same group and key adopt each other's orphans.
+    ``max_bytes`` bounds the stored events' PutLogEvents size; ``overflow`` says what gives when
+    it is reached (``block`` cannot block here and drops the newest, counted: see
+    ``free_bytes``). ``lock_timeout`` bounds every wait for a lock; ``fsync`` makes each commit
+    survive a power loss too, at a cost. ``adopt_on_open=False`` defers adoption (which copies
+    the orphans' events) to an :meth:`adopt_orphans` call, e.g. on the sender thread.
+
+    Raises ConfigurationError for bad arguments only. Thread-safe. Disk failures never raise:
+    they are reported on stderr, counted, and the spool carries on (on a fresh file, or in
+    memory as a last resort).
     """
 
     def __init__(
@@ -166,35 +175,14 @@ class Spool:
         *,
         log_group: str,
         log_stream_key: str,
-        max_bytes: int = DEFAULT_SPOOL_MAX_BYTES,
-        overflow: str | Overflow = Overflow.DROP_OLDEST,
-        clock: Callable[[], float] = time.time,
-        lock_timeout: float = 2.0,
-        fsync: bool = False,
-        adopt_on_open: bool = True,
+        **options: Any,
     ) -> Spool:
         """Open this process's spool in ``directory`` and adopt what dead processes left there.
 
-        ``log_stream_key`` is the handler's stream template (or another stable handler id):
-        spools with the same group and key adopt each other's orphans. ``max_bytes`` bounds the
-        stored events' PutLogEvents size; ``overflow`` says what gives when it is reached
-        (``block`` cannot block here and drops the newest, counted, see ``free_bytes``).
-        ``lock_timeout`` bounds every wait for a lock; ``fsync`` makes each commit survive a
-        power loss too, at a cost. ``adopt_on_open=False`` defers adoption (which copies the
-        orphans' events) to an :meth:`adopt_orphans` call, e.g. on the sender thread.
-        Raises ConfigurationError for bad arguments only; disk problems are reported on stderr.
+        ``options`` are the constructor's: ``max_bytes``, ``overflow``, ``clock``,
+        ``lock_timeout``, ``fsync``, ``adopt_on_open``.
         """
-        return cls(
-            directory,
-            log_group=log_group,
-            log_stream_key=log_stream_key,
-            max_bytes=max_bytes,
-            overflow=overflow,
-            clock=clock,
-            lock_timeout=lock_timeout,
-            fsync=fsync,
-            adopt_on_open=adopt_on_open,
-        )
+        return cls(directory, log_group=log_group, log_stream_key=log_stream_key, **options)
 
     # --- public operations -------------------------------------------------------------------
 
