@@ -220,7 +220,7 @@ class Spool:
 
         Unknown or already deleted seqs are ignored, so acknowledging twice is harmless.
         """
-        wanted = sorted(set(seqs))
+        wanted = sorted({int(seq) for seq in seqs})
         with self._mutex:
             if self._closed or not wanted:
                 return 0
@@ -450,7 +450,7 @@ class Spool:
         lost = max(0, self._depth - carried)
         self._drop_connection()
         try:
-            aside = move_aside(files.db, kind, self._clock())
+            aside = move_aside(files.db, kind, time.time())
             if salvaged is not None:
                 os.replace(fresh, files.db)
             self._conn = self._connect(files.db)
@@ -530,6 +530,8 @@ class Spool:
         for attempt in (1, 2):
             try:
                 return op()
+            except (sqlite3.ProgrammingError, sqlite3.InterfaceError):
+                raise  # a bug in the caller or here, not a disk problem
             except (sqlite3.Error, OSError) as exc:
                 kind = _failure_kind(exc)
                 if attempt == 1 and kind != "full" and self._replace_own_file(kind, exc):
@@ -779,7 +781,7 @@ class Spool:
             )
             return
         try:
-            aside = move_aside(files.db, kind, self._clock())
+            aside = move_aside(files.db, kind, time.time())
             files.lock.unlink()
         except OSError as second:
             self._report("adopt", f"cw_logging spool: {files.db} is {kind} ({exc}): {second}")

@@ -320,3 +320,20 @@ def test_the_spool_file_is_sqlite_in_wal_mode(open_spool: OpenSpool) -> None:
         assert conn.execute("SELECT message FROM events").fetchall() == [("m-0",)]
     finally:
         conn.close()
+
+
+def test_a_programming_error_raises_and_is_not_taken_for_a_broken_file(
+    open_spool: OpenSpool, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spool = open_spool()
+    spool.append(events("m", 2))
+    path = spool.path
+
+    with pytest.raises(TypeError):
+        spool.ack([object()])  # type: ignore[list-item]
+    with pytest.raises(sqlite3.ProgrammingError):
+        spool.peek(after_seq=[1])  # type: ignore[arg-type]
+
+    assert spool.path == path and messages(spool) == ["m-0", "m-1"]
+    assert capsys.readouterr().err == ""
+    assert spool.stats().errors == 0
