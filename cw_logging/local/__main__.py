@@ -1,0 +1,7 @@
+"""``python -m cw_logging.local``: serve the local engine in the foreground."""
+
+from __future__ import annotations
+
+from .server import main
+
+raise SystemExit(main())
