@@ -1,4 +1,5 @@
-"""Per-record cost of cw_logging.JsonFormatter vs python-json-logger's plain JsonFormatter.
+"""Per-record cost of cw_logging.JsonFormatter vs python-json-logger's plain JsonFormatter,
+and the caller-side cost of capturing correlation ids.
 
 Interleaved rounds in one process (these machines are noisy); prints medians and ratios.
 Run: .venv/bin/python benchmarks/bench_formatter.py [--rounds 15] [--records 2000]
@@ -7,10 +8,12 @@ Run: .venv/bin/python benchmarks/bench_formatter.py [--rounds 15] [--records 200
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import statistics
 import time
 from collections.abc import Callable
+from typing import Any
 
 from pythonjsonlogger.json import JsonFormatter as PlainJsonFormatter
 
@@ -75,13 +78,63 @@ def main() -> None:
         for name, run in cases.items():
             samples[name].append(run())
 
-    baseline = statistics.median(samples[next(iter(cases))])
-    width = max(len(name) for name in cases)
-    print(f"{args.rounds} interleaved rounds x {args.records} records, median per record")
-    print(f"{'formatter':<{width}}  {'us/record':>10}  {'vs plain':>8}")
+    print_table(f"{args.rounds} interleaved rounds x {args.records} records", "formatter", samples)
+    print()
+    print_table(
+        "caller-side correlation capture() per call (what CloudWatchHandler.emit pays)",
+        "context state",
+        capture_samples(args.rounds),
+    )
+
+
+def capture_samples(rounds: int, calls: int = 20000) -> dict[str, list[float]]:
+    """Median cost of capture() with nothing bound, ids bound, and an OpenTelemetry span."""
+    from opentelemetry import trace
+    from opentelemetry.trace import NonRecordingSpan, SpanContext
+
+    span = NonRecordingSpan(
+        SpanContext(0x4BF92F3577B34DA6A3CE929D0E0E4736, 0xF067AA0BA902B7, False)
+    )
+
+    def timed(setup: Callable[[], object]) -> float:
+        with setup():  # type: ignore[attr-defined]
+            start = time.perf_counter()
+            for _ in range(calls):
+                capture()
+            return (time.perf_counter() - start) / calls * 1e6
+
+    states: dict[str, Callable[[], object]] = {
+        "nothing bound (baseline)": lambda: correlation(),
+        "ids bound": lambda: correlation(
+            trace_id="4bf92f3577b34da6a3ce929d0e0e4736", request_id="r"
+        ),
+        "request id bound + OTel span": lambda: _both(
+            trace.use_span(span), correlation(request_id="r")
+        ),
+    }
+    samples: dict[str, list[float]] = {name: [] for name in states}
+    for _ in range(rounds):
+        for name, setup in states.items():
+            samples[name].append(timed(setup))
+    return samples
+
+
+def _both(first: Any, second: Any) -> Any:
+    stack = contextlib.ExitStack()
+    stack.enter_context(first)
+    stack.enter_context(second)
+    return stack
+
+
+def print_table(title: str, label: str, samples: dict[str, list[float]]) -> None:
+    """Print medians (microseconds) and ratios to the first row, aligned."""
+    baseline = statistics.median(next(iter(samples.values())))
+    width = max(len(name) for name in [label, *samples])
+    print(f"{title}; median per call")
+    print(f"{label:<{width}}  {'us':>8}  {'ratio':>7}")
     for name, values in samples.items():
         median = statistics.median(values)
-        print(f"{name:<{width}}  {median:>10.2f}  {median / baseline:>7.2f}x")
+        print(f"{name:<{width}}  {median:>8.2f}  {median / baseline:>6.2f}x")
 
 
 if __name__ == "__main__":

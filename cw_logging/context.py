@@ -204,7 +204,8 @@ def configure(*, auto_generate: bool) -> None:
     _settings["auto_generate"] = bool(auto_generate)
 
 
-def _otel_ids() -> tuple[str, str] | None:
+def _active_span_context() -> Any:
+    """The current OpenTelemetry SpanContext when it is valid, else None."""
     global _otel_trace
     if _otel_trace is None:
         # No span can be active unless the application imported the tracing API.
@@ -212,9 +213,24 @@ def _otel_ids() -> tuple[str, str] | None:
         if _otel_trace is None:
             return None
     span_context = _otel_trace.get_current_span().get_span_context()
-    if not span_context.is_valid:
-        return None
-    return f"{span_context.trace_id:032x}", f"{span_context.span_id:016x}"
+    return span_context if span_context.is_valid else None
+
+
+# (bound state, span context, snapshot) of the last span-derived snapshot: records logged in
+# one span with one bound state reuse it instead of formatting ids and copying each time.
+_span_snapshot: tuple[object, object, Mapping[str, Any]] = (None, None, _EMPTY)
+
+
+def _with_span(bound: Mapping[str, Any], span_context: Any) -> Mapping[str, Any]:
+    global _span_snapshot
+    cached_bound, cached_context, snapshot = _span_snapshot
+    if cached_context is span_context and cached_bound is bound:
+        return snapshot
+    ids = {TRACE_ID: f"{span_context.trace_id:032x}", SPAN_ID: f"{span_context.span_id:016x}"}
+    # An explicitly bound id wins over the same id from the span.
+    snapshot = MappingProxyType({**ids, **bound})
+    _span_snapshot = (bound, span_context, snapshot)
+    return snapshot
 
 
 _lambda_cache: tuple[str | None, TraceHeader | None] = (None, None)
@@ -237,9 +253,6 @@ def _lambda_ids() -> TraceHeader | None:
 
 
 def _fallback_ids(generated: str | None) -> dict[str, str] | None:
-    otel = _otel_ids()
-    if otel is not None:
-        return {TRACE_ID: otel[0], SPAN_ID: otel[1]}
     aws = _lambda_ids()
     if aws is not None:
         ids = {TRACE_ID: aws.trace_id, XRAY_TRACE_ID: aws.xray_trace_id or ""}
@@ -263,6 +276,9 @@ def capture() -> Mapping[str, Any] | None:
     bound = state.bound
     if TRACE_ID in bound:
         return bound
+    span_context = _active_span_context()
+    if span_context is not None:
+        return _with_span(bound, span_context)
     fallback = _fallback_ids(state.generated_trace_id)
     if fallback is None:
         return bound or None
@@ -308,8 +324,8 @@ def _merged(state: _State, updates: Mapping[str, Any], generate: bool) -> _State
     return _State(MappingProxyType(bound), generated)
 
 
-def _fallback_source() -> tuple[str, str] | TraceHeader | None:
-    return _otel_ids() or _lambda_ids()
+def _fallback_source() -> object:
+    return _active_span_context() or _lambda_ids()
 
 
 def bind(**ids_and_fields: Any) -> None:
