@@ -415,11 +415,10 @@ def test_capture_is_a_single_lookup_when_ids_are_bound() -> None:
 
 def test_span_ids_follow_the_current_span_when_spans_change() -> None:
     first, second = otel_span(TRACE, SPAN), otel_span("b" * 32, "c" * 16)
-    with correlation(request_id="r"):
-        with trace.use_span(first, end_on_exit=False):
-            assert current()["span_id"] == SPAN
-            with trace.use_span(second, end_on_exit=False):
-                assert (current()["trace_id"], current()["span_id"]) == ("b" * 32, "c" * 16)
-            assert current()["span_id"] == SPAN
-            bind(user="u")
-            assert current() == {"trace_id": TRACE, "span_id": SPAN, "request_id": "r", "user": "u"}
+    with correlation(request_id="r"), trace.use_span(first, end_on_exit=False):
+        assert current()["span_id"] == SPAN
+        with trace.use_span(second, end_on_exit=False):
+            assert (current()["trace_id"], current()["span_id"]) == ("b" * 32, "c" * 16)
+        assert current()["span_id"] == SPAN
+        bind(user="u")
+        assert current() == {"trace_id": TRACE, "span_id": SPAN, "request_id": "r", "user": "u"}
