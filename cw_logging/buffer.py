@@ -151,8 +151,10 @@ class BoundedQueue(Generic[T]):
 
     def _new_sync(self) -> None:
         # Re-entrant: a signal handler that logs may interrupt this thread inside put(). A plain
-        # Lock would deadlock there; an RLock costs the same. Updates of shared state are single
-        # statements placed after any call, so a nested put() leaves the accounting exact.
+        # Lock would deadlock there; an RLock costs about the same. Updates of shared state are
+        # single statements placed after any call, so a nested put() keeps the accounting exact,
+        # and ``_signalled`` is set before (cleared after) the event, so a nested put() never
+        # re-enters the event's own lock.
         self._lock = threading.RLock()
         self._room = threading.Condition(self._lock)
         self._event = threading.Event()
@@ -274,15 +276,14 @@ class BoundedQueue(Generic[T]):
             or len(self._items) >= self._wake_items
         )
         if woken:
-            self._signalled = False
             self._event.clear()
+            self._signalled = False
         return woken
 
     def wake(self) -> None:
         """Make the consumer's current or next :meth:`wait` return at once."""
         with self._lock:
-            self._signalled = True
-            self._event.set()
+            self._signal_locked()
 
     def clear(self) -> int:
         """Discard every queued item (not counted as drops) and return how many there were."""
