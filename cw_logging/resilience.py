@@ -215,7 +215,8 @@ class RateLimitedReporter:
         self.interval = _require_positive("interval", interval, allow_zero=True)
         self._stream = stream
         self._clock = clock
-        self._lock = threading.Lock()
+        # Re-entrant: the handler may report from a caller thread that a signal handler interrupts.
+        self._lock = threading.RLock()
         self._last: dict[str, float] = {}
         self._suppressed: dict[str, int] = {}
 
