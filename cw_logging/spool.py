@@ -543,6 +543,7 @@ class Spool:
                     f"cw_logging spool: {what} failed on {self.path or 'memory'}: {exc}"
                     + (f"; {lost} events were not stored" if lost else ""),
                 )
+                return fallback
         return fallback
 
     @contextmanager
@@ -719,7 +720,8 @@ class Spool:
                 continue
             if db.exists():
                 orphans.append((files, fd))
-            else:
+            else:  # its owner deleted it meanwhile; our open() may have re-created the lock file
+                _unlink_quietly(files.lock)
                 release_lock(fd)
         return orphans
 

@@ -337,3 +337,27 @@ def test_a_programming_error_raises_and_is_not_taken_for_a_broken_file(
     assert spool.path == path and messages(spool) == ["m-0", "m-1"]
     assert capsys.readouterr().err == ""
     assert spool.stats().errors == 0
+
+
+def test_a_full_disk_drops_the_batch_counted_and_keeps_the_file(
+    open_spool: OpenSpool, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spool = open_spool()
+    spool.append(events("kept", 1))
+    path = spool.path
+    conn = spool._conn
+    assert conn is not None
+    # SQLite answers SQLITE_FULL for ENOSPC and for a database at its page limit alike.
+    conn.execute("PRAGMA max_page_count = 12")
+
+    for _ in range(3):
+        assert spool.append([("s", 1, "y" * 3_000)] * 10) == 0
+
+    assert spool.stats().dropped == {"disk_error": 30}
+    assert spool.stats().errors == 3
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "full" in err[0], "one line, repeats are rate-limited"
+    assert spool.path == path and messages(spool) == ["kept-0"]
+    conn.execute("PRAGMA max_page_count = 1000000")
+    assert spool.append(events("later", 1)) == 1
+    assert messages(spool) == ["kept-0", "later-0"]
