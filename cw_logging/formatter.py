@@ -18,7 +18,7 @@ import math
 import os
 import time
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from types import TracebackType
 from typing import Any, Literal
@@ -198,12 +198,15 @@ class JsonFormatter(pjl_json.JsonFormatter):
 
     Options: ``static_fields`` (e.g. ``{"service": "shop"}``) or the ``service``/``environment``
     shortcuts; ``rename_fields`` (output key → new key); ``key_style`` ``"camel"`` or ``"snake"``;
-    ``redact`` (True, a :class:`~cw_logging.pii.PiiRedactor`, or a dict of its options) to
-    remove PII; ``max_repr`` caps
-    the ``repr`` of unknown objects; ``fmt`` may name more record attributes to include (e.g.
-    ``"%(process)d %(threadName)s"``). Never mutates the record or the objects logged, and never
-    raises for a value it cannot encode. Usable from dictConfig with ``"()"``.
+    ``redact`` (True, a :class:`~cw_logging.pii.PiiRedactor`, or a dict of its options) to remove
+    PII; ``max_repr`` caps the ``repr`` of unknown objects; ``fmt`` may name more record
+    attributes to include (e.g. ``"%(process)d %(threadName)s"``); ``datefmt`` replaces the
+    ISO 8601 timestamp with an ``strftime`` format (UTC). Never mutates the record or the objects
+    logged, and never raises for a value it cannot encode. Usable from dictConfig with ``"()"``.
     """
+
+    # datefmt and asctime in UTC, like the default timestamp
+    converter: Callable[[float | None], time.struct_time] = time.gmtime
 
     def __init__(
         self,
@@ -295,10 +298,9 @@ class JsonFormatter(pjl_json.JsonFormatter):
                 summary = exception_summary(exc_info)
             elif text:
                 summary = _summary_from_text(text)
-            else:
-                return
         keys = self._keys
-        data[keys["error_type"]], data[keys["error_message"]] = summary
+        if summary and summary[0]:
+            data[keys["error_type"]], data[keys["error_message"]] = summary
         if text:
             data[keys["stack_trace"]] = text.splitlines()
 
@@ -423,8 +425,12 @@ class JsonFormatter(pjl_json.JsonFormatter):
 
     def _fallback(self, record: logging.LogRecord, exc: Exception) -> dict[str, Any]:
         keys = self._keys
+        try:
+            timestamp = self._timestamp(record)
+        except Exception:  # a record without a usable creation time
+            timestamp = self._timestamp(logging.makeLogRecord({}))
         return {
-            keys["timestamp"]: self._timestamp(record),
+            keys["timestamp"]: timestamp,
             keys["level"]: getattr(record, "levelname", "NOTSET"),
             keys["logger"]: getattr(record, "name", ""),
             keys["message"]: _safe_str(getattr(record, "msg", None), self.max_repr),

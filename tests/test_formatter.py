@@ -404,3 +404,25 @@ def test_built_by_dictconfig_factory_and_a_python_json_logger_formatter() -> Non
     out = json.loads(line)
     assert out["service"] == "shop" and out["request_id"] == "r-7"
     assert out["message"] == "mail [REDACTED:email]" and out["token"] == "[REDACTED]"
+
+
+def test_exception_group_text_keeps_the_trace_without_inventing_a_type() -> None:
+    record = make_record("failed", None)
+    record.exc_text = (
+        "  + Exception Group Traceback (most recent call last):\n  | ExceptionGroup: x"
+    )
+    out = fmt(record)
+    assert "errorType" not in out and out["stackTrace"][1] == "  | ExceptionGroup: x"
+
+
+def test_datefmt_is_utc() -> None:
+    record = make_record()
+    record.created, record.msecs = 0.0, 0.0
+    assert fmt(record, datefmt="%Y-%m-%d %H:%M:%S")["timestamp"] == "1970-01-01 00:00:00"
+
+
+def test_a_record_missing_standard_attributes_still_gives_a_line() -> None:
+    record = make_record()
+    del record.levelname, record.created
+    out = fmt(record)
+    assert out["level"] == "NOTSET" and out["message"] == "hello %s" and "formatError" in out
