@@ -11,16 +11,15 @@ moto ignores the filter (it returns every event in range), so only this trace is
 from __future__ import annotations
 
 import json
-import logging
 import time
+from typing import Any
 
-import boto3
-from moto.server import ThreadedMotoServer
+from querying import offline_client  # the other example in this folder: moto on 127.0.0.1
 
 from cw_logging.query import admin, find_by_trace_id
 
 TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
-LOGS = {
+LOGS: dict[str, list[tuple[int, Any]]] = {
     "/shop/api": [(0, {"level": "INFO", "message": "POST /orders", "requestId": "r-7"})],
     "/shop/worker": [
         (40, {"level": "INFO", "message": "charging card", "spanId": "00f067aa0ba902b7"}),
@@ -30,7 +29,7 @@ LOGS = {
 }
 
 
-def seed(client: object) -> None:
+def seed(client: Any) -> None:
     """Store each service's events, tagged with the trace id, in its own group."""
     now = int(time.time() * 1000) - 1000
     for group, events in LOGS.items():
@@ -39,19 +38,11 @@ def seed(client: object) -> None:
         for offset, body in events:
             text = body if isinstance(body, str) else json.dumps({**body, "traceId": TRACE_ID})
             batch.append({"timestamp": now + offset, "message": text})
-        client.put_log_events(logGroupName=group, logStreamName="main", logEvents=batch)  # type: ignore[attr-defined]
+        client.put_log_events(logGroupName=group, logStreamName="main", logEvents=batch)
 
 
 def main() -> None:
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's per-request access log
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    try:
-        host, port = server.get_host_and_port()
-        session = boto3.Session(
-            aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1"
-        )
-        client = session.client("logs", endpoint_url=f"http://{host}:{port}")
+    with offline_client() as client:
         seed(client)
         timeline = find_by_trace_id(TRACE_ID, list(LOGS), client=client)
         start = timeline[0].timestamp
@@ -62,8 +53,6 @@ def main() -> None:
         print(
             f"{len(timeline)} events, {len(failed)} error(s); request id:", timeline[0].request_id
         )
-    finally:
-        server.stop()
 
 
 if __name__ == "__main__":

@@ -9,9 +9,12 @@ Against AWS, drop the server and the session and pass region_name= (or nothing).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import time
+from collections.abc import Iterator
+from typing import Any
 
 import boto3
 from moto.server import ThreadedMotoServer
@@ -21,7 +24,7 @@ from cw_logging.query import TimeRange, admin, filter_log_events, get_log_events
 GROUP, STREAM = "/shop/api", "web-1"
 
 
-def seed(client: object) -> None:
+def seed(client: Any) -> None:
     """Create a group with 14-day retention and store a few JSON events in it."""
     admin.create_log_group(GROUP, retention_days=14, tags={"team": "shop"}, client=client)
     admin.ensure_stream_exists(GROUP, STREAM, client=client)
@@ -31,10 +34,12 @@ def seed(client: object) -> None:
         {"timestamp": now - 4000 + i * 1000, "message": json.dumps({"level": lvl, "n": i})}
         for i, lvl in enumerate(levels)
     ]
-    client.put_log_events(logGroupName=GROUP, logStreamName=STREAM, logEvents=events)  # type: ignore[attr-defined]
+    client.put_log_events(logGroupName=GROUP, logStreamName=STREAM, logEvents=events)
 
 
-def main() -> None:
+@contextlib.contextmanager
+def offline_client() -> Iterator[Any]:
+    """Start moto's server on 127.0.0.1, yield a logs client for it, stop the server after."""
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's per-request access log
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
@@ -43,7 +48,13 @@ def main() -> None:
         session = boto3.Session(
             aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1"
         )
-        client = session.client("logs", endpoint_url=f"http://{host}:{port}")
+        yield session.client("logs", endpoint_url=f"http://{host}:{port}")
+    finally:
+        server.stop()
+
+
+def main() -> None:
+    with offline_client() as client:
         seed(client)
         print("retention:", admin.get_retention(GROUP, client=client), "days")
 
@@ -66,8 +77,6 @@ def main() -> None:
         print("newest event:", newest.message)
         errors = filter_log_events(GROUP, '{ $.level = "ERROR" }', max_events=10, client=client)
         print("filtered:", sum(1 for _ in errors), "events")
-    finally:
-        server.stop()
 
 
 if __name__ == "__main__":

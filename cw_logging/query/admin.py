@@ -6,7 +6,12 @@ import json
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from ..errors import ConfigurationError, ResourceAlreadyExistsError, ResourceNotFoundError
+from ..errors import (
+    CloudWatchLogsError,
+    ConfigurationError,
+    ResourceAlreadyExistsError,
+    ResourceNotFoundError,
+)
 from ..limits import validate_log_group_name, validate_log_stream_name, validate_retention_days
 from ._client import call, paginate, resolve_client
 from .groups import log_group_parameter
@@ -67,7 +72,9 @@ def create_log_group(
             )
         params["logGroupClass"] = log_group_class
     client = resolve_client(client, client_options)
-    created = _create(client, "create_log_group", params, exist_ok)
+    created = _call_tolerating(
+        client, "create_log_group", params, ResourceAlreadyExistsError, exist_ok
+    )
     if retention_days is not None:
         put_retention(name, retention_days, client=client)
     return created
@@ -78,7 +85,8 @@ def delete_log_group(
 ) -> bool:
     """Delete a log group and all its events; return False if it did not exist (``missing_ok``)."""
     params = {"logGroupName": validate_log_group_name(name)}
-    return _delete(resolve_client(client, client_options), "delete_log_group", params, missing_ok)
+    client = resolve_client(client, client_options)
+    return _call_tolerating(client, "delete_log_group", params, ResourceNotFoundError, missing_ok)
 
 
 def describe_log_groups(
@@ -112,11 +120,11 @@ def create_log_stream(
     **client_options: Any,
 ) -> bool:
     """Create a log stream; return True if created, False if it already existed (``exist_ok``)."""
-    params = {
-        "logGroupName": validate_log_group_name(log_group),
-        "logStreamName": validate_log_stream_name(name),
-    }
-    return _create(resolve_client(client, client_options), "create_log_stream", params, exist_ok)
+    params = _stream_parameters(log_group, name)
+    client = resolve_client(client, client_options)
+    return _call_tolerating(
+        client, "create_log_stream", params, ResourceAlreadyExistsError, exist_ok
+    )
 
 
 def delete_log_stream(
@@ -128,11 +136,9 @@ def delete_log_stream(
     **client_options: Any,
 ) -> bool:
     """Delete a log stream; return False if it did not exist (``missing_ok``)."""
-    params = {
-        "logGroupName": validate_log_group_name(log_group),
-        "logStreamName": validate_log_stream_name(name),
-    }
-    return _delete(resolve_client(client, client_options), "delete_log_stream", params, missing_ok)
+    params = _stream_parameters(log_group, name)
+    client = resolve_client(client, client_options)
+    return _call_tolerating(client, "delete_log_stream", params, ResourceNotFoundError, missing_ok)
 
 
 def describe_log_streams(
@@ -237,21 +243,25 @@ def put_field_index_policy(
     return dict(response.get("indexPolicy") or {})
 
 
-def _create(client: Any, operation: str, params: dict[str, Any], exist_ok: bool) -> bool:
-    try:
-        call(client, operation, **params)
-    except ResourceAlreadyExistsError:
-        if not exist_ok:
-            raise
-        return False
-    return True
+def _stream_parameters(log_group: str, name: str) -> dict[str, str]:
+    return {
+        "logGroupName": validate_log_group_name(log_group),
+        "logStreamName": validate_log_stream_name(name),
+    }
 
 
-def _delete(client: Any, operation: str, params: dict[str, Any], missing_ok: bool) -> bool:
+def _call_tolerating(
+    client: Any,
+    operation: str,
+    params: dict[str, Any],
+    tolerated: type[CloudWatchLogsError],
+    tolerate: bool,
+) -> bool:
+    """Call ``operation``; return False instead of raising ``tolerated`` when ``tolerate``."""
     try:
         call(client, operation, **params)
-    except ResourceNotFoundError:
-        if not missing_ok:
+    except tolerated:
+        if not tolerate:
             raise
         return False
     return True
