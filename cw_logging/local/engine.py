@@ -71,6 +71,12 @@ class LocalEngine(Closing):
         with self.store.lock:
             return handler(self.context, request)
 
+    def reset(self) -> None:
+        """Forget all groups, streams, events and queries (for reuse between tests)."""
+        with self.store.lock:
+            self.store.reset()
+            self.context.queries.queries.clear()
+
     def close(self) -> None:
         """Release the SQLite file, if any."""
         self.store.close()

@@ -57,6 +57,13 @@ class SqlitePersistence:
             last_seq = max(last_seq, seq)
         return groups, last_seq
 
+    def clear(self) -> None:
+        """Delete everything."""
+        with self._db:
+            self._db.execute("BEGIN")
+            for table in ("log_events", "log_streams", "log_groups"):
+                self._db.execute(f"DELETE FROM {table}")
+
     def save_group(self, group: LogGroup) -> None:
         """Insert or update a group's settings."""
         self._db.execute(

@@ -32,6 +32,12 @@ class Store:
         if self._persistence is not None:
             self._persistence.close()
 
+    def reset(self) -> None:
+        """Forget every group, stream and event (and empty the SQLite file)."""
+        self.groups.clear()
+        if self._persistence is not None:
+            self._persistence.clear()
+
     def add_group(self, group: LogGroup) -> None:
         """Store a new group."""
         self.groups[group.name] = group

@@ -260,3 +260,20 @@ def test_unknown_operation_is_named(engine: LocalEngine) -> None:
     with pytest.raises(CloudWatchLogsError, match="not implemented") as caught:
         engine.call("PutMetricFilter", {})
     assert caught.value.code == "UnknownOperationException"
+
+
+def test_reset_forgets_everything_also_on_disk(tmp_path: Path, clock: FakeClock) -> None:
+    db = tmp_path / "logs.db"
+    with LocalEngine(db, clock=clock, query_polls_before_complete=0) as engine:
+        make_stream(engine)
+        put(engine, [{"timestamp": clock.ms, "message": "x"}])
+        engine.call(
+            "StartQuery",
+            {"logGroupName": GROUP, "startTime": 0, "endTime": 1, "queryString": "fields a"},
+        )
+        engine.reset()
+        assert engine.call("DescribeLogGroups", {})["logGroups"] == []
+        assert engine.call("DescribeQueries", {})["queries"] == []
+        make_stream(engine)  # the same names can be created again
+    with LocalEngine(db, clock=clock) as reopened:
+        assert stored(reopened) == []
