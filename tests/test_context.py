@@ -14,6 +14,8 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from opentelemetry import trace
 from opentelemetry.trace import NonRecordingSpan, SpanContext, TraceFlags
 
@@ -422,3 +424,14 @@ def test_span_ids_follow_the_current_span_when_spans_change() -> None:
         assert current()["span_id"] == SPAN
         bind(user="u")
         assert current() == {"trace_id": TRACE, "span_id": SPAN, "request_id": "r", "user": "u"}
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=120))
+def test_header_parsers_never_raise_and_return_only_valid_ids(value: str) -> None:
+    for parsed in (parse_traceparent(value), parse_amzn_trace_id(value)):
+        if parsed is not None:
+            assert re.fullmatch(r"[0-9a-f]{32}", parsed.trace_id)
+            assert parsed.span_id is None or re.fullmatch(r"[0-9a-f]{16}", parsed.span_id)
+    request_id = parse_request_id(value)
+    assert request_id is None or re.fullmatch(r"[A-Za-z0-9._:-]{1,200}", request_id)

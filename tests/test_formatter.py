@@ -19,10 +19,12 @@ from pathlib import PurePosixPath
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pythonjsonlogger.json import JsonFormatter as PlainJsonFormatter
 
 from cw_logging.context import RECORD_ATTRIBUTE, CorrelationFilter, capture, clear, correlation
-from cw_logging.formatter import EXCEPTION_ATTRIBUTE, JsonFormatter, json_safe
+from cw_logging.formatter import EXCEPTION_ATTRIBUTE, JsonFormatter, json_safe, standard_attributes
 
 TRACE = "4bf92f3577b34da6a3ce929d0e0e4736"
 
@@ -426,3 +428,37 @@ def test_a_record_missing_standard_attributes_still_gives_a_line() -> None:
     del record.levelname, record.created
     out = fmt(record)
     assert out["level"] == "NOTSET" and out["message"] == "hello %s" and "formatError" in out
+
+
+JSONISH = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats()
+    | st.text(max_size=20)
+    | st.binary(max_size=8)
+    | st.decimals()
+    | st.datetimes()
+    | st.uuids(),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(st.text(max_size=5) | st.integers(), inner, max_size=3)
+        | st.tuples(inner, inner)
+        | st.frozensets(st.integers(), max_size=3)
+    ),
+    max_leaves=12,
+)
+
+
+EXTRA_KEYS = st.from_regex(r"[a-z]{1,8}", fullmatch=True).filter(
+    lambda key: key not in standard_attributes()
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.dictionaries(EXTRA_KEYS, JSONISH, max_size=4))
+def test_any_extra_values_give_one_valid_json_line(extra: dict[str, Any]) -> None:
+    for formatter in (JsonFormatter(), JsonFormatter(redact=True)):
+        line = formatter.format(make_record(extra=extra))
+        assert "\n" not in line
+        assert json.loads(line)["message"] == "hello world"
