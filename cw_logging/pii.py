@@ -10,6 +10,7 @@ JWTs, passwords in URLs, ``password=…``-style assignments and PEM private keys
 from __future__ import annotations
 
 import logging
+import operator
 import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, NamedTuple
@@ -250,6 +251,7 @@ DEFAULT_KEYS: frozenset[str] = frozenset(
 """Sensitive key names (compared after normalising case, ``-`` and camelCase to snake_case);
 a key also matches when it ends with ``_<name>`` (``db_password``, ``githubToken``)."""
 
+_ATOMS = frozenset({int, float, bool, type(None)})
 _CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _KEY_CACHE_LIMIT = 4096
 
@@ -371,9 +373,14 @@ class PiiRedactor:
         Strings, mappings, lists, tuples and sets are walked; other objects are passed through
         ``convert`` (e.g. a JSON converter) when given and the result is walked, else kept.
         """
+        kind = type(value)
+        if kind is str:
+            return self.redact_text(value)
+        if kind in _ATOMS:
+            return value
         if isinstance(value, str):
             return self.redact_text(value)
-        if value is None or isinstance(value, (bool, int, float)):
+        if isinstance(value, (bool, int, float)):
             return value
         if _depth >= MAX_DEPTH:
             return REDACTED
@@ -381,7 +388,7 @@ class PiiRedactor:
             return self.redact_mapping(value, convert, _depth)
         if isinstance(value, (list, tuple, set, frozenset)):
             items = [self.redact(item, convert, _depth + 1) for item in value]
-            if all(new is old for new, old in zip(items, value, strict=True)):
+            if not any(map(operator.is_not, items, value)):
                 return value
             return items if not isinstance(value, tuple) else tuple(items)
         if convert is not None:
