@@ -10,6 +10,8 @@ import io
 import json
 import logging
 import logging.config
+import logging.handlers
+import queue
 import sys
 import threading
 import uuid
@@ -462,3 +464,30 @@ def test_any_extra_values_give_one_valid_json_line(extra: dict[str, Any]) -> Non
         line = formatter.format(make_record(extra=extra))
         assert "\n" not in line
         assert json.loads(line)["message"] == "hello world"
+
+
+def test_correlation_filter_carries_ids_through_a_queue_listener_thread() -> None:
+    records: queue.SimpleQueue[logging.LogRecord] = queue.SimpleQueue()
+    stream = io.StringIO()
+    sink = logging.StreamHandler(stream)
+    sink.setFormatter(JsonFormatter())
+    front = logging.handlers.QueueHandler(records)
+    front.addFilter(CorrelationFilter())
+    listener = logging.handlers.QueueListener(records, sink)
+    logger = logging.getLogger("test_formatter.queue")
+    logger.propagate = False
+    logger.addHandler(front)
+    listener.start()
+    try:
+        for index in range(3):
+            with correlation(request_id=f"q-{index}"):
+                logger.warning("queued %d", index)
+    finally:
+        listener.stop()  # drains the queue and joins the listener thread
+        logger.removeHandler(front)
+    lines = [json.loads(line) for line in stream.getvalue().splitlines()]
+    assert [(r["message"], r["requestId"]) for r in lines] == [
+        ("queued 0", "q-0"),
+        ("queued 1", "q-1"),
+        ("queued 2", "q-2"),
+    ]
