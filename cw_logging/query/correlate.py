@@ -19,7 +19,7 @@ from ._values import positive_int
 from .events import filter_log_events
 from .groups import normalize_log_group
 from .insights import Polling, run_query
-from .records import CorrelatedEvent, CorrelationKeys, decode_message
+from .records import CorrelatedEvent, CorrelationKeys, decode_message, normalize_trace_id
 from .timerange import TimeRange, to_utc
 
 __all__ = [
@@ -51,8 +51,6 @@ Method = Literal["insights", "filter", "auto"]
 
 _SAFE_ID = re.compile(rf"[A-Za-z0-9._:-]{{1,{MAX_ID_CHARS}}}")
 _SAFE_FIELD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
-_XRAY_ID = re.compile(r"1-([0-9a-fA-F]{8})-([0-9a-fA-F]{24})")
-_HEX32 = re.compile(r"[0-9a-fA-F]{32}")
 _ACCOUNT_PREFIX = re.compile(r"\d{12}:")
 _INSIGHTS_UNAVAILABLE = frozenset({"UnsupportedOperationException", "InvalidOperationException"})
 
@@ -84,16 +82,6 @@ def validate_field_name(name: str) -> str:
         "keys (e.g. traceId, trace_id, http.requestId)",
         code="InvalidFieldName",
     )
-
-
-def normalize_trace_id(trace_id: str) -> str:
-    """Return the W3C form of ``trace_id``: X-Ray ids and upper-case hex become 32 lower hex."""
-    xray = _XRAY_ID.fullmatch(trace_id)
-    if xray is not None:
-        return (xray.group(1) + xray.group(2)).lower()
-    if _HEX32.fullmatch(trace_id):
-        return trace_id.lower()
-    return trace_id
 
 
 def build_correlation_query(field: str, value: str) -> str:

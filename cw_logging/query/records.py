@@ -10,10 +10,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from ..context import parse_amzn_trace_id
 from ..errors import ConfigurationError
 
-__all__ = ["ID_NAMES", "CorrelatedEvent", "CorrelationKeys", "decode_message"]
+__all__ = [
+    "ID_NAMES",
+    "CorrelatedEvent",
+    "CorrelationKeys",
+    "decode_message",
+    "extract_ids",
+    "normalize_trace_id",
+]
 
 ID_NAMES = ("trace_id", "request_id", "span_id", "xray_trace_id")
 """The keys of :attr:`CorrelatedEvent.ids`, whatever the key style of the logs."""
@@ -24,6 +30,8 @@ _LEVEL_WORD = re.compile(r"\b(TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|CRITICA
 _ID_VALUE = r"[\"']?\s*[:=]\s*[\"']?([A-Za-z0-9._:-]+)"
 _TRACEPARENT = re.compile(r"\b[0-9a-f]{2}-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}\b")
 _XRAY_ROOT = re.compile(r"Root=(1-[0-9a-fA-F]{8}-[0-9a-fA-F]{24})")
+_XRAY_ID = re.compile(r"1-([0-9a-fA-F]{8})-([0-9a-fA-F]{24})")
+_HEX32 = re.compile(r"[0-9a-fA-F]{32}")
 
 
 @dataclass(frozen=True)
@@ -127,10 +135,8 @@ def extract_ids(text: str, keys: CorrelationKeys) -> dict[str, str]:
     ids: dict[str, str] = {}
     xray = _XRAY_ROOT.search(text)
     if xray is not None:
-        parsed = parse_amzn_trace_id(f"Root={xray.group(1)}")
-        if parsed is not None:
-            ids["trace_id"] = parsed.trace_id
-            ids["xray_trace_id"] = parsed.xray_trace_id or xray.group(1)
+        ids["trace_id"] = normalize_trace_id(xray.group(1))
+        ids["xray_trace_id"] = xray.group(1).lower()
     traceparent = _TRACEPARENT.search(text)
     if traceparent is not None:
         ids.setdefault("trace_id", traceparent.group(1))
@@ -139,6 +145,20 @@ def extract_ids(text: str, keys: CorrelationKeys) -> dict[str, str]:
         if name not in ids and (match := pattern.search(text)) is not None:
             ids[name] = match.group(1)
     return ids
+
+
+def normalize_trace_id(trace_id: str) -> str:
+    """Return the W3C form of ``trace_id``: X-Ray ids and upper-case hex become 32 lower hex.
+
+    ``1-5759e988-bd862e3fe1be46a994272793`` becomes ``5759e988bd862e3fe1be46a994272793`` (the
+    same conversion the write path applies); any other id is returned unchanged.
+    """
+    xray = _XRAY_ID.fullmatch(trace_id)
+    if xray is not None:
+        return (xray.group(1) + xray.group(2)).lower()
+    if _HEX32.fullmatch(trace_id):
+        return trace_id.lower()
+    return trace_id
 
 
 @functools.lru_cache(maxsize=32)
