@@ -299,8 +299,8 @@ def _normalised(updates: Mapping[str, Any]) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for key, value in updates.items():
         if key in ID_KEYS and value is not None:
-            value = str(value)
-            if key == TRACE_ID:
+            value = str(value) or None  # an empty id is no id
+            if key == TRACE_ID and value is not None:
                 xray = _XRAY_ID.fullmatch(value)
                 if xray is not None:
                     result[XRAY_TRACE_ID] = value.lower()
@@ -313,7 +313,10 @@ def _normalised(updates: Mapping[str, Any]) -> dict[str, Any]:
 
 def _merged(state: _State, updates: Mapping[str, Any], generate: bool) -> _State:
     bound = dict(state.bound)
-    for key, value in _normalised(updates).items():
+    normalised = _normalised(updates)
+    if TRACE_ID in normalised and XRAY_TRACE_ID not in normalised:
+        bound.pop(XRAY_TRACE_ID, None)  # it described the trace id being replaced
+    for key, value in normalised.items():
         if value is None:
             bound.pop(key, None)
         else:

@@ -435,3 +435,12 @@ def test_header_parsers_never_raise_and_return_only_valid_ids(value: str) -> Non
             assert parsed.span_id is None or re.fullmatch(r"[0-9a-f]{16}", parsed.span_id)
     request_id = parse_request_id(value)
     assert request_id is None or re.fullmatch(r"[A-Za-z0-9._:-]{1,200}", request_id)
+
+
+def test_replacing_the_trace_id_drops_the_old_xray_form_and_empty_ids_unbind() -> None:
+    with correlation(trace_id=XRAY):
+        with correlation(trace_id=TRACE):
+            assert current() == {"trace_id": TRACE}
+        assert current()["xray_trace_id"] == XRAY
+        bind(trace_id="", request_id="")
+        assert current() == {}
