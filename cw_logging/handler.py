@@ -406,8 +406,8 @@ class CloudWatchHandler(logging.Handler):
                 _DETACHED.difference_update([s for s in _DETACHED if not s.alive])
                 if sender.alive:
                     _DETACHED.add(sender)
-            else:
-                sender.join(sender.seconds_left())
+            elif not sender.join(sender.seconds_left()):
+                sender.abandon()
         finally:
             _LIVE.discard(self)
             super().close()

@@ -118,29 +118,39 @@ class SenderStats:
         self.rejected: dict[str, int] = {}
         self.last_error: str | None = None
         self.last_error_time: float | None = None
+        self._frozen = False
+
+    def freeze(self) -> None:
+        """Ignore every later count: the records were already accounted for by someone else."""
+        with self._lock:
+            self._frozen = True
 
     def add(self, counter: str, count: int = 1) -> None:
         """Add ``count`` to the counter attribute named ``counter``."""
         with self._lock:
-            setattr(self, counter, getattr(self, counter) + count)
+            if not self._frozen:
+                setattr(self, counter, getattr(self, counter) + count)
 
     def drop(self, reason: str, count: int) -> None:
         """Count ``count`` records given up locally for ``reason``."""
         if count > 0:
             with self._lock:
-                self.dropped[reason] = self.dropped.get(reason, 0) + count
+                if not self._frozen:
+                    self.dropped[reason] = self.dropped.get(reason, 0) + count
 
     def reject(self, reason: str, count: int) -> None:
         """Count ``count`` events the service refused for ``reason``."""
         if count > 0:
             with self._lock:
-                self.rejected[reason] = self.rejected.get(reason, 0) + count
+                if not self._frozen:
+                    self.rejected[reason] = self.rejected.get(reason, 0) + count
 
     def delivered(self, events: int) -> None:
         """Count one successful PutLogEvents call that stored ``events`` events."""
         with self._lock:
-            self.sent += events
-            self.batches += 1
+            if not self._frozen:
+                self.sent += events
+                self.batches += 1
 
     def error(self, error: CloudWatchLogsError) -> None:
         """Remember ``error`` as the last one seen."""
@@ -151,6 +161,8 @@ class SenderStats:
     def planned(self, plan: BatchPlan) -> None:
         """Count what the batch builder changed or left out."""
         with self._lock:
+            if self._frozen:
+                return
             self.truncated += plan.truncated
             self.split += plan.split
             self.repaired += plan.repaired
@@ -222,6 +234,7 @@ class Sender:
         self._interrupt = threading.Event()
         self._deadline: float | None = None
         self._settled = queue.total_drained  # drained before this sender: not its business
+        self._abandoned = False
         self._queue_drops_seen: dict[str, int] = {}
 
     # -- control (any thread) ------------------------------------------------------------------
@@ -348,8 +361,26 @@ class Sender:
 
     def _notify_progress(self, settled: int) -> None:
         with self._progress:
-            self._settled += settled
+            if not self._abandoned:
+                self._settled += settled
             self._progress.notify_all()
+
+    def abandon(self) -> None:
+        """Give up now: count what is queued or in flight as dropped (``close_timeout``).
+
+        For a sender still stuck in a call when ``close()`` must return; whatever that call
+        achieves later is no longer counted.
+        """
+        with self._progress:
+            if self._abandoned:
+                return
+            self._abandoned = True
+            in_flight = self.queue.total_drained - self._settled
+            self._settled = self.queue.total_drained
+            self._progress.notify_all()
+        left = self.queue.clear()
+        self.stats.drop("close_timeout", left + in_flight)
+        self.stats.freeze()
 
     def _chunk_items(self) -> int:
         queue = self.queue
