@@ -12,6 +12,7 @@ holds calls, for unit tests of the sender's decisions.
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import random
@@ -42,7 +43,7 @@ _HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length"
 
 
 class FaultRule:
-    """Inject ``kind`` into calls of ``operation``: the next ``times`` calls, or a ``ratio`` share."""
+    """Inject ``kind`` into calls of ``operation``: the next ``times``, or a ``ratio`` share."""
 
     def __init__(
         self, kind: str, operation: str, times: int | None, ratio: float | None, seed: int
@@ -112,10 +113,8 @@ class FaultProxy:
             connections = list(self._connections)
             self._connections.clear()
         if listener is not None:
-            try:
-                listener.shutdown(socket.SHUT_RDWR)  # wakes the thread blocked in accept()
-            except OSError:
-                pass
+            with contextlib.suppress(OSError):  # shutdown wakes the thread blocked in accept()
+                listener.shutdown(socket.SHUT_RDWR)
             listener.close()
         for conn in connections:
             _abort(conn)
@@ -195,10 +194,8 @@ class FaultProxy:
             reader.close()
             with self._lock:
                 self._connections.discard(conn)
-            try:
+            with contextlib.suppress(OSError):
                 conn.close()
-            except OSError:
-                pass
 
 
 def _read_request(reader: Any) -> tuple[str, str, dict[str, str], bytes] | None:
@@ -235,10 +232,8 @@ def _abort(conn: socket.socket) -> None:
         conn.shutdown(socket.SHUT_RDWR)  # effective even while the serving thread holds a reader
     except OSError:
         pass
-    try:
+    with contextlib.suppress(OSError):
         conn.close()
-    except OSError:
-        pass
 
 
 # -- in-memory transport -------------------------------------------------------------------------
