@@ -11,6 +11,9 @@ import time
 from collections.abc import Callable
 
 import pytest
+from hypothesis import settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from cw_logging.buffer import (
     EMPTY_MESSAGE_PLACEHOLDER,
@@ -676,3 +679,78 @@ def test_validate_batch_limits_returns_the_effective_event_limit() -> None:
     assert validate_batch_limits() == MAX_EVENT_BYTES
     assert validate_batch_limits(10, 2_000, 5_000) == 2_000 - EVENT_OVERHEAD_BYTES
     assert validate_batch_limits(10, 2_000, 500) == 500
+
+
+# -- model-based ---------------------------------------------------------------------------------
+
+
+class QueueAgainstModel(RuleBasedStateMachine):
+    """Random put/drain/clear sequences behave like a plain list with the documented policies."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.q: BoundedQueue[int] | None = None
+        self.model: list[tuple[int, int]] = []
+        self.dropped: dict[str, int] = {}
+        self.next_item = 0
+        self.capacity = 0
+        self.policy = Overflow.DROP_OLDEST
+
+    @initialize(capacity=st.integers(1, 40), policy=st.sampled_from(list(Overflow)))
+    def create(self, capacity: int, policy: Overflow) -> None:
+        self.capacity, self.policy = capacity, policy
+        self.q = BoundedQueue(capacity, policy, block_timeout=0, wake_items=4, wake_bytes=NEVER)
+
+    def _count(self, reason: str) -> None:
+        self.dropped[reason] = self.dropped.get(reason, 0) + 1
+
+    @rule(cost=st.one_of(st.integers(0, 10), st.integers(0, 70)))
+    def put(self, cost: int) -> None:
+        assert self.q is not None
+        item, self.next_item = self.next_item, self.next_item + 1
+        used = sum(c for _, c in self.model)
+        expected = True
+        if cost > self.capacity:
+            self._count("too_large")
+            expected = False
+        elif used + cost > self.capacity:
+            if self.policy is Overflow.DROP_OLDEST:
+                while used + cost > self.capacity:
+                    used -= self.model.pop(0)[1]
+                    self._count("drop_oldest")
+            else:
+                self._count(
+                    "drop_newest" if self.policy is Overflow.DROP_NEWEST else "block_timeout"
+                )
+                expected = False
+        if expected:
+            self.model.append((item, cost))
+        assert self.q.put(item, cost) is expected
+
+    @rule(limit=st.one_of(st.none(), st.integers(0, 8)))
+    def drain(self, limit: int | None) -> None:
+        assert self.q is not None
+        count = len(self.model) if limit is None else min(limit, len(self.model))
+        expected = [item for item, _ in self.model[:count]]
+        del self.model[:count]
+        assert self.q.drain(limit) == expected
+
+    @rule()
+    def clear(self) -> None:
+        assert self.q is not None
+        assert self.q.clear() == len(self.model)
+        self.model.clear()
+
+    @invariant()
+    def matches_the_model(self) -> None:
+        if self.q is None:
+            return
+        assert len(self.q) == len(self.model)
+        assert self.q.bytes == sum(c for _, c in self.model) <= self.capacity
+        assert self.q.dropped() == self.dropped
+        assert self.q.total_evicted == self.dropped.get("drop_oldest", 0)
+        assert self.q.total_put == accounted(self.q)
+
+
+QueueAgainstModel.TestCase.settings = settings(max_examples=100, deadline=None)
+test_queue_against_model = QueueAgainstModel.TestCase
