@@ -633,7 +633,7 @@ class Spool:
     def _vacuum_if_worthwhile(self) -> None:
         conn = self._connection()
         if conn.execute("PRAGMA freelist_count").fetchone()[0] >= _VACUUM_FREE_PAGES:
-            conn.execute("PRAGMA incremental_vacuum")
+            conn.executescript("PRAGMA incremental_vacuum;")  # execute() frees one page only
 
     def _oldest_timestamp(self) -> int | None:
         row = (

@@ -361,3 +361,20 @@ def test_a_full_disk_drops_the_batch_counted_and_keeps_the_file(
     conn.execute("PRAGMA max_page_count = 1000000")
     assert spool.append(events("later", 1)) == 1
     assert messages(spool) == ["kept-0", "later-0"]
+
+
+def test_an_emptied_spool_gives_its_disk_space_back(open_spool: OpenSpool) -> None:
+    spool = open_spool()
+    for _ in range(5):
+        spool.append([("s", 1, "x" * 1_000)] * 1_000)
+    while batch := spool.peek():
+        spool.ack(event.seq for event in batch)
+
+    path = Path(spool.path or "")
+    other = sqlite3.connect(path)
+    try:
+        other.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        assert other.execute("PRAGMA freelist_count").fetchone()[0] == 0
+    finally:
+        other.close()
+    assert path.stat().st_size < 256 * 1024
