@@ -39,6 +39,19 @@ print("committed", flush=True)
 sys.stdin.readline()
 """
 
+# Appends batches without end, printing how many events are committed after each append.
+ENDLESS_WRITER = """
+import json, sys
+from cw_logging.spool import Spool
+a = json.loads(sys.argv[1])
+spool = Spool.open(a["dir"], log_group=a["group"], log_stream_key=a["key"])
+n = 0
+while True:
+    spool.append([("s", n + i, f"e-{n + i}") for i in range(a["batch"])])
+    n += a["batch"]
+    print(n, flush=True)
+"""
+
 # Waits for "go", opens a spool (adopting orphans), "sends" and acks everything, reports.
 ADOPTER = """
 import json, sys
@@ -157,6 +170,26 @@ def test_events_committed_before_sigkill_are_all_adopted_by_the_next_process(
         assert spool.stats().adopted == count
         assert all_messages(spool) == [f"w-0-{i}" for i in range(count)]
         assert spool.depth() == count
+
+
+def test_sigkill_in_the_middle_of_appending_loses_no_committed_batch_and_splits_none(
+    spool_dir: Path, children: list[Child]
+) -> None:
+    batch = 250
+    writer = Child(ENDLESS_WRITER, settings(spool_dir, batch=batch))
+    children.append(writer)
+    reported = 0
+    while reported < 40 * batch:
+        reported = int(writer.expect())
+
+    writer.proc.send_signal(signal.SIGKILL)
+    assert writer.proc.wait(timeout=DEADLINE_S) == -signal.SIGKILL
+
+    with Spool.open(spool_dir, log_group=GROUP, log_stream_key=KEY) as spool:
+        got = all_messages(spool)
+    assert len(got) >= reported, "a batch reported as committed was lost"
+    assert len(got) % batch == 0, "a batch was stored in part"
+    assert got == [f"e-{i}" for i in range(len(got))]
 
 
 def test_a_live_process_spool_is_never_adopted(spool_dir: Path, children: list[Child]) -> None:
