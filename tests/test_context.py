@@ -12,6 +12,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -280,9 +281,17 @@ print(json.dumps([context.current(), context.capture() is context.capture()]))
 
 
 def run_in_lambda_env(trace_header: str) -> list[object]:
-    env = dict(os.environ, AWS_LAMBDA_FUNCTION_NAME="fn", _X_AMZN_TRACE_ID=trace_header)
+    root = str(Path(__file__).resolve().parent.parent)
+    env = dict(
+        os.environ, AWS_LAMBDA_FUNCTION_NAME="fn", _X_AMZN_TRACE_ID=trace_header, PYTHONPATH=root
+    )
     out = subprocess.run(
-        [sys.executable, "-c", LAMBDA_SCRIPT], env=env, capture_output=True, text=True, timeout=60
+        [sys.executable, "-c", LAMBDA_SCRIPT],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert out.returncode == 0, out.stderr
     result: list[object] = json.loads(out.stdout)
