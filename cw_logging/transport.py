@@ -16,6 +16,7 @@ __all__ = [
     "PutResult",
     "Transport",
     "build_client",
+    "call_client",
     "check_endpoint_url",
     "default_botocore_config",
 ]
@@ -197,10 +198,15 @@ class Boto3Transport:
         self._call("put_retention_policy", logGroupName=log_group, retentionInDays=days)
 
     def _call(self, operation: str, **params: Any) -> Any:
-        try:
-            return getattr(self.client, operation)(**params)
-        except Exception as exc:
-            raise from_exception(exc) from exc
+        return call_client(self.client, operation, **params)
+
+
+def call_client(client: Any, operation: str, **params: Any) -> Any:
+    """Call ``operation`` on a boto3 client; any failure is raised as a taxonomy error."""
+    try:
+        return getattr(client, operation)(**params)
+    except Exception as exc:
+        raise from_exception(exc) from exc
 
 
 def ensure_created(create: Any, *args: Any) -> bool:

@@ -1,12 +1,11 @@
-"""Client resolution, error-mapped calls and token paging shared by the read-path modules."""
+"""Client resolution and token paging shared by the read-path modules."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any
 
-from ..errors import from_exception
-from ..transport import build_client
+from ..transport import build_client, call_client
 
 
 def resolve_client(client: Any, client_options: dict[str, Any]) -> Any:
@@ -22,14 +21,6 @@ def resolve_client(client: Any, client_options: dict[str, Any]) -> Any:
             )
         return client
     return build_client(**client_options)
-
-
-def call(client: Any, operation: str, **params: Any) -> Any:
-    """Call ``operation`` on ``client``; any failure is raised as a taxonomy error."""
-    try:
-        return getattr(client, operation)(**params)
-    except Exception as exc:
-        raise from_exception(exc) from exc
 
 
 def pages(
@@ -48,7 +39,7 @@ def pages(
     token: str | None = None
     while True:
         page_params = dict(params, nextToken=token) if token else params
-        response = call(client, operation, **page_params)
+        response = call_client(client, operation, **page_params)
         yield response.get(items_key) or []
         next_token = response.get(token_key)
         if not next_token or next_token == token:

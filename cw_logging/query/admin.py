@@ -13,7 +13,8 @@ from ..errors import (
     ResourceNotFoundError,
 )
 from ..limits import validate_log_group_name, validate_log_stream_name, validate_retention_days
-from ._client import call, paginate, resolve_client
+from ..transport import call_client
+from ._client import paginate, resolve_client
 from .groups import log_group_parameter
 
 __all__ = [
@@ -194,13 +195,13 @@ def put_retention(name: str, days: int, *, client: Any = None, **client_options:
         "logGroupName": validate_log_group_name(name),
         "retentionInDays": validate_retention_days(days),
     }
-    call(resolve_client(client, client_options), "put_retention_policy", **params)
+    call_client(resolve_client(client, client_options), "put_retention_policy", **params)
 
 
 def delete_retention(name: str, *, client: Any = None, **client_options: Any) -> None:
     """Remove a group's retention policy: its events are then kept forever."""
     params = {"logGroupName": validate_log_group_name(name)}
-    call(resolve_client(client, client_options), "delete_retention_policy", **params)
+    call_client(resolve_client(client, client_options), "delete_retention_policy", **params)
 
 
 def get_retention(name: str, *, client: Any = None, **client_options: Any) -> int | None:
@@ -234,7 +235,7 @@ def put_field_index_policy(
             code="InvalidIndexFields",
         )
     identifier = next(iter(log_group_parameter(log_group).values()))
-    response = call(
+    response = call_client(
         resolve_client(client, client_options),
         "put_index_policy",
         logGroupIdentifier=identifier,
@@ -259,7 +260,7 @@ def _call_tolerating(
 ) -> bool:
     """Call ``operation``; return False instead of raising ``tolerated`` when ``tolerate``."""
     try:
-        call(client, operation, **params)
+        call_client(client, operation, **params)
     except tolerated:
         if not tolerate:
             raise

@@ -18,7 +18,8 @@ from ..errors import (
     ResourceNotFoundError,
 )
 from ..limits import MAX_QUERY_LIMIT
-from ._client import call, resolve_client
+from ..transport import call_client
+from ._client import resolve_client
 from ._values import positive_int
 from .groups import log_group_parameters
 from .querytext import validate_query
@@ -99,7 +100,7 @@ def start_query(
         params["limit"] = min(positive_int(limit, "limit"), MAX_QUERY_LIMIT)
     if query_language is not None:
         params["queryLanguage"] = query_language
-    response = call(resolve_client(client, client_options), "start_query", **params)
+    response = call_client(resolve_client(client, client_options), "start_query", **params)
     return str(response["queryId"])
 
 
@@ -115,7 +116,9 @@ def get_query_results(
     if next_token:
         params["nextToken"] = next_token
     try:
-        response = call(resolve_client(client, client_options), "get_query_results", **params)
+        response = call_client(
+            resolve_client(client, client_options), "get_query_results", **params
+        )
     except ResourceNotFoundError as exc:
         raise _not_found(query_id, exc) from exc
     return _decode(query_id, response)
@@ -124,7 +127,9 @@ def get_query_results(
 def stop_query(query_id: str, *, client: Any = None, **client_options: Any) -> bool:
     """Stop a running query; return whether the service reports it stopped."""
     try:
-        response = call(resolve_client(client, client_options), "stop_query", queryId=query_id)
+        response = call_client(
+            resolve_client(client, client_options), "stop_query", queryId=query_id
+        )
     except ResourceNotFoundError as exc:
         raise _not_found(query_id, exc) from exc
     return bool(response.get("success"))
