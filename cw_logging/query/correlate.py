@@ -20,7 +20,7 @@ from .events import filter_log_events
 from .groups import normalize_log_group
 from .insights import Polling, run_query
 from .records import CorrelatedEvent, CorrelationKeys, decode_message, normalize_trace_id
-from .timerange import TimeRange, to_utc
+from .timerange import TimeRange, as_time_range, to_utc
 
 __all__ = [
     "DEFAULT_WINDOWS",
@@ -128,7 +128,7 @@ def find_by_field(
     value: str,
     log_groups: Iterable[str],
     *,
-    time_range: TimeRange | None = None,
+    time_range: TimeRange | timedelta | None = None,
     windows: Sequence[timedelta] = DEFAULT_WINDOWS,
     around: datetime | None = None,
     keys: CorrelationKeys | str = "camel",
@@ -156,7 +156,10 @@ def find_by_field(
         )
     groups = _distinct_groups(log_groups)
     key_names = CorrelationKeys.for_style(keys)
-    ranges = [time_range] if time_range is not None else search_windows(windows, around=around)
+    if time_range is not None:
+        ranges = [as_time_range(time_range)]
+    else:
+        ranges = search_windows(windows, around=around)
     client = resolve_client(client, client_options)
     limit = min(positive_int(limit, "limit"), MAX_QUERY_LIMIT)
 
@@ -243,7 +246,11 @@ def find_by_span_id(
 
 
 def timeline(events: Iterable[CorrelatedEvent]) -> list[CorrelatedEvent]:
-    """Return ``events`` de-duplicated and sorted by time (then group and stream)."""
+    """Return ``events`` de-duplicated and sorted by time (then group and stream).
+
+    Events with the same group, stream, timestamp and message count once: the same event found
+    by two queries, or stored twice by an at-least-once retry.
+    """
     unique = {event.identity(): event for event in events}
     return sorted(unique.values(), key=lambda e: (e.timestamp, e.group or "", e.stream or ""))
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from botocore.stub import Stubber
 
-from cw_logging.errors import AuthenticationError, ConfigurationError
+from cw_logging.errors import AuthenticationError, CloudWatchLogsError, ConfigurationError
 from cw_logging.query import (
     TimeRange,
     build_correlation_query,
@@ -323,3 +323,15 @@ def test_invalid_method_and_missing_groups_are_refused(stubbed: Any) -> None:
         find_by_trace_id(TRACE, ["/app/a"], method="grep", client=client)  # type: ignore[arg-type]
     with pytest.raises(ConfigurationError, match="no log groups"):
         find_by_trace_id(TRACE, [], client=client)
+
+
+def test_a_timedelta_time_range_is_searched_once_ending_now(stubbed: Any) -> None:
+    client, _ = stubbed
+    sent = count_calls(client, "FilterLogEvents")
+    with pytest.raises(CloudWatchLogsError):  # no answer queued: only the request matters
+        find_by_trace_id(
+            TRACE, ["/app/a"], time_range=timedelta(minutes=5), method="filter", client=client
+        )
+    assert len(sent) == 1
+    assert sent[0]["endTime"] - sent[0]["startTime"] == 300_000
+    assert abs(sent[0]["endTime"] / 1000 - datetime.now(UTC).timestamp()) < 60
