@@ -930,6 +930,9 @@ def _after_fork_in_child() -> None:
     for spool in list(_LIVE_SPOOLS):
         # A thread of the parent may have held the mutex at fork time; it will never release it.
         spool._mutex = threading.Lock()
+        # Let go of the parent's locks now, not at the child's first use of the spool: a child
+        # that never logs must not keep the parent's file from being adopted after it dies.
+        spool._forget_parent_resources()
 
 
 if hasattr(os, "register_at_fork"):

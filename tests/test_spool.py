@@ -34,7 +34,9 @@ def open_spool(tmp_path: Path) -> Iterator[OpenSpool]:
         spool.close()
 
 
-def events(prefix: str, count: int, *, stream: str = "s", start: int = 1_000) -> list[tuple]:
+def events(
+    prefix: str, count: int, *, stream: str = "s", start: int = 1_000
+) -> list[tuple[str, int, str]]:
     return [(stream, start + i, f"{prefix}-{i}") for i in range(count)]
 
 

@@ -76,6 +76,20 @@ module.Spool.open(a["dir"], log_group=a["group"], log_stream_key=a["key"])
 os._exit(3)
 """
 
+# Appends, forks a child that never touches the spool and outlives this process, then dies.
+FORKS_AND_DIES = """
+import json, os, sys
+from cw_logging.spool import Spool
+a = json.loads(sys.argv[1])
+spool = Spool.open(a["dir"], log_group=a["group"], log_stream_key=a["key"])
+spool.append([("s", 1, "from-the-dead-parent")])
+if os.fork() == 0:
+    print("child", os.getpid(), flush=True)
+    sys.stdin.readline()
+    os._exit(0)
+os._exit(0)
+"""
+
 # Holds an exclusive SQLite lock on a database until told to stop.
 LOCKER = """
 import sqlite3, sys
@@ -309,6 +323,22 @@ def test_a_forked_child_closing_the_spool_leaves_the_parent_intact(spool_dir: Pa
     with Spool.open(spool_dir, log_group=GROUP, log_stream_key=KEY) as reopened:
         assert reopened.depth() == 101
         assert not Path(path).exists()
+
+
+def test_a_child_that_outlives_its_parent_does_not_keep_the_parent_file_locked(
+    spool_dir: Path, children: list[Child]
+) -> None:
+    parent = Child(FORKS_AND_DIES, settings(spool_dir))
+    children.append(parent)
+    assert parent.proc.wait(timeout=DEADLINE_S) == 0
+    child_pid = int(parent.expect().split()[1])
+    try:
+        os.kill(child_pid, 0)  # the child is alive and holds copies of the parent's descriptors
+
+        with Spool.open(spool_dir, log_group=GROUP, log_stream_key=KEY) as spool:
+            assert all_messages(spool) == ["from-the-dead-parent"]
+    finally:
+        parent.send("exit")
 
 
 def test_a_file_locked_by_another_program_is_moved_aside_and_its_events_carried_over(
