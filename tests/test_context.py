@@ -5,14 +5,10 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
 import re
-import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -39,6 +35,7 @@ from cw_logging.context import (
     parse_traceparent,
     wrap,
 )
+from tests.test_formatter_examples import run_python
 
 TRACE = "4bf92f3577b34da6a3ce929d0e0e4736"
 SPAN = "00f067aa0ba902b7"
@@ -276,25 +273,16 @@ def test_scope_without_generation_binds_no_trace_id() -> None:
 LAMBDA_SCRIPT = """
 import json
 from cw_logging import context
+from tests.test_formatter_examples import run_python
 print(json.dumps([context.current(), context.capture() is context.capture()]))
 """
 
 
 def run_in_lambda_env(trace_header: str) -> list[object]:
-    root = str(Path(__file__).resolve().parent.parent)
-    env = dict(
-        os.environ, AWS_LAMBDA_FUNCTION_NAME="fn", _X_AMZN_TRACE_ID=trace_header, PYTHONPATH=root
+    stdout = run_python(
+        ["-c", LAMBDA_SCRIPT], AWS_LAMBDA_FUNCTION_NAME="fn", _X_AMZN_TRACE_ID=trace_header
     )
-    out = subprocess.run(
-        [sys.executable, "-c", LAMBDA_SCRIPT],
-        cwd=root,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert out.returncode == 0, out.stderr
-    result: list[object] = json.loads(out.stdout)
+    result: list[object] = json.loads(stdout)
     return result
 
 

@@ -15,7 +15,6 @@ import queue
 import sys
 import threading
 import uuid
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import PurePosixPath
 from typing import Any
@@ -25,17 +24,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pythonjsonlogger.json import JsonFormatter as PlainJsonFormatter
 
-from cw_logging.context import RECORD_ATTRIBUTE, CorrelationFilter, capture, clear, correlation
+from cw_logging.context import RECORD_ATTRIBUTE, CorrelationFilter, capture, correlation
 from cw_logging.formatter import EXCEPTION_ATTRIBUTE, JsonFormatter, json_safe, standard_attributes
+from tests.test_context import _isolated  # noqa: F401 - autouse: every test starts unbound
 
 TRACE = "4bf92f3577b34da6a3ce929d0e0e4736"
-
-
-@pytest.fixture(autouse=True)
-def _no_context() -> Iterator[None]:
-    clear()
-    yield
-    clear()
 
 
 def make_record(

@@ -12,20 +12,21 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def run_example(name: str) -> list[str]:
+def run_python(args: list[str], **environment: str) -> str:
+    """Run this Python with the package importable; return stdout, failing on any stderr."""
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     env.pop("_X_AMZN_TRACE_ID", None)
+    env.update(environment)
     done = subprocess.run(
-        [sys.executable, str(ROOT / "examples" / name)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
+        [sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
     )
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""
-    return done.stdout.splitlines()
+    return done.stdout
+
+
+def run_example(name: str) -> list[str]:
+    return run_python([str(ROOT / "examples" / name)]).splitlines()
 
 
 def json_lines(lines: list[str]) -> list[dict[str, Any]]:
