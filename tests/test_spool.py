@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -380,3 +381,39 @@ def test_an_emptied_spool_gives_its_disk_space_back(open_spool: OpenSpool) -> No
     finally:
         other.close()
     assert path.stat().st_size < 256 * 1024
+
+
+def test_threads_appending_while_another_sends_see_each_event_once(open_spool: OpenSpool) -> None:
+    spool = open_spool()
+    writers, batches, size = 4, 50, 20
+    finished = threading.Event()
+    sent: list[str] = []
+
+    def write(writer: int) -> None:
+        for b in range(batches):
+            spool.append(events(f"w{writer}-b{b}", size))
+
+    def send() -> None:
+        while True:
+            done = finished.is_set()
+            batch = spool.peek(max_events=137)
+            sent.extend(event.message for event in batch)
+            spool.ack(event.seq for event in batch)
+            if done and not batch:
+                return
+
+    sender = threading.Thread(target=send)
+    sender.start()
+    threads = [threading.Thread(target=write, args=(w,)) for w in range(writers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    finished.set()
+    sender.join(timeout=30)
+
+    assert not sender.is_alive()
+    assert len(sent) == len(set(sent)) == writers * batches * size
+    assert spool.depth() == 0 and spool.bytes() == 0
+    stats = spool.stats()
+    assert stats.appended == stats.acked == writers * batches * size
