@@ -139,7 +139,8 @@ class CloudWatchHandler(logging.Handler):
         transport: Transport | None = None,
         clock: Clock | None = None,
     ) -> None:
-        super().__init__(level)
+        # Validate before Handler.__init__ registers the handler with logging: a half-built
+        # handler would be flushed and closed by logging.shutdown() and by the next dictConfig.
         validate_log_group_name(log_group)
         StreamNamer.validate(log_stream)
         self._check_service_options(
@@ -172,27 +173,32 @@ class CloudWatchHandler(logging.Handler):
         )
         if clock is not None and not callable(clock):
             raise ConfigurationError(f"clock={clock!r} is not callable", code="InvalidSetting")
-        self.log_group = log_group
-        self.log_stream = log_stream
-        self.close_timeout = _seconds("close_timeout", close_timeout, allow_zero=True)
-        self._settings = SenderSettings(
-            log_group=log_group,
-            create_log_group=create_log_group,
-            create_log_stream=create_log_stream,
-            retention_days=retention_days,
-            flush_interval=_seconds("flush_interval", flush_interval, allow_zero=False),
-            max_batch_events=max_batch_events,
-            max_batch_bytes=max_batch_bytes,
-            max_event_bytes=max_event_bytes,
-            oversize=parse_oversize(oversize),
-            retry=self.retry_policy,
-        )
-        self._queue: BoundedQueue[logging.LogRecord] = BoundedQueue(
+        close_timeout = _seconds("close_timeout", close_timeout, allow_zero=True)
+        flush_interval = _seconds("flush_interval", flush_interval, allow_zero=False)
+        queue: BoundedQueue[logging.LogRecord] = BoundedQueue(
             max_queue_bytes,
             parse_overflow(overflow),
             wake_items=max_batch_events,
             wake_bytes=max_batch_bytes,
         )
+        oversize_policy = parse_oversize(oversize)
+        super().__init__(level)
+        self.log_group = log_group
+        self.log_stream = log_stream
+        self.close_timeout = close_timeout
+        self._settings = SenderSettings(
+            log_group=log_group,
+            create_log_group=create_log_group,
+            create_log_stream=create_log_stream,
+            retention_days=retention_days,
+            flush_interval=flush_interval,
+            max_batch_events=max_batch_events,
+            max_batch_bytes=max_batch_bytes,
+            max_event_bytes=max_event_bytes,
+            oversize=oversize_policy,
+            retry=self.retry_policy,
+        )
+        self._queue = queue
         self._client = client
         self._client_options: dict[str, Any] = {
             "boto3_session": boto3_session,

@@ -12,9 +12,8 @@ from typing import Any
 import pytest
 
 from cw_logging.handler import CloudWatchHandler
-from cw_logging.sender import RetryPolicy
 from tests.integration.helpers import all_messages, group_messages, wait_until
-from tests.support.faults import FaultProxy
+from tests.support.faults import FaultProxy, quick_retry_policy
 from tests.support.moto_server import MotoServer
 
 pytestmark = pytest.mark.integration
@@ -23,13 +22,7 @@ pytestmark = pytest.mark.integration
 class QuickRetryHandler(CloudWatchHandler):
     """Short backoff and breaker timeouts so outage tests finish in seconds."""
 
-    retry_policy = RetryPolicy(
-        base_delay=0.05,
-        max_delay=0.5,
-        failure_threshold=3,
-        reset_timeout=0.3,
-        max_reset_timeout=1.0,
-    )
+    retry_policy = quick_retry_policy()
 
 
 def test_four_threads_deliver_every_record_exactly_once(

@@ -344,3 +344,16 @@ class MemoryTransport:
         self._enter("put_retention_policy", log_group, days)
         with self._lock:
             self.retention[log_group] = days
+
+
+def quick_retry_policy() -> Any:
+    """A RetryPolicy with short backoff and breaker timeouts, so outage tests take seconds."""
+    from cw_logging.sender import RetryPolicy
+
+    return RetryPolicy(
+        base_delay=0.05,
+        max_delay=0.5,
+        failure_threshold=3,
+        reset_timeout=0.3,
+        max_reset_timeout=1.0,
+    )
