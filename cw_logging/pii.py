@@ -252,6 +252,9 @@ DEFAULT_KEYS: frozenset[str] = frozenset(
 a key also matches when it ends with ``_<name>`` (``db_password``, ``githubToken``)."""
 
 _ATOMS = frozenset({int, float, bool, type(None)})
+_UNKNOWN = object()  # not in the text cache yet
+_CACHED_TEXT_LENGTH = 64
+_TEXT_CACHE_LIMIT = 4096
 _CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _KEY_CACHE_LIMIT = 4096
 
@@ -297,6 +300,7 @@ class PiiRedactor:
             _normalise_key(key) for key in (*(DEFAULT_KEYS if keys is None else keys), *extra_keys)
         )
         self._key_cache: dict[str, bool] = {}
+        self._text_cache: dict[str, str | None] = {}
         self._compiled = tuple(self._compile(rule) for rule in self.rules)
         rule_triggers = [
             f"(?i:{rule.pattern})" if rule.trigger is None else rule.trigger for rule in self.rules
@@ -334,6 +338,22 @@ class PiiRedactor:
 
     def redact_text(self, text: str) -> str:
         """Return ``text`` with every rule match replaced (the same object when nothing matched)."""
+        short = len(text) <= _CACHED_TEXT_LENGTH
+        if short:
+            # short values ("eu", "sku-1", status words) repeat across records
+            known = self._text_cache.get(text, _UNKNOWN)
+            if known is None:
+                return text
+            if isinstance(known, str):
+                return known
+        result = self._redacted_text(text)
+        if short:
+            if len(self._text_cache) >= _TEXT_CACHE_LIMIT:
+                self._text_cache.clear()
+            self._text_cache[text] = None if result is text else result
+        return result
+
+    def _redacted_text(self, text: str) -> str:
         if not text or self._text_trigger(text.lower()) is None:
             return text
         result = text

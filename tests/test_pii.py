@@ -293,3 +293,13 @@ def test_options_from_dictconfig_style_mappings() -> None:
     assert record.customer_dob == REDACTED
     with pytest.raises(ValueError, match="either a PiiRedactor or its options"):
         PiiFilter(PiiRedactor(), disable=["email"])
+
+
+def test_repeated_texts_give_the_same_answers() -> None:
+    redactor = PiiRedactor()
+    for _ in range(2):
+        assert redactor.redact_text("ann@example.com") == "[REDACTED:email]"
+        text = "".join(["sku", "-1"])  # a fresh object each round
+        assert redactor.redact_text(text) is text
+    many = [f"mail u{i}@example.com" for i in range(5000)]  # more than the cache holds
+    assert {redactor.redact_text(t) for t in many} == {"mail [REDACTED:email]"}
