@@ -50,6 +50,13 @@ class Polling:
     sleep: Callable[[float], None] = time.sleep
     clock: Callable[[], float] = time.monotonic
 
+    def __post_init__(self) -> None:
+        if not 0 < self.initial <= self.maximum:
+            raise ConfigurationError(
+                f"polling needs 0 < initial <= maximum, got {self.initial} and {self.maximum}",
+                code="InvalidPolling",
+            )
+
 
 @dataclass(frozen=True)
 class QueryResult:

@@ -19,6 +19,7 @@ from cw_logging.errors import (
     QueryTimeout,
 )
 from cw_logging.query import (
+    Polling,
     TimeRange,
     get_query_results,
     run_query,
@@ -275,3 +276,10 @@ def test_client_is_built_from_options_when_not_given() -> None:
     assert client.meta.region_name == "eu-west-1"
     with pytest.raises(TypeError, match="not both"):
         resolve_client(client, {"region_name": "eu-west-1"})
+
+
+def test_polling_intervals_must_be_positive_and_ordered() -> None:
+    with pytest.raises(ConfigurationError, match="initial <= maximum"):
+        Polling(initial=0)
+    with pytest.raises(ConfigurationError, match="initial <= maximum"):
+        Polling(initial=6, maximum=5)
