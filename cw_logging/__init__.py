@@ -1,12 +1,14 @@
 """cw_logging: Python logging to AWS CloudWatch Logs, and the tools to read it back.
 
-Public names are imported lazily so that ``import cw_logging`` stays cheap; see ``__all__``.
+Public names are imported on first use so that ``import cw_logging`` stays cheap (dictConfig
+imports the package at start-up); see ``__all__``. The subpackages ``cw_logging.query``,
+``cw_logging.local`` and ``cw_logging.testing`` are imported by name.
 """
 
 from __future__ import annotations
 
 import importlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import (
     AuthenticationError,
@@ -15,31 +17,76 @@ from .errors import (
     ConfigurationError,
     NetworkError,
     QueryError,
+    QueryTimeout,
     RateLimitError,
     RequestError,
     ResourceError,
     ServerError,
 )
 
+if TYPE_CHECKING:
+    from .context import (
+        ContextThreadPoolExecutor,
+        CorrelationFilter,
+        bind,
+        clear,
+        correlation,
+        current,
+        ids_from_headers,
+        new_span_id,
+        new_trace_id,
+        wrap,
+    )
+    from .formatter import JsonFormatter
+    from .handler import CloudWatchHandler
+    from .pii import PiiFilter, PiiRedactor
+
 __version__ = "0.1.0"
 
 _LAZY: dict[str, str] = {
     "CloudWatchHandler": "handler",
+    "JsonFormatter": "formatter",
+    "ContextThreadPoolExecutor": "context",
+    "CorrelationFilter": "context",
+    "bind": "context",
+    "clear": "context",
+    "correlation": "context",
+    "current": "context",
+    "ids_from_headers": "context",
+    "new_span_id": "context",
+    "new_trace_id": "context",
+    "wrap": "context",
+    "PiiFilter": "pii",
+    "PiiRedactor": "pii",
 }
 
 __all__ = [
     "AuthenticationError",
     "BatchError",
+    "CloudWatchHandler",
     "CloudWatchLogsError",
     "ConfigurationError",
+    "ContextThreadPoolExecutor",
+    "CorrelationFilter",
+    "JsonFormatter",
     "NetworkError",
+    "PiiFilter",
+    "PiiRedactor",
     "QueryError",
+    "QueryTimeout",
     "RateLimitError",
     "RequestError",
     "ResourceError",
     "ServerError",
     "__version__",
-    *_LAZY,
+    "bind",
+    "clear",
+    "correlation",
+    "current",
+    "ids_from_headers",
+    "new_span_id",
+    "new_trace_id",
+    "wrap",
 ]
 
 
