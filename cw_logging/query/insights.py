@@ -10,6 +10,7 @@ from datetime import timedelta
 from typing import Any
 
 from ..errors import (
+    ConfigurationError,
     QueryCancelledError,
     QueryError,
     QueryFailedError,
