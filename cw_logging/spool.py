@@ -671,31 +671,12 @@ class Spool:
             release_lock(adoption_fd)
 
     def _adopt_under_lock(self, own: SpoolFiles) -> int:
-        orphans = self._lock_orphans(own)
-        covered = {row[0] for row in self._connection().execute("SELECT token FROM adopted")}
-        readable: list[tuple[SpoolFiles, int]] = []
-        for files, fd in orphans:
-            try:
-                tokens = self._orphan_adopted_tokens(files)
-            except (sqlite3.Error, OSError) as exc:
-                self._set_orphan_aside(files, fd, exc)
-                continue
-            if tokens is None:
-                self._finish_orphan(files, fd)
-            else:
-                covered.update(tokens)
-                readable.append((files, fd))
-        adopted = 0
-        for files, fd in readable:
-            # An orphan listed in another file's `adopted` table was copied there already; that
-            # process died before deleting it.
-            if files.token not in covered:
-                try:
-                    adopted += self._copy_orphan(files)
-                except sqlite3.Error as exc:
-                    self._set_orphan_aside(files, fd, exc)
-                    continue
-            self._finish_orphan(files, fd)
+        pending = dict(self._lock_orphans(own))
+        try:
+            adopted = self._adopt_locked_orphans(pending)
+        finally:
+            for fd in pending.values():  # left by a failure: let others adopt them
+                release_lock(fd)
         self._forget_deleted_tokens(own)
         if self._bytes > self._max_bytes:
             with self._transaction() as conn:
@@ -703,6 +684,32 @@ class Spool:
             self._depth -= evicted
             self._bytes -= freed
             self._count_drop("overflow_oldest", evicted)
+        return adopted
+
+    def _adopt_locked_orphans(self, pending: dict[SpoolFiles, int]) -> int:
+        """Copy the orphans in ``pending`` (removing each from it once it is dealt with)."""
+        covered = {row[0] for row in self._connection().execute("SELECT token FROM adopted")}
+        for files in list(pending):
+            try:
+                tokens = self._orphan_adopted_tokens(files)
+            except (sqlite3.Error, OSError) as exc:
+                self._set_orphan_aside(files, pending.pop(files), exc)
+                continue
+            if tokens is None:
+                self._finish_orphan(files, pending.pop(files))
+            else:
+                covered.update(tokens)
+        adopted = 0
+        for files in list(pending):
+            # An orphan listed in another file's `adopted` table was copied there already; that
+            # process died before deleting it.
+            if files.token not in covered:
+                try:
+                    adopted += self._copy_orphan(files)
+                except sqlite3.Error as exc:
+                    self._set_orphan_aside(files, pending.pop(files), exc)
+                    continue
+            self._finish_orphan(files, pending.pop(files))
         return adopted
 
     def _lock_orphans(self, own: SpoolFiles) -> list[tuple[SpoolFiles, int]]:

@@ -417,3 +417,23 @@ def test_threads_appending_while_another_sends_see_each_event_once(open_spool: O
     assert spool.depth() == 0 and spool.bytes() == 0
     stats = spool.stats()
     assert stats.appended == stats.acked == writers * batches * size
+
+
+def test_a_failed_adoption_leaves_the_orphans_to_the_next_attempt(
+    open_spool: OpenSpool, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    orphan = open_spool()
+    orphan.append(events("left", 2))
+    orphan.close()
+
+    def failing(self: Spool, pending: dict[object, int]) -> int:
+        raise sqlite3.OperationalError("disk I/O error")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(Spool, "_adopt_locked_orphans", failing)
+        unlucky = open_spool()
+    assert unlucky.stats().adopted == 0
+    assert "disk I/O error" in capsys.readouterr().err
+
+    assert unlucky.adopt_orphans() == 2, "the orphan's lock must have been released"
+    assert messages(unlucky) == ["left-0", "left-1"]
