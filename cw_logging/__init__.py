@@ -25,6 +25,7 @@ from .errors import (
 )
 
 if TYPE_CHECKING:
+    from . import query
     from .context import (
         ContextThreadPoolExecutor,
         CorrelationFilter,
@@ -86,11 +87,17 @@ __all__ = [
     "ids_from_headers",
     "new_span_id",
     "new_trace_id",
+    "query",
     "wrap",
 ]
 
 
+_SUBPACKAGES = frozenset({"query", "local", "testing"})
+
+
 def __getattr__(name: str) -> Any:
+    if name in _SUBPACKAGES:
+        return importlib.import_module(f".{name}", __name__)
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'cw_logging' has no attribute {name!r}")
