@@ -1,0 +1,153 @@
+"""``cw-logging``: the command line of cw_logging (demo, tail, query, trace, admin, traffic).
+
+Every command is a thin front end over the library; :func:`main` parses the arguments, runs the
+command and turns failures into one line on stderr and an exit status:
+
+- ``0`` success; ``1`` the service or the library refused (a :class:`CloudWatchLogsError`) or
+  nothing was found (``trace``); ``2`` a bad argument; ``130`` interrupted with Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import sys
+import traceback
+from collections.abc import Sequence
+
+from .. import __version__
+from ..errors import CloudWatchLogsError, hint_for
+from . import admin_commands, demo_command, read_commands, serve_command, traffic_commands
+from .env import CliEnv
+from .output import write_json_line
+from .usage import Parser, UsageError
+
+__all__ = ["EXIT_ERROR", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_USAGE", "build_parser", "main"]
+
+EXIT_OK = 0
+"""The command did what was asked."""
+EXIT_ERROR = 1
+"""The service or the library refused, or nothing was found."""
+EXIT_USAGE = 2
+"""An argument was missing or invalid."""
+EXIT_INTERRUPTED = 130
+"""Stopped with Ctrl-C (a running query is stopped first)."""
+
+_CLI_HINTS = {
+    "NoRegionError": "pass --region (or set AWS_REGION)",
+    "ProfileNotFound": "pass an existing --profile (see ~/.aws/config)",
+    "NoCredentialsError": "configure credentials (aws configure, AWS_PROFILE or --profile), or "
+    "use --endpoint-url http://127.0.0.1:PORT for the local engine",
+}
+
+
+def _global_options() -> argparse.ArgumentParser:
+    # default=SUPPRESS lets the options appear before or after the command name
+    options = argparse.ArgumentParser(add_help=False)
+    group = options.add_argument_group("global options")
+    group.add_argument("--region", default=argparse.SUPPRESS, help="AWS region (else AWS_REGION)")
+    group.add_argument("--profile", default=argparse.SUPPRESS, help="AWS profile name")
+    group.add_argument(
+        "--endpoint-url",
+        default=argparse.SUPPRESS,
+        help="service endpoint (https, or http on loopback such as the local engine)",
+    )
+    group.add_argument(
+        "--json", action="store_true", default=argparse.SUPPRESS, help="machine-readable output"
+    )
+    group.add_argument(
+        "--debug",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="show tracebacks and the library's debug logging",
+    )
+    return options
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the full argument parser (every command registered)."""
+    common = _global_options()
+    parser = Parser(
+        prog="cw-logging",
+        description="Ship Python logs to CloudWatch Logs and read them back. "
+        "Run 'cw-logging demo' to see the whole loop offline.",
+        parents=[common],
+    )
+    parser.add_argument("--version", action="version", version=f"cw-logging {__version__}")
+    commands = parser.add_subparsers(title="commands", dest="command", metavar="COMMAND")
+    for module in (
+        demo_command,
+        read_commands,
+        admin_commands,
+        traffic_commands,
+        serve_command,
+    ):
+        module.register(commands, common)
+    return parser
+
+
+def _env(args: argparse.Namespace) -> CliEnv:
+    return CliEnv(
+        region=getattr(args, "region", None),
+        profile=getattr(args, "profile", None),
+        endpoint_url=getattr(args, "endpoint_url", None),
+        json=getattr(args, "json", False),
+        debug=getattr(args, "debug", False),
+    )
+
+
+def _report(env: CliEnv, exc: BaseException) -> None:
+    """Write the one-line error (JSON with ``--json``) and, with ``--debug``, the traceback."""
+    if env.debug:
+        traceback.print_exception(type(exc), exc, exc.__traceback__, file=env.stderr)
+    if isinstance(exc, CloudWatchLogsError):
+        code, message = exc.code, exc.message
+        hint = _CLI_HINTS.get(exc.code) or hint_for(exc)
+        if exc.request_id:
+            message += f" (request id {exc.request_id})"
+    elif isinstance(exc, UsageError):
+        code, message, hint = "UsageError", str(exc), None
+    else:
+        code, message = type(exc).__name__, str(exc) or type(exc).__name__
+        hint = None if env.debug else "rerun with --debug for the traceback"
+    if env.json:
+        write_json_line(env.stderr, {"error": code, "message": message, "hint": hint})
+        return
+    line = f"cw-logging: error: {code}: {message}"
+    env.stderr.write(f"{line}; {hint}\n" if hint else line + "\n")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``cw-logging`` with ``argv`` (default: the process arguments); return the exit code."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    env = CliEnv(json="--json" in argv, debug="--debug" in argv)
+    try:
+        args = build_parser().parse_args(argv)
+        env = _env(args)
+        if env.debug:
+            import logging
+
+            logging.basicConfig(level=logging.DEBUG, stream=env.stderr)
+        if getattr(args, "run", None) is None:
+            build_parser().print_help(env.stderr)
+            return EXIT_USAGE
+        return int(args.run(args, env))
+    except UsageError as exc:
+        _report(env, exc)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        env.stderr.write("\ncw-logging: interrupted\n")
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # the reader (head, less) went away: stop quietly, and keep Python from complaining
+        with contextlib.suppress(OSError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
+    except CloudWatchLogsError as exc:
+        _report(env, exc)
+        return EXIT_ERROR
+    except Exception as exc:
+        _report(env, exc)
+        return EXIT_ERROR

@@ -1,0 +1,244 @@
+"""How the CLI writes: aligned tables, JSON, CSV, colours and progress, each only where it fits.
+
+Colours are used only when the stream is a terminal and ``NO_COLOR`` is unset (and ``TERM`` is
+not ``dumb``); progress is drawn on stderr only when stderr is a terminal, and only once the work
+has lasted a couple of seconds.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import sys
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime, timezone
+from typing import Any, TextIO
+
+__all__ = [
+    "PROGRESS_DELAY",
+    "Progress",
+    "Style",
+    "format_time",
+    "json_default",
+    "render_csv",
+    "render_table",
+    "write_json",
+    "write_json_line",
+]
+
+PROGRESS_DELAY = 2.0
+"""Seconds of work before a progress line is drawn."""
+
+_LEVEL_COLOURS = {
+    "CRITICAL": "1;31",
+    "FATAL": "1;31",
+    "ERROR": "31",
+    "WARNING": "33",
+    "WARN": "33",
+    "INFO": "32",
+    "DEBUG": "2",
+}
+
+
+def _is_terminal(stream: TextIO) -> bool:
+    isatty = getattr(stream, "isatty", None)
+    try:
+        return bool(isatty()) if isatty is not None else False
+    except ValueError:  # closed stream
+        return False
+
+
+class Style:
+    """Colours for one output stream; every method returns plain text when colour is off."""
+
+    def __init__(self, stream: TextIO, *, enabled: bool | None = None) -> None:
+        if enabled is None:
+            enabled = (
+                _is_terminal(stream)
+                and "NO_COLOR" not in os.environ
+                and os.environ.get("TERM") != "dumb"
+            )
+        self.enabled = enabled
+
+    def paint(self, text: str, code: str) -> str:
+        """Return ``text`` in the ANSI style ``code`` (e.g. ``"31"`` red, ``"1"`` bold)."""
+        return f"\x1b[{code}m{text}\x1b[0m" if self.enabled and text else text
+
+    def level(self, level: str | None, width: int = 0) -> str:
+        """Return a log level padded to ``width`` and coloured by severity."""
+        text = (level or "-").ljust(width)
+        return self.paint(text, _LEVEL_COLOURS.get((level or "").upper(), ""))
+
+    def dim(self, text: str) -> str:
+        """Return ``text`` de-emphasised."""
+        return self.paint(text, "2")
+
+    def bold(self, text: str) -> str:
+        """Return ``text`` emphasised."""
+        return self.paint(text, "1")
+
+
+def format_time(moment: datetime | None, *, millis: bool = True) -> str:
+    """Return ``moment`` as ``YYYY-MM-DD HH:MM:SS.mmm`` UTC (empty for None)."""
+    if moment is None:
+        return ""
+    text = moment.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")
+    return text[:-3] if millis else text[:-7]
+
+
+def json_default(value: Any) -> Any:
+    """JSON encoding of the values the CLI prints: datetimes as ISO 8601 UTC with ``Z``."""
+    if isinstance(value, datetime):
+        return (
+            value.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        )
+    if isinstance(value, Mapping):
+        return dict(value)
+    if isinstance(value, (set, frozenset, tuple)):
+        return list(value)
+    return str(value)
+
+
+def write_json(stream: TextIO, document: Any) -> None:
+    """Write ``document`` as indented JSON followed by a newline."""
+    stream.write(json.dumps(document, default=json_default, indent=2, ensure_ascii=False) + "\n")
+
+
+def write_json_line(stream: TextIO, document: Any) -> None:
+    """Write ``document`` as one compact JSON line (for streamed output such as ``tail``)."""
+    stream.write(json.dumps(document, default=json_default, ensure_ascii=False) + "\n")
+    stream.flush()
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return format_time(value)
+    return str(value).replace("\n", "\\n")
+
+
+def render_table(
+    headers: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    right: Iterable[int] = (),
+    style: Style | None = None,
+) -> str:
+    """Return ``rows`` as a table with aligned columns (``right``: indexes aligned right).
+
+    The last column is not padded, so long messages do not drag trailing spaces along.
+    """
+    cells = [[_cell(value) for value in row] for row in rows]
+    widths = [len(h) for h in headers]
+    for row in cells:
+        for index, text in enumerate(row):
+            widths[index] = max(widths[index], len(text))
+    right_aligned = set(right)
+    last = len(headers) - 1
+
+    def line(values: Sequence[str]) -> str:
+        parts = []
+        for index, text in enumerate(values):
+            if index in right_aligned:
+                parts.append(text.rjust(widths[index]))
+            elif index == last:
+                parts.append(text)
+            else:
+                parts.append(text.ljust(widths[index]))
+        return "  ".join(parts).rstrip()
+
+    heading = line(list(headers))
+    out = [style.bold(heading) if style else heading]
+    out.extend(line(row) for row in cells)
+    return "\n".join(out) + "\n"
+
+
+def render_csv(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+    """Return ``rows`` as CSV with a header line (datetimes as ISO 8601 UTC)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(headers)
+    for row in rows:
+        writer.writerow(
+            ["" if v is None else json_default(v) if isinstance(v, datetime) else v for v in row]
+        )
+    return buffer.getvalue()
+
+
+class Progress:
+    """A one-line progress indicator on stderr for work that may take more than a few seconds.
+
+    Nothing is drawn unless the stream is a terminal and ``delay`` seconds have passed since the
+    start; with ``total`` it shows a bar and a count, without it elapsed time. Use as a context
+    manager; :meth:`update` is cheap to call often.
+    """
+
+    def __init__(
+        self,
+        label: str,
+        *,
+        total: float | None = None,
+        stream: TextIO | None = None,
+        enabled: bool | None = None,
+        delay: float = PROGRESS_DELAY,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.label = label
+        self.total = total
+        self.stream = stream if stream is not None else sys.stderr
+        self.enabled = _is_terminal(self.stream) if enabled is None else enabled
+        self.delay = delay
+        self._clock = clock
+        self._start = clock()
+        self._drawn = False
+        self._last_draw = 0.0
+        self.done: float = 0
+
+    def __enter__(self) -> Progress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def update(self, done: float | None = None, *, note: str = "") -> None:
+        """Record progress (``done`` out of ``total``) and redraw at most ten times a second."""
+        if done is not None:
+            self.done = done
+        if not self.enabled:
+            return
+        now = self._clock()
+        elapsed = now - self._start
+        if elapsed < self.delay or now - self._last_draw < 0.1:
+            return
+        self._last_draw = now
+        self._drawn = True
+        self.stream.write("\r\x1b[K" + self.render(elapsed, note))
+        self.stream.flush()
+
+    def render(self, elapsed: float, note: str = "") -> str:
+        """Return the progress line for ``elapsed`` seconds (without redrawing)."""
+        text = f"{self.label} {elapsed:5.1f}s"
+        if self.total:
+            fraction = max(0.0, min(1.0, self.done / self.total))
+            filled = int(fraction * 24)
+            bar = "#" * filled + "." * (24 - filled)
+            text = f"{self.label} [{bar}] {fraction:4.0%} {self.done:g}/{self.total:g}"
+        return f"{text} {note}".rstrip()
+
+    def sleep(self, seconds: float) -> None:
+        """Sleep ``seconds`` while keeping the line fresh (a drop-in for ``time.sleep``)."""
+        deadline = self._clock() + seconds
+        while (left := deadline - self._clock()) > 0:
+            time.sleep(min(left, 0.1))
+            self.update()
+
+    def close(self) -> None:
+        """Erase the progress line, if one was drawn."""
+        if self._drawn:
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
+            self._drawn = False
