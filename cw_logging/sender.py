@@ -96,7 +96,8 @@ class SenderSettings:
     oversize: Oversize = Oversize.TRUNCATE
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     chunk_bytes: int = 4 * 1_048_576
-    """Roughly how many queue bytes one drain takes: what is held in memory outside the queue."""
+    """Roughly how many queue bytes one drain takes (at least ``max_batch_events`` records):
+    what is held in memory outside the queue while it is being sent."""
 
 
 class SenderStats:
@@ -388,7 +389,8 @@ class Sender:
         if count == 0:
             return 1
         average = max(queue.bytes // count, 1)
-        return max(1, self.settings.chunk_bytes // average)
+        # At least one full batch of small records, so that a call carries as much as it can.
+        return max(self.settings.max_batch_events, self.settings.chunk_bytes // average)
 
     def _cycle(self) -> None:
         """Drain and deliver chunk by chunk until the queue is empty or the deadline passed."""
