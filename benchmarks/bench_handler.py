@@ -16,15 +16,12 @@ import queue
 import statistics
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from cw_logging import CloudWatchHandler  # noqa: E402
-from tests.integration.moto_process import MotoProcess  # noqa: E402
-
-Setup = Callable[[], tuple[logging.Logger, Callable[[], None]]]
+from cw_logging import CloudWatchHandler
+from tests.integration.moto_process import MotoProcess
 
 
 def _logger(name: str, handler: logging.Handler) -> logging.Logger:
