@@ -199,6 +199,7 @@ class Spool:
                 self._count_drop("closed", len(rows))
                 return 0
             self._follow_fork()
+            self._recreate_if_deleted()
             return self._guarded("append", lambda: self._append_rows(rows), 0, len(rows))
 
     def peek(
@@ -445,34 +446,88 @@ class Spool:
         if files is None:
             return False
         fresh = files.db.with_name(f"{files.db.name}.fresh")
+        asides: list[Path] = []
+
+        def install(salvaged: bool) -> Path:
+            asides.append(move_aside(files.db, kind, time.time()))
+            if salvaged:
+                os.replace(fresh, files.db)
+            return files.db
+
+        outcome = self._carry_over(fresh, install, f"spool file {files.db} is {kind} ({exc})")
+        remove_files(fresh)
+        if outcome is not None:
+            carried, lost = outcome
+            result = (
+                f"copied its {carried} unsent events to a fresh spool file"
+                if not lost
+                else f"started a fresh spool file; its {lost} unsent events stay in the old one"
+            )
+            self._report(
+                kind,
+                f"cw_logging spool: {files.db} is {kind} ({exc}); moved it to {asides[0]} and "
+                f"{result}",
+                always=True,
+            )
+        return True
+
+    def _recreate_if_deleted(self) -> None:
+        """Move to a new file, events included, when someone deleted ours (a cleaned tmp dir).
+
+        SQLite would go on writing to the deleted file, and all of it would vanish at exit.
+        """
+        old = self._files
+        if old is None or old.db.exists():
+            return
+        problem = f"spool file {old.db} was deleted while in use"
+        files = SpoolFiles.new(old.directory, old.identity)
+        try:
+            self._directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+            fd = try_lock(files.lock, create_new=True)
+            if fd is None:
+                raise OSError(f"{files.lock} is locked by another process")
+        except OSError as exc:
+            self._count_drop("moved_aside", self._depth)
+            self._fall_back_to_memory(f"{problem} and {exc}")
+            return
+
+        def install(salvaged: bool) -> Path:
+            if self._lock_fd is not None:
+                release_lock(self._lock_fd)
+            self._files, self._lock_fd = files, fd
+            return files.db
+
+        outcome = self._carry_over(files.db, install, problem)
+        if outcome is not None:
+            carried, lost = outcome
+            self._report(
+                "deleted",
+                f"cw_logging spool: {problem}; continuing in {files.db} with the {carried} "
+                "unsent events it held" + (f" ({lost} lost)" if lost else ""),
+                always=True,
+            )
+
+    def _carry_over(
+        self, fresh: Path, install: Callable[[bool], Path], problem: str
+    ) -> tuple[int, int] | None:
+        """Copy what is readable into ``fresh`` and continue on the file ``install`` returns.
+
+        ``install`` is told whether the copy worked. Returns (events carried, events lost), or
+        None when even that failed and the spool fell back to memory.
+        """
         salvaged = self._salvage_into(fresh)
         carried, carried_bytes = salvaged or (0, 0)
         lost = max(0, self._depth - carried)
         self._drop_connection()
         try:
-            aside = move_aside(files.db, kind, time.time())
-            if salvaged is not None:
-                os.replace(fresh, files.db)
-            self._conn = self._connect(files.db)
-        except (OSError, sqlite3.Error) as second:
+            self._conn = self._connect(install(salvaged is not None))
+        except (OSError, sqlite3.Error) as exc:
             self._count_drop("moved_aside", self._depth)
-            self._fall_back_to_memory(f"spool file {files.db} is {kind} ({exc}) and {second}")
-            return True
-        finally:
-            remove_files(fresh)
+            self._fall_back_to_memory(f"{problem} and {exc}")
+            return None
         self._depth, self._bytes = carried, carried_bytes
         self._count_drop("moved_aside", lost)
-        outcome = (
-            f"copied its {carried} unsent events to a fresh spool file"
-            if not lost
-            else f"started a fresh spool file; its {lost} unsent events stay in the old one"
-        )
-        self._report(
-            kind,
-            f"cw_logging spool: {files.db} is {kind} ({exc}); moved it to {aside} and {outcome}",
-            always=True,
-        )
-        return True
+        return carried, lost
 
     def _salvage_into(self, fresh: Path) -> tuple[int, int] | None:
         """Copy the events and adopted tokens into a new file; return (events, bytes) or None."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
@@ -437,3 +438,21 @@ def test_a_failed_adoption_leaves_the_orphans_to_the_next_attempt(
 
     assert unlucky.adopt_orphans() == 2, "the orphan's lock must have been released"
     assert messages(unlucky) == ["left-0", "left-1"]
+
+
+def test_a_spool_whose_directory_was_deleted_moves_to_a_new_file_with_its_events(
+    open_spool: OpenSpool, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spool = open_spool()
+    spool.append(events("before", 3))
+    old_path = spool.path
+    shutil.rmtree(tmp_path / "spool")
+
+    assert spool.append(events("after", 1)) == 1
+
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "deleted" in err[0] and str(old_path) in err[0], err
+    assert spool.path != old_path and Path(spool.path or "").exists()
+    assert messages(spool) == ["before-0", "before-1", "before-2", "after-0"]
+    spool.close()
+    assert messages(open_spool()) == ["before-0", "before-1", "before-2", "after-0"]
