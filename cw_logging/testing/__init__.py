@@ -16,6 +16,15 @@ import importlib
 from typing import Any
 
 _LAZY: dict[str, str] = {
+    "MockEvent": "mock_stream",
+    "MockLogStream": "mock_stream",
+    "Subscription": "subscription",
+    "ReplayError": "replay",
+    "ReplayEvent": "replay",
+    "ReplayResult": "replay",
+    "from_log_group": "replay",
+    "replay": "replay",
+    "to_log_group": "replay",
     "SimulatedEvent": "traffic",
     "SimulationOptions": "simulate",
     "SimulationSummary": "simulate",
