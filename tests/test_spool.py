@@ -46,6 +46,26 @@ def messages(spool: Spool) -> list[str]:
     return [event.message for event in spool.peek(max_events=100_000, max_bytes=1 << 40)]
 
 
+def one_stderr_line(capsys: pytest.CaptureFixture[str]) -> str:
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1, lines
+    return lines[0]
+
+
+def aside_files(db: Path, reason: str) -> list[Path]:
+    return [p for p in db.parent.glob(f"{db.name}.{reason}-*") if not p.name.endswith("-wal")]
+
+
+def checkpoint(db: Path) -> int:
+    """Move the WAL into the database file from another connection; return its free pages."""
+    other = sqlite3.connect(db)
+    try:
+        other.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return int(other.execute("PRAGMA freelist_count").fetchone()[0])
+    finally:
+        other.close()
+
+
 def db_files(directory: Path) -> list[Path]:
     return sorted(directory.glob("cwspool-*.db"))
 
@@ -251,8 +271,8 @@ def test_an_unusable_directory_falls_back_to_memory_with_one_line_on_stderr(
 
     spool = open_spool(directory=blocker / "spool")
 
-    err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and str(blocker) in err[0] and "memory" in err[0], err
+    err = one_stderr_line(capsys)
+    assert str(blocker) in err and "memory" in err, err
     assert not spool.durable and spool.path is None
     assert spool.append(events("m", 2)) == 2
     assert messages(spool) == ["m-0", "m-1"]
@@ -275,13 +295,10 @@ def test_a_corrupt_orphan_is_moved_aside_and_the_others_still_adopted(
 
     spool = open_spool()
 
-    err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1, err
-    asides = [
-        p for p in bad_path.parent.glob(f"{bad_path.name}.corrupt-*") if not p.name.endswith("-wal")
-    ]
+    err = one_stderr_line(capsys)
+    asides = aside_files(bad_path, "corrupt")
     assert len(asides) == 1
-    assert str(bad_path) in err[0] and str(asides[0]) in err[0]
+    assert str(bad_path) in err and str(asides[0]) in err
     assert not bad_path.exists()
     assert messages(spool) == ["good-0", "good-1"]
     assert spool.stats().errors == 1
@@ -295,19 +312,15 @@ def test_corruption_found_while_running_moves_the_file_aside_and_seqs_go_on(
     spool.append(events("m", 1_000))
     stale = spool.peek(max_events=1)[0]
     path = Path(spool.path or "")
-    other = sqlite3.connect(path)
-    try:
-        other.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    finally:
-        other.close()
+    checkpoint(path)
     path.write_bytes(b"garbage!" * (path.stat().st_size // 8))
 
     assert spool.peek() == []
 
-    err = capsys.readouterr().err.strip().splitlines()
-    asides = list(path.parent.glob(f"{path.name}.corrupt-*"))
-    assert len(err) == 1 and len(asides) == 1, err
-    assert str(path) in err[0] and str(asides[0]) in err[0] and "1000 unsent" in err[0]
+    err = one_stderr_line(capsys)
+    asides = aside_files(path, "corrupt")
+    assert len(asides) == 1
+    assert str(path) in err and str(asides[0]) in err and "1000 unsent" in err
     assert spool.stats().dropped == {"moved_aside": 1_000}
     assert spool.append(events("new", 1)) == 1
     assert spool.ack([stale.seq]) == 0, "a late ack of an old seq must not hit a new event"
@@ -359,8 +372,7 @@ def test_a_full_disk_drops_the_batch_counted_and_keeps_the_file(
 
     assert spool.stats().dropped == {"disk_error": 30}
     assert spool.stats().errors == 3
-    err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and "full" in err[0], "one line, repeats are rate-limited"
+    assert "full" in one_stderr_line(capsys), "one line, repeats are rate-limited"
     assert spool.path == path and messages(spool) == ["kept-0"]
     conn.execute("PRAGMA max_page_count = 1000000")
     assert spool.append(events("later", 1)) == 1
@@ -375,12 +387,7 @@ def test_an_emptied_spool_gives_its_disk_space_back(open_spool: OpenSpool) -> No
         spool.ack(event.seq for event in batch)
 
     path = Path(spool.path or "")
-    other = sqlite3.connect(path)
-    try:
-        other.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        assert other.execute("PRAGMA freelist_count").fetchone()[0] == 0
-    finally:
-        other.close()
+    assert checkpoint(path) == 0, "free pages left in the file"
     assert path.stat().st_size < 256 * 1024
 
 
@@ -450,8 +457,8 @@ def test_a_spool_whose_directory_was_deleted_moves_to_a_new_file_with_its_events
 
     assert spool.append(events("after", 1)) == 1
 
-    err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and "deleted" in err[0] and str(old_path) in err[0], err
+    err = one_stderr_line(capsys)
+    assert "deleted" in err and str(old_path) in err, err
     assert spool.path != old_path and Path(spool.path or "").exists()
     assert messages(spool) == ["before-0", "before-1", "before-2", "after-0"]
     spool.close()

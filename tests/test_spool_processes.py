@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from cw_logging.spool import Spool
+from tests.test_spool import aside_files, one_stderr_line
 
 ROOT = Path(__file__).resolve().parents[1]
 GROUP = "/app/spool-processes"
@@ -355,12 +356,10 @@ def test_a_file_locked_by_another_program_is_moved_aside_and_its_events_carried_
 
         assert spool.append([("s", 2, "during")]) == 1
 
-        err = capsys.readouterr().err.strip().splitlines()
-        asides = [
-            p for p in path.parent.glob(f"{path.name}.locked-*") if not p.name.endswith("-wal")
-        ]
-        assert len(err) == 1 and len(asides) == 1, err
-        assert str(path) in err[0] and str(asides[0]) in err[0]
+        err = one_stderr_line(capsys)
+        asides = aside_files(path, "locked")
+        assert len(asides) == 1
+        assert str(path) in err and str(asides[0]) in err
         assert spool.durable and spool.path == str(path)
         assert spool.peek()[:2] == before, "same events, same seqs"
         assert all_messages(spool) == ["before-0", "before-1", "during"]
