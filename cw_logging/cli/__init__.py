@@ -23,7 +23,15 @@ from .env import CliEnv
 from .output import write_json_line
 from .usage import Parser, UsageError
 
-__all__ = ["EXIT_ERROR", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_USAGE", "build_parser", "main"]
+__all__ = [
+    "EXIT_ERROR",
+    "EXIT_INTERRUPTED",
+    "EXIT_OK",
+    "EXIT_USAGE",
+    "build_parser",
+    "main",
+    "one_line",
+]
 
 EXIT_OK = 0
 """The command did what was asked."""
@@ -34,12 +42,23 @@ EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 """Stopped with Ctrl-C (a running query is stopped first)."""
 
-_CLI_HINTS = {
-    "NoRegionError": "pass --region (or set AWS_REGION)",
-    "ProfileNotFound": "pass an existing --profile (see ~/.aws/config)",
-    "NoCredentialsError": "configure credentials (aws configure, AWS_PROFILE or --profile), or "
-    "use --endpoint-url http://127.0.0.1:PORT for the local engine",
+_CLI_MESSAGES = {
+    "NoRegionError": ("no AWS region configured", "pass --region (or set AWS_REGION)"),
+    "NoCredentialsError": (
+        "no AWS credentials found",
+        "configure them (aws configure, AWS_PROFILE or --profile), or use --endpoint-url "
+        "http://127.0.0.1:PORT with 'cw-logging serve'",
+    ),
+    "PartialCredentialsError": (
+        "incomplete AWS credentials",
+        "set both the access key id and the secret (or use --profile)",
+    ),
+    "ResourceNotFoundException": (
+        None,
+        "check the name with 'cw-logging groups' (and the --region / --profile)",
+    ),
 }
+"""Message and hint overrides for errors whose library wording names Python options."""
 
 
 def _global_options() -> argparse.ArgumentParser:
@@ -97,19 +116,25 @@ def _env(args: argparse.Namespace) -> CliEnv:
     )
 
 
+def one_line(text: str) -> str:
+    """Return a multi-line service message on one line (caret markers under a query dropped)."""
+    lines = (line.strip() for line in text.splitlines())
+    return " ".join(line for line in lines if line and set(line) != {"^"})
+
+
 def _report(env: CliEnv, exc: BaseException) -> None:
     """Write the one-line error (JSON with ``--json``) and, with ``--debug``, the traceback."""
     if env.debug:
         traceback.print_exception(type(exc), exc, exc.__traceback__, file=env.stderr)
     if isinstance(exc, CloudWatchLogsError):
-        code, message = exc.code, exc.message
-        hint = _CLI_HINTS.get(exc.code) or hint_for(exc)
+        override, hint = _CLI_MESSAGES.get(exc.code, (None, hint_for(exc)))
+        code, message = exc.code, one_line(override or exc.message)
         if exc.request_id:
             message += f" (request id {exc.request_id})"
     elif isinstance(exc, UsageError):
         code, message, hint = "UsageError", str(exc), None
     else:
-        code, message = type(exc).__name__, str(exc) or type(exc).__name__
+        code, message = type(exc).__name__, one_line(str(exc) or type(exc).__name__)
         hint = None if env.debug else "rerun with --debug for the traceback"
     if env.json:
         write_json_line(env.stderr, {"error": code, "message": message, "hint": hint})

@@ -57,6 +57,7 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
     tail.add_argument("--stream", dest="stream_prefix", help="only streams with this name prefix")
     tail.add_argument("-f", "--follow", action="store_true", help="keep printing new events")
     tail.add_argument("--limit", type=positive_int, help="stop after this many events")
+    tail.add_argument("--raw", action="store_true", help="print stored messages unchanged")
     tail.add_argument(
         "--interval", type=positive_float, default=2.0, help="seconds between polls (--follow)"
     )
@@ -120,16 +121,18 @@ def _group_options(parser: argparse.ArgumentParser, since_default: str | None = 
 # ------------------------------------------------------------------------------------- tail
 
 
-def _event_line(event: LogEvent, style: Style) -> str:
-    level = decode_message(
+def _event_line(event: LogEvent, style: Style, raw: bool) -> str:
+    """One event for people: time, stream, then the JSON event's level, origin and message
+    (the stored text as is with ``raw`` or when it is not JSON)."""
+    head = f"{style.dim(format_time(event.timestamp))} {style.dim(event.stream or '-')}"
+    decoded = decode_message(
         event.message, timestamp=event.timestamp, group=None, stream=None, keys=CorrelationKeys()
-    ).level
-    stamp = style.dim(format_time(event.timestamp))
-    stream = style.dim(event.stream or "-")
-    message = event.message.rstrip("\n")
-    return (
-        f"{stamp} {stream} {style.level(level, 0) if level else ''}{' ' if level else ''}{message}"
     )
+    if raw or not decoded.fields:
+        return f"{head} {event.message.rstrip()}"
+    origin = event_source(decoded)
+    trace = style.dim(f"  traceId={decoded.trace_id}") if decoded.trace_id else ""
+    return f"{head} {style.level(decoded.level, 7)} {origin}: {decoded.message}{trace}"
 
 
 def run_tail(args: argparse.Namespace, env: CliEnv) -> int:
@@ -168,7 +171,7 @@ def run_tail(args: argparse.Namespace, env: CliEnv) -> int:
                 },
             )
         else:
-            env.stdout.write(_event_line(event, style) + "\n")
+            env.stdout.write(_event_line(event, style, args.raw) + "\n")
             env.stdout.flush()
     return 0
 
