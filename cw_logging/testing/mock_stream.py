@@ -45,6 +45,9 @@ __all__ = ["MockEvent", "MockLogStream"]
 
 Predicate = Callable[["MockEvent"], bool]
 
+MOCK_FLUSH_INTERVAL = 0.05
+"""Seconds a mock's handler waits before sending a partial batch (the handler's default is 5)."""
+
 
 @dataclass(frozen=True)
 class MockEvent:
@@ -171,13 +174,15 @@ class MockLogStream:
     ) -> CloudWatchHandler:
         """A CloudWatchHandler sending to this mock (closed by :meth:`close`).
 
-        ``options`` are CloudWatchHandler's (``log_stream``, ``level``, ``flush_interval``...);
-        ``formatter`` defaults to :class:`cw_logging.JsonFormatter`.
+        ``options`` are CloudWatchHandler's (``log_stream``, ``level``...); ``flush_interval``
+        defaults to :data:`MOCK_FLUSH_INTERVAL` so that subscribers see events promptly, and
+        ``formatter`` to :class:`cw_logging.JsonFormatter`.
         """
         from ..formatter import JsonFormatter
         from ..handler import CloudWatchHandler
 
         options.setdefault("log_stream", self.log_stream)
+        options.setdefault("flush_interval", MOCK_FLUSH_INTERVAL)
         handler = CloudWatchHandler(self.log_group, transport=self.transport, **options)
         handler.setFormatter(formatter if formatter is not None else JsonFormatter())
         with self._lock:
