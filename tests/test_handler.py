@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-import itertools
 import logging
 import logging.config
 import threading
@@ -20,10 +19,9 @@ from cw_logging import CloudWatchHandler, ConfigurationError
 from cw_logging.limits import InputLogEvent
 from cw_logging.transport import PutResult
 from tests.integration.helpers import wait_until
-from tests.support.faults import MemoryTransport
+from tests.support.faults import HandlerFactory, MemoryTransport
 
 GROUP = "/unit/handler"
-_names = itertools.count()
 
 
 @pytest.fixture
@@ -33,23 +31,9 @@ def transport() -> MemoryTransport:
 
 @pytest.fixture
 def make(transport: MemoryTransport) -> Iterator[Any]:
-    made: list[tuple[logging.Logger, CloudWatchHandler]] = []
-
-    def make_(**options: Any) -> tuple[CloudWatchHandler, logging.Logger]:
-        options.setdefault("transport", transport)
-        options.setdefault("flush_interval", 0.05)
-        handler = CloudWatchHandler(GROUP, options.pop("log_stream", "s"), **options)
-        logger = logging.getLogger(f"unit.handler.{next(_names)}")
-        logger.propagate = False
-        logger.setLevel(logging.DEBUG)
-        logger.addHandler(handler)
-        made.append((logger, handler))
-        return handler, logger
-
-    yield make_
-    for logger, handler in made:
-        logger.removeHandler(handler)
-        handler.close()
+    factory = HandlerFactory(CloudWatchHandler, GROUP, transport=transport, flush_interval=0.05)
+    yield factory.make
+    factory.close_all()
 
 
 # -- configuration ----------------------------------------------------------------------------

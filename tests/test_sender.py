@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import logging
 import math
 import threading
@@ -22,10 +21,9 @@ from cw_logging.errors import (
 from cw_logging.handler import CloudWatchHandler
 from cw_logging.transport import PutResult
 from tests.integration.helpers import wait_until
-from tests.support.faults import MemoryTransport, quick_retry_policy
+from tests.support.faults import HandlerFactory, MemoryTransport, quick_retry_policy
 
 GROUP = "/unit/sender"
-_names = itertools.count()
 
 
 class QuickRetryHandler(CloudWatchHandler):
@@ -42,23 +40,11 @@ def transport() -> Iterator[MemoryTransport]:
 
 @pytest.fixture
 def make(transport: MemoryTransport) -> Iterator[Any]:
-    made: list[tuple[logging.Logger, CloudWatchHandler]] = []
-
-    def make_(**options: Any) -> tuple[CloudWatchHandler, logging.Logger]:
-        options.setdefault("create_log_group", True)
-        options.setdefault("flush_interval", 0.05)
-        handler = QuickRetryHandler(GROUP, "s", transport=transport, **options)
-        logger = logging.getLogger(f"unit.sender.{next(_names)}")
-        logger.propagate = False
-        logger.setLevel(logging.DEBUG)
-        logger.addHandler(handler)
-        made.append((logger, handler))
-        return handler, logger
-
-    yield make_
-    for logger, handler in made:
-        logger.removeHandler(handler)
-        handler.close()
+    factory = HandlerFactory(
+        QuickRetryHandler, GROUP, create_log_group=True, transport=transport, flush_interval=0.05
+    )
+    yield factory.make
+    factory.close_all()
 
 
 def test_creates_group_then_stream_and_sets_retention_once(

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
-import logging
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -12,11 +10,9 @@ import pytest
 from botocore.config import Config
 
 from cw_logging.handler import CloudWatchHandler
-from tests.support.faults import FaultProxy
+from tests.support.faults import FaultProxy, HandlerFactory
 from tests.support.moto_server import MotoServer
 from tests.support.strict import StrictValidator
-
-_names = itertools.count()
 
 
 @pytest.fixture
@@ -47,22 +43,26 @@ def make_client(logs_client: Any, strict_validator: StrictValidator) -> Callable
 
 
 @pytest.fixture
-def attach() -> Iterator[Callable[[CloudWatchHandler], logging.Logger]]:
-    """Attach a handler to a fresh logger (no propagation); closes it at teardown."""
-    attached: list[tuple[logging.Logger, CloudWatchHandler]] = []
+def ship(make_client: Callable[..., Any]) -> Iterator[Callable[..., Any]]:
+    """Make ``(handler, logger)`` shipping to ``url`` through a strict client (closed at teardown).
 
-    def attach_(handler: CloudWatchHandler) -> logging.Logger:
-        logger = logging.getLogger(f"cwtest.{next(_names)}")
-        logger.propagate = False
-        logger.setLevel(logging.DEBUG)
-        logger.addHandler(handler)
-        attached.append((logger, handler))
-        return logger
+    ``url`` None means no client is made (pass ``endpoint_url`` or ``client`` yourself);
+    ``attempts`` and ``timeout`` configure the client; other options go to the handler
+    (defaults: ``create_log_group=True``, ``flush_interval=0.05``).
+    """
+    factory = HandlerFactory(
+        CloudWatchHandler, "/it/default", create_log_group=True, flush_interval=0.05
+    )
 
-    yield attach_
-    for logger, handler in attached:
-        logger.removeHandler(handler)
-        handler.close()
+    def ship_(
+        log_group: str, url: str | None, *, attempts: int = 3, timeout: float = 5.0, **options: Any
+    ) -> Any:
+        if url is not None:
+            options["client"] = make_client(url, attempts=attempts, timeout=timeout)
+        return factory.make(log_group=log_group, **options)
+
+    yield ship_
+    factory.close_all()
 
 
 @pytest.fixture(scope="session")

@@ -18,6 +18,8 @@ from tests.support.moto_server import MotoServer
 
 pytestmark = pytest.mark.integration
 
+Ship = Callable[..., Any]
+
 
 class QuickRetryHandler(CloudWatchHandler):
     """Short backoff and breaker timeouts so outage tests finish in seconds."""
@@ -26,16 +28,9 @@ class QuickRetryHandler(CloudWatchHandler):
 
 
 def test_four_threads_deliver_every_record_exactly_once(
-    moto_server: MotoServer, make_client: Callable[..., Any], attach: Any, logs_client: Any
+    moto_server: MotoServer, ship: Ship, logs_client: Any
 ) -> None:
-    handler = CloudWatchHandler(
-        "/it/threads",
-        "s",
-        client=make_client(moto_server.url),
-        create_log_group=True,
-        flush_interval=0.5,
-    )
-    logger = attach(handler)
+    handler, logger = ship("/it/threads", moto_server.url, flush_interval=0.5)
 
     def work(thread: int) -> None:
         for i in range(5000):
@@ -59,20 +54,11 @@ def test_four_threads_deliver_every_record_exactly_once(
 
 
 def test_five_second_outage_loses_nothing(
-    moto_server: MotoServer,
-    fault_proxy: FaultProxy,
-    make_client: Callable[..., Any],
-    attach: Any,
-    logs_client: Any,
+    fault_proxy: FaultProxy, ship: Ship, logs_client: Any
 ) -> None:
-    handler = QuickRetryHandler(
-        "/it/outage",
-        "s",
-        client=make_client(fault_proxy.url, attempts=1, timeout=2),
-        create_log_group=True,
-        flush_interval=0.1,
+    handler, logger = ship(
+        "/it/outage", fault_proxy.url, attempts=1, timeout=2, handler_class=QuickRetryHandler
     )
-    logger = attach(handler)
     stop = threading.Event()
     logged: list[str] = []
 
@@ -109,22 +95,13 @@ def test_five_second_outage_loses_nothing(
 
 
 def test_throttling_and_503_are_retried_without_loss(
-    moto_server: MotoServer,
-    fault_proxy: FaultProxy,
-    make_client: Callable[..., Any],
-    attach: Any,
-    logs_client: Any,
+    fault_proxy: FaultProxy, ship: Ship, logs_client: Any
 ) -> None:
     fault_proxy.fail("throttle", ratio=0.3, seed=1)
     fault_proxy.fail("unavailable", ratio=0.3, seed=2)
-    handler = QuickRetryHandler(
-        "/it/throttle",
-        "s",
-        client=make_client(fault_proxy.url, attempts=1),
-        create_log_group=True,
-        flush_interval=0.05,
+    handler, logger = ship(
+        "/it/throttle", fault_proxy.url, attempts=1, handler_class=QuickRetryHandler
     )
-    logger = attach(handler)
     for batch in range(20):
         for i in range(50):
             logger.info("b%d-%d", batch, i)
@@ -145,20 +122,9 @@ def test_throttling_and_503_are_retried_without_loss(
 
 
 def test_connection_dropped_after_store_is_retried_at_least_once(
-    moto_server: MotoServer,
-    fault_proxy: FaultProxy,
-    make_client: Callable[..., Any],
-    attach: Any,
-    logs_client: Any,
+    fault_proxy: FaultProxy, ship: Ship, logs_client: Any
 ) -> None:
-    handler = QuickRetryHandler(
-        "/it/drop",
-        "s",
-        client=make_client(fault_proxy.url, attempts=1),
-        create_log_group=True,
-        flush_interval=0.05,
-    )
-    logger = attach(handler)
+    handler, logger = ship("/it/drop", fault_proxy.url, attempts=1, handler_class=QuickRetryHandler)
     logger.info("warm-up")
     assert handler.flush(timeout=10)  # group and stream exist; the next put is the one to cut
     fault_proxy.fail("drop_after_forward", times=1)
@@ -178,21 +144,12 @@ def test_connection_dropped_after_store_is_retried_at_least_once(
 
 
 def test_endpoint_down_at_start_then_up(
-    moto_server: MotoServer,
-    fault_proxy: FaultProxy,
-    make_client: Callable[..., Any],
-    attach: Any,
-    logs_client: Any,
+    fault_proxy: FaultProxy, ship: Ship, logs_client: Any
 ) -> None:
     fault_proxy.down()
-    handler = QuickRetryHandler(
-        "/it/late",
-        "s",
-        client=make_client(fault_proxy.url, attempts=1, timeout=1),
-        create_log_group=True,
-        flush_interval=0.05,
+    handler, logger = ship(
+        "/it/late", fault_proxy.url, attempts=1, timeout=1, handler_class=QuickRetryHandler
     )
-    logger = attach(handler)
     for i in range(300):
         logger.info("rec-%d", i)
     wait_until(lambda: handler.stats()["retried"] >= 2, 10, "failed attempts")
@@ -203,21 +160,20 @@ def test_endpoint_down_at_start_then_up(
 
 
 def test_unreachable_endpoint_constructor_returns_at_once_and_close_is_bounded(
-    attach: Any,
+    ship: Ship,
 ) -> None:
     with socket.socket() as probe:  # a port nobody listens on
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     started = time.monotonic()
-    handler = CloudWatchHandler(
+    handler, logger = ship(
         "/it/unreachable",
+        None,
         endpoint_url=f"http://127.0.0.1:{port}",
         region_name="us-east-1",
         close_timeout=1.5,
-        flush_interval=0.05,
     )
     assert time.monotonic() - started < 0.5
-    logger = attach(handler)
     for i in range(20):
         logger.info("rec-%d", i)
     started = time.monotonic()
@@ -231,7 +187,7 @@ def test_unreachable_endpoint_constructor_returns_at_once_and_close_is_bounded(
 
 
 def test_records_logged_while_the_stream_is_created_are_kept(
-    moto_server: MotoServer, make_client: Callable[..., Any], attach: Any, logs_client: Any
+    moto_server: MotoServer, make_client: Callable[..., Any], ship: Ship, logs_client: Any
 ) -> None:
     client = make_client(moto_server.url)
     creating = threading.Event()
@@ -242,10 +198,7 @@ def test_records_logged_while_the_stream_is_created_are_kept(
         assert release.wait(10)
 
     client.meta.events.register("before-call.logs.CreateLogStream", slow_create)
-    handler = CloudWatchHandler(
-        "/it/creating", "s", client=client, create_log_group=True, flush_interval=0.05
-    )
-    logger = attach(handler)
+    handler, logger = ship("/it/creating", None, client=client)
     logger.info("first")
     assert creating.wait(10)
     for i in range(500):  # the sender is inside CreateLogStream meanwhile
@@ -259,15 +212,9 @@ def test_records_logged_while_the_stream_is_created_are_kept(
 
 
 def test_stream_template_splits_by_logger(
-    moto_server: MotoServer, make_client: Callable[..., Any], attach: Any, logs_client: Any
+    moto_server: MotoServer, ship: Ship, logs_client: Any
 ) -> None:
-    handler = CloudWatchHandler(
-        "/it/template",
-        "app/{logger}/{date}",
-        client=make_client(moto_server.url),
-        create_log_group=True,
-    )
-    logger = attach(handler)
+    handler, logger = ship("/it/template", moto_server.url, log_stream="app/{logger}/{date}")
     child = logger.getChild("db")
     child.addHandler(handler)
     child.propagate = False

@@ -128,17 +128,15 @@ def test_root_logger_at_debug_does_not_recurse(
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
 def test_fork_child_sends_its_own_records_and_not_the_parents(
-    moto_process: Any, make_client: Callable[..., Any], server_client: Any, attach: Any
+    moto_process: Any, ship: Callable[..., Any], server_client: Any
 ) -> None:
     group = "/it/fork"
-    handler = CloudWatchHandler(
+    handler, logger = ship(
         group,
-        "p-{pid}",
-        client=make_client(moto_process.url),
-        create_log_group=True,
+        moto_process.url,
+        log_stream="p-{pid}",
         flush_interval=30,  # nothing leaves the parent before the fork
     )
-    logger = attach(handler)
     for i in range(40):
         logger.info("parent-%d", i)
     assert handler.stats()["queued"] == 40

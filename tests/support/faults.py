@@ -357,3 +357,41 @@ def quick_retry_policy() -> Any:
         reset_timeout=0.3,
         max_reset_timeout=1.0,
     )
+
+
+class HandlerFactory:
+    """Builds handlers with test defaults, each on a fresh non-propagating logger at DEBUG.
+
+    Options may include ``log_group``, ``log_stream`` and ``handler_class`` besides the
+    handler's own. ``make(**options)`` returns ``(handler, logger)``; ``close_all()`` detaches
+    and closes every handler it made (call it at teardown).
+    """
+
+    _serial = 0
+
+    def __init__(self, handler_class: Any, group: str, **defaults: Any) -> None:
+        self.handler_class = handler_class
+        self.group = group
+        self.defaults = defaults
+        self._made: list[tuple[Any, Any]] = []
+
+    def make(self, **options: Any) -> tuple[Any, Any]:
+        import logging
+
+        settings = {**self.defaults, **options}
+        stream = settings.pop("log_stream", "s")
+        group = settings.pop("log_group", self.group)
+        handler_class = settings.pop("handler_class", self.handler_class)
+        handler = handler_class(group, stream, **settings)
+        HandlerFactory._serial += 1
+        logger = logging.getLogger(f"cwtest.{HandlerFactory._serial}")
+        logger.propagate = False
+        logger.setLevel(logging.DEBUG)
+        logger.addHandler(handler)
+        self._made.append((logger, handler))
+        return handler, logger
+
+    def close_all(self) -> None:
+        for logger, handler in self._made:
+            logger.removeHandler(handler)
+            handler.close()
