@@ -1,0 +1,87 @@
+"""Failures are one line with what to do, a non-zero exit status, and no traceback unless
+``--debug``; ``--json`` makes the line a JSON object."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+import pytest
+
+from cw_logging.cli import main, one_line
+from tests.cli.conftest import Run
+
+Cli = Callable[..., Run]
+
+
+def test_usage_errors_exit_2_with_one_line(cli: Cli) -> None:
+    for argv in (("tail",), ("query", "fields @message"), ("tail", "/g", "--since", "soon")):
+        ran = cli(*argv)
+        assert ran.code == 2, argv
+        assert ran.err.count("\n") == 1 and ran.err.startswith("cw-logging: error: UsageError")
+        assert "--help" in ran.err
+
+
+def test_unknown_command_and_no_command(cli: Cli) -> None:
+    assert cli("frobnicate").code == 2
+    ran = cli()
+    assert ran.code == 2 and "demo" in ran.err  # the help lists the commands
+
+
+def test_global_options_work_after_the_command(cli: Cli, logs: object) -> None:
+    ran = cli("groups", "--json")
+    assert (ran.code, json.loads(ran.out)) == (0, [])
+
+
+def test_no_region_says_to_pass_region(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("AWS_REGION", "AWS_DEFAULT_REGION"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent")
+    assert main(["groups"]) == 1
+    err = capsys.readouterr().err
+    assert (
+        err
+        == "cw-logging: error: NoRegionError: no AWS region configured; pass --region (or set AWS_REGION)\n"
+    )
+
+
+def test_plain_http_to_a_remote_host_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--endpoint-url", "http://logs.example.com", "groups"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "InsecureEndpoint" in err and "https" in err
+
+
+def test_unreachable_endpoint_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    import socket
+
+    with socket.socket() as unused:  # a port nobody listens on
+        unused.bind(("127.0.0.1", 0))
+        port = unused.getsockname()[1]
+    assert main(["--endpoint-url", f"http://127.0.0.1:{port}", "groups"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert "check endpoint_url" in err or "Connect" in err
+
+
+def test_debug_shows_the_traceback(cli: Cli) -> None:
+    ran = cli("retention", "/nope", "--debug")
+    assert ran.code == 1
+    assert "Traceback (most recent call last)" in ran.err
+    assert ran.err.rstrip().splitlines()[-1].startswith("cw-logging: error: ResourceNotFound")
+
+
+def test_json_errors_are_a_json_line(cli: Cli) -> None:
+    ran = cli("retention", "/nope", "--json")
+    error = json.loads(ran.err)
+    assert ran.code == 1
+    assert error["error"] == "ResourceNotFoundException"
+    assert "cw-logging groups" in error["hint"]
+
+
+def test_one_line_drops_caret_lines() -> None:
+    text = (
+        "Unknown command 'x' at line 1, column 13:\n    fields @m | x\n                ^\nFix it."
+    )
+    assert one_line(text) == "Unknown command 'x' at line 1, column 13: fields @m | x Fix it."
