@@ -7,7 +7,8 @@
 - the pytest plugin (``cw_logging.testing.pytest_plugin``) — ``cw_mock_stream`` and
   ``cw_local_engine`` fixtures.
 
-Names are imported lazily, so importing this package costs nothing until one is used.
+Importing this package is cheap: ``simulate`` and ``replay`` load only the standard library,
+the other names (which need the local engine and boto3) are imported when first used.
 """
 
 from __future__ import annotations
@@ -15,24 +16,32 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+# Bound eagerly: a function named like its module must win over the submodule attribute that
+# the import system sets on the package when the submodule is first imported.
+from .replay import ReplayError, ReplayEvent, ReplayResult, from_log_group, replay, to_log_group
+from .simulate import SimulationOptions, SimulationSummary, simulate, simulated_events
+from .traffic import SimulatedEvent
+
 _LAZY: dict[str, str] = {
     "MockEvent": "mock_stream",
     "MockLogStream": "mock_stream",
     "Subscription": "subscription",
-    "ReplayError": "replay",
-    "ReplayEvent": "replay",
-    "ReplayResult": "replay",
-    "from_log_group": "replay",
-    "replay": "replay",
-    "to_log_group": "replay",
-    "SimulatedEvent": "traffic",
-    "SimulationOptions": "simulate",
-    "SimulationSummary": "simulate",
-    "simulate": "simulate",
-    "simulated_events": "simulate",
 }
 
-__all__ = sorted(_LAZY)
+__all__ = [
+    "ReplayError",
+    "ReplayEvent",
+    "ReplayResult",
+    "SimulatedEvent",
+    "SimulationOptions",
+    "SimulationSummary",
+    "from_log_group",
+    "replay",
+    "simulate",
+    "simulated_events",
+    "to_log_group",
+    *_LAZY,
+]
 
 
 def __getattr__(name: str) -> Any:
