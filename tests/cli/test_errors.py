@@ -42,8 +42,8 @@ def test_no_region_says_to_pass_region(
     assert main(["groups"]) == 1
     err = capsys.readouterr().err
     assert (
-        err
-        == "cw-logging: error: NoRegionError: no AWS region configured; pass --region (or set AWS_REGION)\n"
+        err == "cw-logging: error: NoRegionError: no AWS region configured; "
+        "pass --region (or set AWS_REGION)\n"
     )
 
 

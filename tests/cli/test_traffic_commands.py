@@ -3,6 +3,7 @@ the handler's delivery and the demo's own log group against a "real" endpoint.""
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Callable
 from typing import Any
@@ -10,7 +11,7 @@ from typing import Any
 import pytest
 
 from cw_logging.local import LocalEngine
-from tests.cli.conftest import Run
+from tests.cli.conftest import Run, put_events
 
 Cli = Callable[..., Run]
 
@@ -116,3 +117,55 @@ def test_demo_against_an_endpoint_creates_and_deletes_its_group(
     assert out["groupDeleted"] is True
     logs = boto3.client("logs", endpoint_url=moto_server.url, region_name="us-east-1")
     assert logs.describe_log_groups()["logGroups"] == []
+
+
+def test_replay_group_to_group_moves_events_to_now(
+    cli: Cli, engine: LocalEngine, logs: Any
+) -> None:
+    put_events(logs, "/src", "a", [(50_000 - 100 * n, {"n": n, "level": "INFO"}) for n in range(5)])
+    ran = cli("replay", "/src", "/dst", "--speed", "max", "--json")
+    assert ran.code == 0, ran.err
+    result = ran.json()
+    assert (result["read"], result["sent"], result["failed"]) == (5, 5, 0)
+    assert result["target_stats"]["sent"] == 5
+    events = engine.call("FilterLogEvents", {"logGroupName": "/dst"})["events"]
+    assert [json.loads(e["message"])["n"] for e in events] == [0, 1, 2, 3, 4]
+    originals = engine.call("FilterLogEvents", {"logGroupName": "/src"})["events"]
+
+    def gaps(stored: list[dict[str, Any]]) -> list[int]:
+        return [b["timestamp"] - a["timestamp"] for a, b in itertools.pairwise(stored)]
+
+    assert gaps(events) == gaps(originals)
+    assert events[-1]["timestamp"] > originals[-1]["timestamp"] + 40_000  # moved to now
+
+
+def test_replay_exports_to_jsonl_and_back(
+    cli: Cli, engine: LocalEngine, logs: Any, tmp_path: Any
+) -> None:
+    put_events(logs, "/src", "a", [(3_000, "first"), (2_000, "second"), (1_000, "third")])
+    recording = tmp_path / "recording.jsonl"
+    exported = cli("replay", "/src", str(recording), "--speed", "max", "--keep-time")
+    assert exported.code == 0, exported.err
+    lines = [json.loads(line) for line in recording.read_text().splitlines()]
+    assert [line["message"] for line in lines] == ["first", "second", "third"]
+
+    back = cli("replay", str(recording), "/copy", "--speed", "50", "--json")
+    assert back.json()["sent"] == 3
+    copied = engine.call("FilterLogEvents", {"logGroupName": "/copy"})["events"]
+    assert [e["message"] for e in copied] == ["first", "second", "third"]
+    assert back.json()["waited_seconds"] == pytest.approx(2 / 50, abs=0.02)
+
+
+def test_replay_to_stdout_and_bad_lines(cli: Cli, tmp_path: Any) -> None:
+    recording = tmp_path / "mixed.jsonl"
+    recording.write_text('{"timestamp": 1767225600000, "message": "ok"}\nnot json\n')
+    ran = cli("replay", str(recording), "-", "--speed", "max", "--keep-time")
+    assert ran.code == 1  # one line could not be read
+    assert [json.loads(line) for line in ran.out.splitlines()] == [
+        {"timestamp": 1767225600000, "message": "ok"}
+    ]
+    assert "line 2" in ran.err
+
+
+def test_replay_speed_must_be_positive(cli: Cli) -> None:
+    assert cli("replay", "/a", "/b", "--speed", "-2").code == 2
