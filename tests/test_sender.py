@@ -267,3 +267,23 @@ def test_formatter_failure_on_one_record_spares_the_others(
     assert stored[0] == "one" and stored[2] == "two"
     assert "bad" in stored[1] and "formatting failed" in stored[1]
     assert handler.stats()["format_errors"] == 1
+
+
+def test_queue_stays_bounded_during_an_outage_and_every_record_is_accounted_for(
+    make: Any, transport: MemoryTransport
+) -> None:
+    handler, logger = make(max_queue_bytes=60_000)  # overflow="drop_oldest"
+    transport.fail_next("put_log_events", ServerError("down"), 10**6)
+    logger.info("first")
+    wait_until(lambda: handler.stats()["retried"] > 0, 5, "a failed attempt")
+    for i in range(1000):
+        logger.info("m%d", i)
+        assert handler.stats()["queued_bytes"] <= 60_000
+    transport.failures.clear()
+    assert handler.flush(timeout=10)
+    stats = handler.stats()
+    evicted = stats["dropped"]["drop_oldest"]
+    assert evicted > 800
+    assert stats["sent"] + evicted == 1001
+    # the batch in flight is kept; the queue lost its oldest and kept the newest
+    assert transport.messages(GROUP) == ["first", *(f"m{i}" for i in range(evicted, 1000))]

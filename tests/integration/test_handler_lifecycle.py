@@ -166,15 +166,31 @@ def test_records_queued_at_exit_are_delivered(moto_process: Any, server_client: 
     group = "/it/atexit"
     script = textwrap.dedent(
         f"""
-        import logging
-        from cw_logging import CloudWatchHandler
-        handler = CloudWatchHandler(
-            {group!r}, "exit", endpoint_url={moto_process.url!r}, region_name="us-east-1",
-            create_log_group=True, flush_interval=60,
-        )
+        import logging.config
+        import time
+
+        import boto3
+
+        def configure(stream, **client):
+            logging.config.dictConfig({{
+                "version": 1,
+                "disable_existing_loggers": False,
+                "handlers": {{"cw": {{
+                    "class": "cw_logging.CloudWatchHandler", "log_group": {group!r},
+                    "log_stream": stream, "create_log_group": True, "flush_interval": 60,
+                    **client,
+                }}}},
+                "root": {{"level": "INFO", "handlers": ["cw"]}},
+            }})
+
+        slow = boto3.client("logs", region_name="us-east-1", endpoint_url={moto_process.url!r})
+        # a slow service: the replaced handler is still delivering when the script ends
+        slow.meta.events.register("before-call.logs.PutLogEvents", lambda **_: time.sleep(1))
         logger = logging.getLogger("app")
-        logger.addHandler(handler)
-        logger.setLevel(logging.INFO)
+        configure("replaced", client=slow)
+        for i in range(300):
+            logger.info("replaced-%d", i)
+        configure("current", endpoint_url={moto_process.url!r}, region_name="us-east-1")
         for i in range(500):
             logger.info("exit-%d", i)
         """
@@ -184,4 +200,7 @@ def test_records_queued_at_exit_are_delivered(moto_process: Any, server_client: 
         [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60
     )
     assert result.returncode == 0, result.stderr
-    assert Counter(all_messages(server_client, group)) == Counter(f"exit-{i}" for i in range(500))
+    assert result.stderr == ""
+    streams = group_messages(server_client, group)
+    assert Counter(streams["replaced"]) == Counter(f"replaced-{i}" for i in range(300))
+    assert Counter(streams["current"]) == Counter(f"exit-{i}" for i in range(500))
