@@ -12,7 +12,8 @@
     replay("recording.jsonl", events, time_scale=0)
     result.sent, result.failed, result.errors      # counts and per-event errors
 
-Sources: :func:`from_log_group`; a JSONL file (a ``str`` or ``Path``): each line either an
+Sources: :func:`from_log_group`; a JSONL file (a ``str`` or ``Path``; ``"-"`` or an open text
+file reads that instead): each line either an
 exported event ``{"timestamp": <epoch ms>, "message": "..."}`` (FilterLogEvents' shape, extra
 keys ``logStreamName``, ``ingestionTime``, ``eventId`` allowed) or any other JSON object, which
 is sent whole as the message and timed by its ``timestamp`` / ``@timestamp`` / ``time`` field
@@ -32,9 +33,11 @@ read into memory first (it is sorted by time).
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import os
+import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
@@ -179,10 +182,14 @@ def _jsonl(path: Path) -> Iterator[tuple[str, object]]:
             code="InvalidSource",
         ) from exc
     with handle:
-        for number, line in enumerate(handle, start=1):
-            text = line.rstrip("\r\n")
-            if text.strip():
-                yield f"line {number}", text
+        yield from _lines(handle)
+
+
+def _lines(handle: Iterable[str]) -> Iterator[tuple[str, object]]:
+    for number, line in enumerate(handle, start=1):
+        text = line.rstrip("\r\n")
+        if text.strip():
+            yield f"line {number}", text
 
 
 def _from_json_text(text: str) -> tuple[int, str]:
@@ -247,8 +254,12 @@ def epoch_millis(value: object) -> int:
 def _read(source: object) -> Iterator[tuple[str, object]]:
     if isinstance(source, LogGroupSource):
         return source.read()
+    if source == "-":
+        return _lines(sys.stdin)
     if isinstance(source, (str, os.PathLike)):
         return _jsonl(Path(source))
+    if isinstance(source, io.TextIOBase):
+        return _lines(source)
     if isinstance(source, Iterable) and not isinstance(source, (bytes, Mapping)):
         return ((f"item {index}", item) for index, item in enumerate(source))
     raise ConfigurationError(
