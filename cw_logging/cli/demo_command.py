@@ -52,36 +52,31 @@ def run_demo_command(args: argparse.Namespace, env: CliEnv) -> int:
 def render_demo(env: CliEnv, result: DemoResult) -> None:
     """Print the demo's story: what was logged, delivered, and found again."""
     style, out = env.style, env.stdout
-    where = "offline, local engine at" if result.offline else "service at"
-    seconds = result.seconds
-    out.write(style.bold("cw-logging demo") + f" ({where} {result.endpoint})\n\n")
+    where = "offline: local engine at" if result.offline else "service at"
+    took = {step: f"{seconds:.2f} s" for step, seconds in result.seconds.items()}
+    failing = f" (in {result.failing_service})" if result.failing_service else ""
+    out.write(style.bold("cw-logging demo") + f"  {where} {result.endpoint}\n\n")
     out.write(
-        f"1. logging.config.dictConfig: root -> CloudWatchHandler -> {result.log_group} "
-        "(JsonFormatter)\n"
-    )
-    out.write(
-        f"2. {result.requests} requests through gateway -> orders -> inventory, payments: "
-        f"{result.records} log records with traceId/requestId/spanId; 1 request failed "
-        f"({seconds.get('traffic', 0):.2f} s)\n"
-    )
-    out.write(
+        f"1. logging.config.dictConfig: root logger -> CloudWatchHandler -> {result.log_group}\n"
+        f"2. {result.requests} requests, gateway -> orders -> inventory + payments: "
+        f"{result.records} records,\n   each with traceId, requestId, spanId; "
+        f"one request fails{failing}  [{took.get('traffic')}]\n"
         f"3. flush(): {result.delivered} events delivered in {result.put_calls} PutLogEvents "
-        f"call(s) ({seconds.get('flush', 0):.2f} s)\n"
-    )
-    failing = f" in {result.failing_service}" if result.failing_service else ""
-    out.write(
-        f"4. the failing request{failing}, found by trace id "
-        f"({seconds.get('trace', 0):.2f} s):\n"
-        + style.dim(f"   cw-logging trace {result.failing_trace_id} -g {result.log_group}")
+        f"call(s)  [{took.get('flush')}]\n"
+        f"4. the failing request, found by its trace id  [{took.get('trace')}]\n"
+        + style.dim(f"   $ cw-logging trace {result.failing_trace_id} -g {result.log_group}")
         + "\n\n"
     )
     if result.timeline:
-        print_timeline(env, result.timeline)
+        print_timeline(env, result.timeline, indent="   ")
+        stored = next((e for e in result.timeline if "error" in e.fields), None)
+        if stored is not None:
+            out.write("\n   stored as: " + style.dim(stored.raw) + "\n")
     else:
         out.write("   (not found: the service had not made the events searchable yet)\n")
     out.write(
-        f"\n5. errors by service, Logs Insights ({seconds.get('insights', 0):.2f} s):\n"
-        + style.dim(f"   {ERRORS_BY_SERVICE_QUERY}")
+        f"\n5. errors by service, Logs Insights  [{took.get('insights')}]\n"
+        + style.dim(f"   $ cw-logging query '{ERRORS_BY_SERVICE_QUERY}' -g {result.log_group}")
         + "\n\n"
     )
     rows = [(row["service"], row["errors"]) for row in result.errors_by_service]
@@ -92,6 +87,7 @@ def render_demo(env: CliEnv, result: DemoResult) -> None:
         out.write(f"\nlog group {result.log_group} {fate}\n")
     else:
         out.write(
-            "\nNext: 'cw-logging serve' runs this engine in the foreground; point the handler "
-            "(endpoint_url=) and\nevery command (--endpoint-url) at it, or drop both for AWS.\n"
+            "\nNo AWS account was used. Next: 'cw-logging serve' keeps a local engine running "
+            "for your app\n(endpoint_url=) and these commands (--endpoint-url); drop both for "
+            "AWS.\n"
         )

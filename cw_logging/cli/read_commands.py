@@ -268,7 +268,7 @@ def event_document(event: CorrelatedEvent) -> dict[str, Any]:
     }
 
 
-def print_timeline(env: CliEnv, events: Sequence[CorrelatedEvent]) -> None:
+def print_timeline(env: CliEnv, events: Sequence[CorrelatedEvent], indent: str = "") -> None:
     """Print a trace's events as an aligned timeline (offsets from the first event)."""
     style = env.style
     start = events[0].timestamp
@@ -280,7 +280,7 @@ def print_timeline(env: CliEnv, events: Sequence[CorrelatedEvent]) -> None:
         error = event.fields.get("errorType")
         text = event.message + (style.dim(f"  [{error}]") if error else "")
         env.stdout.write(
-            f"{style.dim(format_time(event.timestamp)[11:])}  +{offset:6.0f} ms  "
+            f"{indent}{style.dim(format_time(event.timestamp)[11:])}  +{offset:6.0f} ms  "
             f"{source.ljust(source_width)}  {style.level(event.level, level_width)}  {text}\n"
         )
 
