@@ -21,6 +21,7 @@ from .buffer import BoundedQueue, build_batches, parse_overflow, parse_oversize
 from .errors import ConfigurationError
 from .formatter import EXCEPTION_ATTRIBUTE, exception_summary
 from .limits import (
+    EVENT_OVERHEAD_BYTES,
     MAX_BATCH_BYTES,
     MAX_BATCH_EVENTS,
     MAX_EVENT_BYTES,
@@ -190,7 +191,9 @@ class CloudWatchHandler(logging.Handler):
             max_queue_bytes,
             parse_overflow(overflow),
             wake_items=max_batch_events,
-            wake_bytes=max_batch_bytes,
+            # about one full batch: queue costs carry the record overhead, batches 26 bytes
+            wake_bytes=max_batch_bytes
+            + max_batch_events * (RECORD_OVERHEAD_BYTES - EVENT_OVERHEAD_BYTES),
         )
         oversize_policy = parse_oversize(oversize)
         super().__init__(level)
@@ -426,12 +429,11 @@ class CloudWatchHandler(logging.Handler):
         ``logging``'s module lock (a second ``dictConfig``), it hands the final delivery to the
         sender and returns at once, so the reconfiguration can never deadlock.
         """
-        with self._close_lock:
-            first = not self._closed
-            self._closed = True
         sender = self._sender
-        if first:
-            sender.stop(self._clock() + self.close_timeout)
+        with self._close_lock:
+            if not self._closed:
+                self._closed = True
+                sender.stop(self._clock() + self.close_timeout)  # one deadline for every caller
         try:
             if not sender.started:
                 if len(self._queue):

@@ -95,9 +95,9 @@ class SenderSettings:
     max_event_bytes: int = 1_048_550
     oversize: Oversize = Oversize.TRUNCATE
     retry: RetryPolicy = field(default_factory=RetryPolicy)
-    chunk_bytes: int = 4 * 1_048_576
-    """Roughly how many queue bytes one drain takes (at least ``max_batch_events`` records):
-    what is held in memory outside the queue while it is being sent."""
+    chunk_bytes: int = 8 * 1_048_576
+    """Roughly how many queue bytes one drain takes: what is held in memory outside the queue
+    while it is being sent (room for a full batch of 10,000 small records)."""
 
 
 class SenderStats:
@@ -389,8 +389,7 @@ class Sender:
         if count == 0:
             return 1
         average = max(queue.bytes // count, 1)
-        # At least one full batch of small records, so that a call carries as much as it can.
-        return max(self.settings.max_batch_events, self.settings.chunk_bytes // average)
+        return max(1, self.settings.chunk_bytes // average)
 
     def _cycle(self) -> None:
         """Drain and deliver chunk by chunk until the queue is empty or the deadline passed."""
