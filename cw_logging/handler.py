@@ -122,8 +122,8 @@ class CloudWatchHandler(logging.Handler):
     """
 
     retry_policy: ClassVar[RetryPolicy] = RetryPolicy()
-    """Backoff, circuit breaker and reporting settings; override on a subclass or instance
-    before the first record is logged."""
+    """Backoff, circuit breaker and reporting settings, read when a handler is built; override
+    on a subclass to change them."""
 
     def __init__(
         self,
@@ -202,6 +202,7 @@ class CloudWatchHandler(logging.Handler):
         self.close_timeout = close_timeout
         self._settings = SenderSettings(
             log_group=log_group,
+            log_stream=log_stream,
             create_log_group=create_log_group,
             create_log_stream=create_log_stream,
             retention_days=retention_days,
@@ -282,15 +283,13 @@ class CloudWatchHandler(logging.Handler):
             )
 
     def _new_sender(self) -> Sender:
-        sender = Sender(
+        return Sender(
             self._settings,
             self._queue,
             transport_factory=self._make_transport,
             format_record=self.format,
             clock=self._clock,
         )
-        sender.set_stream_template(self.log_stream)
-        return sender
 
     def _make_transport(self) -> Transport:
         """Build the transport on the sender thread, the first time the service is needed."""

@@ -29,7 +29,7 @@ from .errors import (
 )
 from .limits import InputLogEvent
 from .resilience import Backoff, CircuitBreaker, RateLimitedReporter
-from .streams import StreamNamer
+from .streams import DEFAULT_STREAM_TEMPLATE, StreamNamer
 from .transport import PutResult, Transport, ensure_created
 
 __all__ = [
@@ -86,6 +86,8 @@ class SenderSettings:
     """Everything the sender needs to know about where and how to deliver."""
 
     log_group: str
+    log_stream: str = DEFAULT_STREAM_TEMPLATE
+    """The stream name template (see :mod:`cw_logging.streams`)."""
     create_log_group: bool = False
     create_log_stream: bool = True
     retention_days: int | None = None
@@ -227,7 +229,6 @@ class Sender:
         self._transport: Transport | None = None
         self._format_record = format_record
         self._namer: StreamNamer | None = None
-        self._stream_template = ""
         self._clock = clock
         self._thread: threading.Thread | None = None
         self._start_lock = threading.Lock()
@@ -239,11 +240,6 @@ class Sender:
         self._queue_drops_seen: dict[str, int] = {}
 
     # -- control (any thread) ------------------------------------------------------------------
-
-    def set_stream_template(self, template: str) -> None:
-        """Use ``template`` for stream names (validated by :class:`StreamNamer`)."""
-        self._stream_template = template
-        self._namer = None
 
     def start(self) -> bool:
         """Start the thread unless it runs already; return False if it cannot be started."""
@@ -270,16 +266,6 @@ class Sender:
         """True while the thread runs."""
         thread = self._thread
         return thread is not None and thread.is_alive()
-
-    @property
-    def closing(self) -> bool:
-        """True once :meth:`stop` was called."""
-        return self._deadline is not None
-
-    @property
-    def deadline(self) -> float | None:
-        """When :meth:`stop` gives up (clock time), or None while not stopping."""
-        return self._deadline
 
     def seconds_left(self) -> float:
         """Seconds until the stop deadline (0 when passed or not stopping)."""
@@ -410,7 +396,7 @@ class Sender:
     def _stream_namer(self) -> StreamNamer:
         namer = self._namer
         if namer is None:
-            namer = self._namer = StreamNamer(self._stream_template or "{hostname}-{pid}")
+            namer = self._namer = StreamNamer(self.settings.log_stream)
         return namer
 
     def _format(self, records: Iterable[logging.LogRecord]) -> dict[str, list[InputLogEvent]]:

@@ -98,8 +98,8 @@ def test_second_dictconfig_returns_promptly_and_delivery_continues(
     streams = group_messages(server_client, group)
     assert Counter(streams["first"]) == Counter(f"a-{i}" for i in range(3000))
     assert Counter(streams["second"]) == Counter(f"b-{i}" for i in range(200))
-    # root at DEBUG: botocore/urllib3 records of the sender threads never entered a queue
-    assert first.stats()["internal_skipped"] > 0
+    # root at DEBUG: botocore/urllib3 records of both sender threads reached the current
+    # handler and were not queued (the streams above hold only the application's records)
     assert second.stats()["internal_skipped"] > 0
 
 
