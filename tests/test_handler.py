@@ -320,3 +320,18 @@ def test_data_already_accepted_counts_as_delivered(make: Any) -> None:
     stubber.assert_no_pending_responses()
     stats = handler.stats()
     assert stats["sent"] == 1 and stats["dropped"] == {} and stats["retried"] == 0
+
+
+def test_missing_region_is_reported_not_raised(
+    make: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name in ("AWS_REGION", "AWS_DEFAULT_REGION"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    handler, logger = make(transport=None)  # builds its boto3 client on the sender thread
+    logger.info("lost for want of a region")
+    assert handler.flush(timeout=10)
+    stats = handler.stats()
+    assert stats["dropped"] == {"error": 1}
+    assert "region" in str(stats["last_error"])
+    assert "AWS_REGION" in capsys.readouterr().err
