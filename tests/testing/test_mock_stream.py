@@ -6,7 +6,6 @@ import json
 import logging
 import threading
 import time
-import uuid
 from collections import Counter
 from collections.abc import Iterator
 
@@ -15,17 +14,6 @@ import pytest
 from cw_logging.errors import InvalidParameterError, MalformedQueryError
 from cw_logging.local import LocalEngine
 from cw_logging.testing import MockEvent, MockLogStream
-
-
-@pytest.fixture
-def logger() -> Iterator[logging.Logger]:
-    log = logging.getLogger(f"mocktest.{uuid.uuid4().hex}")
-    log.propagate = False
-    log.setLevel(logging.DEBUG)
-    yield log
-    for handler in list(log.handlers):
-        log.removeHandler(handler)
-        handler.close()
 
 
 @pytest.fixture

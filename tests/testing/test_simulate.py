@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-import uuid
 from collections import Counter, defaultdict
-from collections.abc import Iterator
 
 import pytest
 
@@ -182,26 +180,17 @@ def test_json_lines_carry_the_ids_as_the_json_formatter_writes_them() -> None:
     assert line["logger"] == f"sim.{child.service}"
 
 
-@pytest.fixture
-def sim_logger() -> Iterator[logging.Logger]:
-    log = logging.getLogger(f"simtest.{uuid.uuid4().hex}")
-    log.propagate = False
-    log.setLevel(logging.INFO)
-    yield log
-    for handler in list(log.handlers):
-        log.removeHandler(handler)
-
-
 def test_emitted_through_logging_a_failed_trace_is_found_by_query(
-    cw_mock_stream: MockLogStream, sim_logger: logging.Logger
+    cw_mock_stream: MockLogStream, logger: logging.Logger
 ) -> None:
-    cw_mock_stream.attach(sim_logger)
-    summary = simulate(sim_logger, requests=60, rate=20, error_rate=0.2, seed=8, debug=True)
+    logger.setLevel(logging.INFO)
+    cw_mock_stream.attach(logger)
+    summary = simulate(logger, requests=60, rate=20, error_rate=0.2, seed=8, debug=True)
     records = cw_mock_stream.records
     assert len(records) == summary.events - summary.by_level["DEBUG"]  # the logger is at INFO
     assert {r["logger"] for r in records if isinstance(r, dict)} >= {
-        f"{sim_logger.name}.gateway",
-        f"{sim_logger.name}.payments",
+        f"{logger.name}.gateway",
+        f"{logger.name}.payments",
     }
     trace_id = summary.failed_trace_ids[0]
     rows = cw_mock_stream.query(f'filter traceId = "{trace_id}" | stats count(*) as n by service')
