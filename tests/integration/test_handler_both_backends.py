@@ -60,7 +60,7 @@ def send(backend_url: str, ship: Ship) -> Ship:
 
 def log_at(logger: logging.Logger, created: float, message: str) -> None:
     """Log ``message`` as if at epoch second ``created``."""
-    record = logger.makeRecord(logger.name, logging.INFO, __file__, 0, message, None, None)
+    record = logger.makeRecord(logger.name, logging.INFO, __file__, 0, message, (), None)
     record.created = created
     logger.handle(record)
 

@@ -184,7 +184,7 @@ def test_events_the_service_rejects_are_not_collected(
     cw_mock_stream: MockLogStream, logger: logging.Logger
 ) -> None:
     handler = cw_mock_stream.attach(logger, formatter=logging.Formatter("%(message)s"))
-    stale = logger.makeRecord(logger.name, logging.INFO, __file__, 1, "stale", None, None)
+    stale = logger.makeRecord(logger.name, logging.INFO, __file__, 1, "stale", (), None)
     stale.created = time.time() - 15 * 86400  # older than 14 days: rejected by CloudWatch
     logger.handle(stale)
     logger.info("fresh")
@@ -203,7 +203,7 @@ def test_events_come_back_in_time_order_across_streams(
     cw_mock_stream.attach(second, log_stream="b", formatter=logging.Formatter("%(message)s"))
     base = time.time()
     for offset, target, text in ((3, first, "a3"), (1, second, "b1"), (2, first, "a2")):
-        record = target.makeRecord(target.name, logging.INFO, __file__, 1, text, None, None)
+        record = target.makeRecord(target.name, logging.INFO, __file__, 1, text, (), None)
         record.created = base + offset
         target.handle(record)
     events = cw_mock_stream.events

@@ -24,7 +24,9 @@ from tests.testing.helpers import FakeClock
 
 T0 = 1_767_225_600_000  # 2026-01-01T00:00:00Z in ms
 GAPS_MS = [0, 1000, 3500, 3600, 9600]
-RECORDING = [{"timestamp": T0 + gap, "message": f"event {i}"} for i, gap in enumerate(GAPS_MS)]
+RECORDING: list[dict[str, Any]] = [
+    {"timestamp": T0 + gap, "message": f"event {i}"} for i, gap in enumerate(GAPS_MS)
+]
 
 
 def replay_timed(source: object, time_scale: float, **options: Any) -> list[float]:
@@ -186,7 +188,7 @@ def test_into_a_mock_stream_then_back_out_of_it() -> None:
     with MockLogStream("/replayed") as mock:
         result = replay(simulated, mock, time_scale=0)
         assert result.sent == len(simulated) == len(mock.events)
-        assert [r["message"] for r in mock.records] == [e.message for e in simulated]  # type: ignore[index]
+        assert [r["message"] for r in mock.records] == [e.message for e in simulated]
         again: list[dict[str, Any]] = []
         replay(mock.events, again, time_scale=0, shift_to_now=False)
         assert [e["message"] for e in again] == mock.messages
