@@ -287,3 +287,13 @@ def test_queue_stays_bounded_during_an_outage_and_every_record_is_accounted_for(
     assert stats["sent"] + evicted == 1001
     # the batch in flight is kept; the queue lost its oldest and kept the newest
     assert transport.messages(GROUP) == ["first", *(f"m{i}" for i in range(evicted, 1000))]
+
+
+def test_a_full_batch_is_sent_at_once_in_one_call(make: Any, transport: MemoryTransport) -> None:
+    handler, logger = make(flush_interval=3600)  # only a full batch can trigger a send
+    transport.groups.add(GROUP)
+    transport.streams[(GROUP, "s")] = []
+    for i in range(10_000):
+        logger.info("m%d", i)
+    wait_until(lambda: handler.stats()["sent"] == 10_000, 10, "the full batch")
+    assert transport.put_events == [10_000]
