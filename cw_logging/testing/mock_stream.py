@@ -27,7 +27,7 @@ import functools
 import json
 import logging
 import threading
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -75,13 +75,14 @@ class MockEvent:
             value = value[part]
         return value
 
-    def as_insights_event(self, seq: int) -> dict[str, Any]:
-        """The event as the Insights evaluator reads it (``@timestamp``, ``@message``...)."""
+    def as_insights_event(self, seq: int, account_id: str = "123456789012") -> dict[str, Any]:
+        """The event as the Insights evaluator reads it (``@timestamp``, ``@message``...);
+        ``@log`` is ``account_id:log_group`` as the service shows it."""
         return {
             "@timestamp": self.timestamp,
             "@message": self.message,
             "@logStream": self.log_stream,
-            "@log": self.log_group,
+            "@log": f"{account_id}:{self.log_group}",
             "@ingestionTime": self.ingestion_time,
             "@ptr": f"{self.log_group}/{self.log_stream}/{seq}",
         }
@@ -260,7 +261,9 @@ class MockLogStream:
         from ..local.insights import compile_query
 
         compiled = compile_query(query)
-        return compiled.run(_insights_events(self.events), limit=limit)
+        account = self.engine.context.account_id
+        rows = [event.as_insights_event(seq, account) for seq, event in enumerate(self.events)]
+        return compiled.run(rows, limit=limit)
 
     @property
     def client(self) -> LocalClient:
@@ -325,10 +328,6 @@ class MockLogStream:
 
 def _pattern_matches(pattern: FilterPattern, event: MockEvent) -> bool:
     return pattern.matches(event.message)
-
-
-def _insights_events(events: Iterable[MockEvent]) -> list[dict[str, Any]]:
-    return [event.as_insights_event(seq) for seq, event in enumerate(events)]
 
 
 def _detach(handlers: list[CloudWatchHandler]) -> None:

@@ -108,6 +108,19 @@ def test_query_runs_insights_over_the_collected_events(
         cw_mock_stream.query("stats count(*) by")
 
 
+def test_query_sees_the_events_system_fields(
+    cw_mock_stream: MockLogStream, logger: logging.Logger
+) -> None:
+    cw_mock_stream.attach(logger, log_stream="web-1")
+    logger.info("hello")
+    [event] = cw_mock_stream.events
+    [row] = cw_mock_stream.query("fields @log, @logStream, @ingestionTime, @message")
+    account = cw_mock_stream.engine.context.account_id
+    assert row["@log"] == f"{account}:/test/app" and row["@logStream"] == "web-1"
+    assert row["@message"] == event.message
+    assert int(row["@ingestionTime"]) == event.ingestion_time
+
+
 def test_subscription_queue_is_bounded_and_counts_what_it_drops(
     cw_mock_stream: MockLogStream, logger: logging.Logger
 ) -> None:
