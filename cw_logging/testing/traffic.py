@@ -277,12 +277,11 @@ def plan_request(
     failing = rng.choice(services[1:]) if rng.random() < error_probability else None
     slow = rng.choice(services) if rng.random() < slow_probability else None
     order_id = f"ord-{rng.randrange(100_000, 1_000_000)}"
-    creating = rng.random() < 0.7
     values = {
         "traceId": hex_id(rng, 128),
         "requestId": f"req-{hex_id(rng, 48)}",
-        "method": "POST" if creating else "GET",
-        "path": "/orders" if creating else f"/orders/{order_id}",
+        "method": "POST",
+        "path": "/orders" if rng.random() < 0.7 else "/checkout",
         "orderId": order_id,
         "userId": f"u-{rng.randrange(1000, 10_000)}",
         "amount": round(rng.uniform(5, 500), 2),
@@ -363,7 +362,7 @@ class RequestWalker:
         if plan.failing_service == service:
             emit(end, logging.ERROR, "error", **latency)
         elif parent is None:
-            status = 502 if failed else (201 if plan.values["method"] == "POST" else 200)
+            status = 502 if failed else 201
             slow = plan.slow_service is not None and not failed
             level = logging.ERROR if failed else logging.WARNING if slow else logging.INFO
             emit(end, level, "slow" if slow else "end", status=status, **latency)
