@@ -328,9 +328,7 @@ class CloudWatchHandler(logging.Handler):
             return
         try:
             attributes = record.__dict__
-            snapshot = _new_object(record.__class__)
-            values = snapshot.__dict__
-            values.update(attributes)
+            values = attributes.copy()  # a shallow copy: other handlers see the record as is
             msg = record.msg
             if record.args:
                 try:
@@ -352,6 +350,8 @@ class CloudWatchHandler(logging.Handler):
                 cost += self._capture_exception(record, values)
             if _RECORD_ATTRIBUTE not in attributes:
                 values[_RECORD_ATTRIBUTE] = _capture()
+            snapshot = _new_object(record.__class__)
+            snapshot.__dict__ = values
             self._queue.put(snapshot, cost + RECORD_OVERHEAD_BYTES)
             if not self._started:
                 self._start()
