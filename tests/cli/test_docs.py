@@ -1,0 +1,48 @@
+"""docs/cli.md documents every command and every option the parser has, so the reference cannot
+fall behind the code."""
+
+from __future__ import annotations
+
+import argparse
+import re
+
+from cw_logging.cli import build_parser
+from tests.cli.conftest import ROOT
+
+DOC = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
+
+
+def commands() -> dict[str, argparse.ArgumentParser]:
+    parser = build_parser()
+    action = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return dict(action.choices)
+
+
+def test_every_command_has_a_section() -> None:
+    documented = set(re.findall(r"^### `([a-z]+)`$", DOC, flags=re.MULTILINE))
+    assert documented == set(commands())
+
+
+def test_every_option_is_documented() -> None:
+    missing = []
+    for name, parser in commands().items():
+        section = DOC.split(f"### `{name}`", 1)[1].split("\n### ", 1)[0]
+        for action in parser._actions:
+            for option in action.option_strings:
+                if option in ("-h", "--help") or option in (
+                    "--region",
+                    "--profile",
+                    "--endpoint-url",
+                    "--json",
+                    "--debug",
+                ):
+                    continue
+                if option not in section:
+                    missing.append(f"{name} {option}")
+    assert missing == []
+
+
+def test_global_options_are_documented() -> None:
+    table = DOC.split("## Global options", 1)[1].split("\n## ", 1)[0]
+    for option in ("--region", "--profile", "--endpoint-url", "--json", "--debug", "--version"):
+        assert f"`{option}" in table
