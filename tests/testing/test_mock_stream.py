@@ -11,9 +11,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from cw_logging.errors import InvalidParameterError, MalformedQueryError
+from cw_logging.errors import ConfigurationError, InvalidParameterError, MalformedQueryError
 from cw_logging.local import LocalEngine
-from cw_logging.testing import MockEvent, MockLogStream
+from cw_logging.testing import MockEvent, MockLogStream, Subscription
 
 
 @pytest.fixture
@@ -241,3 +241,23 @@ def test_close_detaches_its_handlers_from_loggers(logger: logging.Logger) -> Non
         assert handler in logger.handlers
     assert handler not in logger.handlers
     assert handler.stats()["closed"] is True
+
+
+def test_subscription_get_after_close_and_bad_sizes() -> None:
+    subscription: Subscription[int] = Subscription(maxsize=2)
+    assert subscription.offer(1) and subscription.offer(2) and not subscription.offer(3)
+    subscription.close()
+    assert not subscription.offer(4) and subscription.dropped == 2
+    assert subscription.get(timeout=0) == 1 and subscription.drain() == [2]
+    with pytest.raises(EOFError):
+        subscription.get(timeout=1)
+    with pytest.raises(ConfigurationError, match="maxsize=0"):
+        Subscription(maxsize=0)
+
+
+def test_wait_for_gives_up_at_the_deadline() -> None:
+    with Subscription[int]() as subscription:
+        subscription.offer(1)
+        with pytest.raises(TimeoutError):
+            subscription.wait_for(lambda n: n > 1, timeout=0.05)
+        assert len(subscription) == 0  # the non-matching event was consumed
