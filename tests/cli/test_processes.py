@@ -179,3 +179,12 @@ def test_colours_only_on_a_terminal_and_not_with_no_color(
     assert "\x1b[31mERROR" in coloured and "boom" in coloured
     plain = run_on_terminal(TERM="xterm", NO_COLOR="1")
     assert "\x1b[" not in plain and "ERROR" in plain
+
+
+def test_output_into_a_closed_pipe_ends_quietly(spawn: Any, server: Any, logs: Any) -> None:
+    put_events(logs, "/big", "s", [(1_000 - n % 1000, "x" * 200) for n in range(2_000)])
+    process = spawn(["--endpoint-url", server.url, "tail", "/big"])
+    assert read_line(process.stdout).rstrip().endswith("x" * 200)
+    process.stdout.close()  # like `| head -1`: the reader goes away with 400 KB still to come
+    assert process.wait(timeout=20) == 0
+    assert process.stderr.read() == ""
