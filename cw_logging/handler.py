@@ -10,6 +10,7 @@ import atexit
 import logging
 import math
 import os
+import signal
 import threading
 import time
 import weakref
@@ -120,6 +121,12 @@ class CloudWatchHandler(logging.Handler):
     ``docs/handler.md`` for every option; bad options raise :class:`ConfigurationError` here,
     and nothing else in the handler raises into the application.
     """
+
+    deliver_on_sigterm: ClassVar[bool] = True
+    """When True and SIGTERM still has its default action, the first handler built on the main
+    thread installs a SIGTERM handler that delivers what is queued (within ``close_timeout``)
+    and then ends the process by SIGTERM as before. Set False on a subclass to leave signals
+    alone."""
 
     retry_policy: ClassVar[RetryPolicy] = RetryPolicy()
     """Backoff, circuit breaker and reporting settings, read when a handler is built; override
@@ -234,6 +241,8 @@ class CloudWatchHandler(logging.Handler):
         self._sender = self._new_sender()
         self._started = False
         _LIVE.add(self)
+        if self.deliver_on_sigterm:
+            _install_sigterm_delivery()
 
     @staticmethod
     def _check_service_options(
@@ -532,6 +541,42 @@ def _after_fork_in_child() -> None:
     _DETACHED.clear()
     for handler in list(_LIVE):
         handler._reinit_after_fork()
+
+
+def _close_all() -> None:
+    """Close every live handler, all against their deadlines at once (not one after another)."""
+    handlers = list(_LIVE)
+    for handler in handlers:
+        with handler._close_lock:
+            if not handler._closed:
+                handler._closed = True
+                handler._sender.stop(handler._clock() + handler.close_timeout)
+    for handler in handlers:
+        handler.close()
+    _wait_for_detached()
+
+
+def _deliver_then_terminate(signum: int, frame: Any) -> None:
+    """SIGTERM handler: deliver what is queued, then die by the signal as the default would."""
+    _close_all()
+    signal.signal(signum, signal.SIG_DFL)
+    os.kill(os.getpid(), signum)
+
+
+_sigterm_installed = False
+
+
+def _install_sigterm_delivery() -> None:
+    """Install :func:`_deliver_then_terminate` if SIGTERM has its default action (main thread)."""
+    global _sigterm_installed
+    if _sigterm_installed or threading.current_thread() is not threading.main_thread():
+        return
+    try:
+        if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+            signal.signal(signal.SIGTERM, _deliver_then_terminate)
+    except (AttributeError, ValueError, OSError):  # no SIGTERM here, or not allowed
+        return
+    _sigterm_installed = True
 
 
 def _wait_for_detached() -> None:

@@ -335,3 +335,22 @@ def test_missing_region_is_reported_not_raised(
     assert stats["dropped"] == {"error": 1}
     assert "region" in str(stats["last_error"])
     assert "AWS_REGION" in capsys.readouterr().err
+
+
+def test_an_application_sigterm_handler_is_left_alone(
+    monkeypatch: pytest.MonkeyPatch, transport: MemoryTransport
+) -> None:
+    import signal
+
+    from cw_logging import handler as handler_module
+
+    def application_handler(signum: int, frame: Any) -> None:
+        """The application's own shutdown logic."""
+
+    monkeypatch.setattr(handler_module, "_sigterm_installed", False)
+    previous = signal.signal(signal.SIGTERM, application_handler)
+    try:
+        CloudWatchHandler(GROUP, transport=transport).close()
+        assert signal.getsignal(signal.SIGTERM) is application_handler
+    finally:
+        signal.signal(signal.SIGTERM, previous)
