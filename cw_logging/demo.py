@@ -21,9 +21,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from .errors import ConfigurationError
+from .errors import CloudWatchLogsError, ConfigurationError
+from .local import serve
 from .query import CorrelatedEvent, Polling, TimeRange, admin, find_by_trace_id, run_query
 from .testing.simulate import simulate
+from .transport import build_client
 
 __all__ = [
     "DEMO_LOG_GROUP",
@@ -169,15 +171,24 @@ def _traffic(result: DemoResult, requests: int, seed: int) -> None:
 
 
 def _scenario(
-    result: DemoResult, config: dict[str, Any], client: Any, patient: bool, requests: int, seed: int
+    result: DemoResult,
+    config: dict[str, Any],
+    client: Any,
+    *,
+    patient: bool,
+    requests: int,
+    seed: int,
 ) -> None:
+    """Log the traffic through ``config``, then look the failing request up with ``client``."""
     with _configured_logging(config) as handler:
         with _timed(result, "traffic"):
             _traffic(result, requests, seed)
         with _timed(result, "flush"):
             if not handler.flush(timeout=30):
-                raise ConfigurationError(
-                    f"the handler could not deliver within 30 s: {handler.stats()['last_error']}",
+                raise CloudWatchLogsError(
+                    "the handler could not deliver the demo's records within 30 s (last error: "
+                    f"{handler.stats()['last_error']}); check the endpoint, region and "
+                    "credentials",
                     code="DemoDeliveryFailed",
                 )
         stats = handler.stats()
@@ -256,12 +267,17 @@ def run_demo(
     if not options:
         return _run_offline(requests, seed)
     group = log_group or f"{DEMO_LOG_GROUP}-{secrets.token_hex(4)}"
-    from .transport import build_client
-
     client = build_client(**options)
     result = DemoResult(str(client.meta.endpoint_url), offline=False, log_group=group)
     try:
-        _scenario(result, logging_config(group, **options), client, True, requests, seed)
+        _scenario(
+            result,
+            logging_config(group, **options),
+            client,
+            patient=True,
+            requests=requests,
+            seed=seed,
+        )
     finally:
         if not keep_group:
             result.group_deleted = admin.delete_log_group(group, client=client)
@@ -271,15 +287,18 @@ def run_demo(
 def _run_offline(requests: int, seed: int) -> DemoResult:
     import boto3
 
-    from .local import serve
-
     with serve(port=0) as server:
         # the local engine accepts any signature; a fresh machine may have no credentials
         session = boto3.session.Session("demo", "demo", region_name="us-east-1")
         options: dict[str, Any] = {"endpoint_url": server.url, "boto3_session": session}
-        from .transport import build_client
-
         client = build_client(**options)
         result = DemoResult(server.url, offline=True, log_group=DEMO_LOG_GROUP)
-        _scenario(result, logging_config(DEMO_LOG_GROUP, **options), client, False, requests, seed)
+        _scenario(
+            result,
+            logging_config(DEMO_LOG_GROUP, **options),
+            client,
+            patient=False,
+            requests=requests,
+            seed=seed,
+        )
     return result
