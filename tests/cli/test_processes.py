@@ -162,18 +162,10 @@ def test_colours_only_on_a_terminal_and_not_with_no_color(
             env=env,
         ) as process:
             os.close(follower)
-            chunks = []
-            while True:
-                try:
-                    chunk = os.read(leader, 4096)
-                except OSError:  # the terminal closed with the process
-                    break
-                if not chunk:
-                    break
-                chunks.append(chunk)
+            drawn = read_terminal(leader)
             assert process.wait(timeout=20) == 0
         os.close(leader)
-        return b"".join(chunks).decode()
+        return drawn.decode()
 
     coloured = run_on_terminal(TERM="xterm")
     assert "\x1b[31mERROR" in coloured and "boom" in coloured
@@ -188,3 +180,37 @@ def test_output_into_a_closed_pipe_ends_quietly(spawn: Any, server: Any, logs: A
     process.stdout.close()  # like `| head -1`: the reader goes away with 400 KB still to come
     assert process.wait(timeout=20) == 0
     assert process.stderr.read() == ""
+
+
+def read_terminal(leader: int) -> bytes:
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:  # the terminal closed with the process
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+@pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs a pseudo-terminal")
+def test_progress_bar_on_a_terminal_for_long_work(server: Any, tmp_path: Path) -> None:
+    leader, follower = os.openpty()
+    argv = ["--endpoint-url", server.url, "simulate", "/p", "--requests", "14", "--rate", "5"]
+    with subprocess.Popen(
+        [sys.executable, "-m", "cw_logging.cli", *argv],
+        stdout=subprocess.PIPE,
+        stderr=follower,
+        env=fresh_machine_env(tmp_path),
+        text=True,
+    ) as process:
+        os.close(follower)
+        drawn = read_terminal(leader).decode()
+        assert process.wait(timeout=30) == 0
+        out = process.stdout.read() if process.stdout else ""
+    os.close(leader)
+    assert "simulating [" in drawn and "/3" in drawn  # a bar with a total, after 2 s of work
+    assert drawn.endswith("\r\x1b[K")  # erased when the work ended
+    assert out.startswith("14 requests") and "\x1b[" not in out
