@@ -163,17 +163,9 @@ class CloudWatchHandler(logging.Handler):
         validate_log_group_name(log_group)
         StreamNamer.validate(log_stream)
         self._check_service_options(
-            client, boto3_session, region_name, endpoint_url, profile_name, transport
-        )
-        if botocore_config is not None:
-            from botocore.config import Config
-
-            if not isinstance(botocore_config, Config):
-                raise ConfigurationError(
-                    f"botocore_config={botocore_config!r} is invalid: pass a "
-                    "botocore.config.Config",
-                    code="InvalidSetting",
-                )
+            client, transport, boto3_session, region_name, endpoint_url, profile_name,
+            botocore_config,
+        )  # fmt: skip
         _flag("create_log_group", create_log_group)
         _flag("create_log_stream", create_log_stream)
         if retention_days is not None:
@@ -247,11 +239,12 @@ class CloudWatchHandler(logging.Handler):
     @staticmethod
     def _check_service_options(
         client: Any,
+        transport: Transport | None,
         boto3_session: Any,
         region_name: str | None,
         endpoint_url: str | None,
         profile_name: str | None,
-        transport: Transport | None,
+        botocore_config: Any,
     ) -> None:
         check_endpoint_url(endpoint_url)
         if transport is not None and not isinstance(transport, Transport):
@@ -259,6 +252,15 @@ class CloudWatchHandler(logging.Handler):
                 f"transport={transport!r} does not implement cw_logging.transport.Transport",
                 code="InvalidSetting",
             )
+        if botocore_config is not None:
+            from botocore.config import Config
+
+            if not isinstance(botocore_config, Config):
+                raise ConfigurationError(
+                    f"botocore_config={botocore_config!r} is invalid: pass a "
+                    "botocore.config.Config",
+                    code="InvalidSetting",
+                )
         if boto3_session is not None and profile_name is not None:
             raise ConfigurationError(
                 "pass either boto3_session or profile_name, not both (the session has its profile)",
@@ -271,6 +273,7 @@ class CloudWatchHandler(logging.Handler):
                 ("region_name", region_name),
                 ("endpoint_url", endpoint_url),
                 ("profile_name", profile_name),
+                ("botocore_config", botocore_config),
             )
             if value is not None
         ]

@@ -13,6 +13,7 @@ from typing import Any
 
 import boto3
 import pytest
+from botocore.config import Config
 from botocore.stub import Stubber
 
 from cw_logging import CloudWatchHandler, ConfigurationError
@@ -62,6 +63,7 @@ def make(transport: MemoryTransport) -> Iterator[Any]:
         ({"client": object()}, "not a boto3"),
         ({"region_name": "us-east-1", "transport": MemoryTransport()}, "conflicting"),
         ({"boto3_session": object(), "profile_name": "p"}, "not both"),
+        ({"client": boto3.client("logs"), "botocore_config": Config()}, "conflicting"),
         ({"transport": object()}, "Transport"),
         ({"botocore_config": {"retries": 1}}, "botocore.config.Config"),
     ],
