@@ -148,7 +148,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     env = CliEnv(json="--json" in argv, debug="--debug" in argv)
     try:
-        args = build_parser().parse_args(argv)
+        try:
+            args = build_parser().parse_args(argv)
+        except SystemExit as done:  # --help and --version print, then exit 0
+            return done.code if isinstance(done.code, int) else EXIT_OK
         env = _env(args)
         if env.debug:
             import logging

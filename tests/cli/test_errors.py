@@ -85,3 +85,10 @@ def test_one_line_drops_caret_lines() -> None:
         "Unknown command 'x' at line 1, column 13:\n    fields @m | x\n                ^\nFix it."
     )
     assert one_line(text) == "Unknown command 'x' at line 1, column 13: fields @m | x Fix it."
+
+
+def test_help_and_version_return_0(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out.startswith("cw-logging ")
+    assert main(["query", "--help"]) == 0
+    assert "--format" in capsys.readouterr().out
