@@ -147,13 +147,16 @@ def _configured_logging(config: dict[str, Any]) -> Iterator[Any]:
 
 
 def _until_found(search: Callable[[], Any], ready: Callable[[Any], bool], patient: bool) -> Any:
-    """Run ``search`` until ``ready`` says its result is complete (only a real service needs
-    patience: events become searchable a few seconds after they are stored)."""
-    deadline = time.monotonic() + (_RESULT_WAIT if patient else 0)
+    """Return what ``search`` finds. Only a real service needs ``patient``: events become
+    searchable a few seconds after they are stored, so search again until the result is
+    ``ready`` and the same twice in a row (or the wait is over)."""
+    deadline = time.monotonic() + _RESULT_WAIT
+    previous: Any = None
     while True:
         found = search()
-        if ready(found) or time.monotonic() >= deadline:
+        if not patient or (ready(found) and found == previous) or time.monotonic() >= deadline:
             return found
+        previous = found
         time.sleep(2.0)
 
 
