@@ -17,6 +17,7 @@ from botocore.config import Config
 from botocore.stub import Stubber
 
 from cw_logging import CloudWatchHandler, ConfigurationError
+from cw_logging.handler import default_formatter
 from cw_logging.limits import InputLogEvent
 from cw_logging.transport import PutResult
 from tests.integration.helpers import wait_until
@@ -113,9 +114,11 @@ def test_dictconfig_builds_the_handler(style: str, transport: MemoryTransport) -
             "version": 1,
             "incremental": False,
             "disable_existing_loggers": False,
+            "formatters": {"plain": {"format": "%(message)s"}},
             "handlers": {
                 "cw": {
                     key: "cw_logging.CloudWatchHandler",
+                    "formatter": "plain",
                     "log_group": GROUP,
                     "log_stream": "dict-{logger}",
                     "transport": transport,
@@ -263,6 +266,21 @@ def test_emit_after_close_is_counted(make: Any, transport: MemoryTransport) -> N
     assert stats["dropped"] == {"after_close": 2}
     assert stats["closed"] is True
     assert transport.messages(GROUP) == ["before"]
+
+
+def test_records_without_a_formatter_get_the_default_formatters_text(
+    make: Any, transport: MemoryTransport
+) -> None:
+    handler, logger = make(formatter=None)
+    seen: list[logging.LogRecord] = []
+    logger.addFilter(lambda record: seen.append(record) or True)
+    logger.info("plain %s", "text")
+    logger.info("no arguments")
+    logger.info({"a": 1})
+    logger.warning("with stack", stack_info=True)
+    assert handler.flush(timeout=5)
+    expected = [default_formatter().format(record) for record in seen]
+    assert transport.messages(GROUP) == expected
 
 
 def test_flush_without_records_returns_at_once(make: Any) -> None:

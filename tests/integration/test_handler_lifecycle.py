@@ -45,9 +45,11 @@ def _config(client: Any, group: str, stream: str) -> dict[str, Any]:
     return {
         "version": 1,
         "disable_existing_loggers": False,
+        "formatters": {"plain": {"format": "%(message)s"}},
         "handlers": {
             "cloudwatch": {
                 "class": "cw_logging.CloudWatchHandler",
+                "formatter": "plain",
                 "log_group": group,
                 "log_stream": stream,
                 "client": client,
@@ -176,8 +178,10 @@ def test_records_queued_at_exit_are_delivered(moto_process: Any, server_client: 
             logging.config.dictConfig({{
                 "version": 1,
                 "disable_existing_loggers": False,
+                "formatters": {{"plain": {{"format": "%(message)s"}}}},
                 "handlers": {{"cw": {{
                     "class": "cw_logging.CloudWatchHandler", "log_group": {group!r},
+                    "formatter": "plain",
                     "log_stream": stream, "create_log_group": True, "flush_interval": 60,
                     **client,
                 }}}},
@@ -220,6 +224,7 @@ def test_sigterm_delivers_queued_records_then_terminates(
             {group!r}, "term", endpoint_url={moto_process.url!r}, region_name="us-east-1",
             create_log_group=True, flush_interval=60,
         )
+        handler.setFormatter(logging.Formatter())
         logger = logging.getLogger("app")
         logger.addHandler(handler)
         logger.setLevel(logging.INFO)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import http.client
 import json
+import logging
 import random
 import socket
 import struct
@@ -362,7 +363,8 @@ def quick_retry_policy() -> Any:
 class HandlerFactory:
     """Builds handlers with test defaults, each on a fresh non-propagating logger at DEBUG.
 
-    Options may include ``log_group``, ``log_stream`` and ``handler_class`` besides the
+    Options may include ``log_group``, ``log_stream``, ``handler_class`` and ``formatter``
+    (default: a plain ``logging.Formatter()``; None keeps the handler's default) besides the
     handler's own. ``make(**options)`` returns ``(handler, logger)``; ``close_all()`` detaches
     and closes every handler it made (call it at teardown).
     """
@@ -376,13 +378,13 @@ class HandlerFactory:
         self._made: list[tuple[Any, Any]] = []
 
     def make(self, **options: Any) -> tuple[Any, Any]:
-        import logging
-
         settings = {**self.defaults, **options}
         stream = settings.pop("log_stream", "s")
         group = settings.pop("log_group", self.group)
         handler_class = settings.pop("handler_class", self.handler_class)
+        formatter = settings.pop("formatter", logging.Formatter())
         handler = handler_class(group, stream, **settings)
+        handler.setFormatter(formatter)  # plain text, whatever the package default becomes
         HandlerFactory._serial += 1
         logger = logging.getLogger(f"cwtest.{HandlerFactory._serial}")
         logger.propagate = False
