@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import argparse
 import re
+from typing import Any
 
 from cw_logging.cli import build_parser
-from tests.cli.conftest import ROOT
+from tests.cli.conftest import ROOT, put_events
 
 DOC = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
 
@@ -46,3 +47,32 @@ def test_global_options_are_documented() -> None:
     table = DOC.split("## Global options", 1)[1].split("\n## ", 1)[0]
     for option in ("--region", "--profile", "--endpoint-url", "--json", "--debug", "--version"):
         assert f"`{option}" in table
+
+
+def keys_documented(document: object) -> set[str]:
+    """Keys of ``document`` (and of the objects in its lists) missing from docs/cli.md."""
+    missing: set[str] = set()
+    items = document if isinstance(document, list) else [document]
+    for item in items:
+        if isinstance(item, dict):
+            missing |= {key for key in item if f'"{key}"' not in DOC}
+            for value in item.values():
+                if isinstance(value, list):
+                    missing |= keys_documented(value)
+    return missing
+
+
+def test_json_shapes_are_documented(cli: Any, logs: Any) -> None:
+    put_events(logs, "/d", "s", [(1_000, {"level": "ERROR", "traceId": "a" * 32, "message": "m"})])
+    outputs = [
+        cli("groups", "--json").json(),
+        cli("streams", "/d", "--json").json(),
+        cli("retention", "/d", "--json").json(),
+        cli("tail", "/d", "--json").json_lines(),
+        cli("query", "fields @timestamp, @message", "-g", "/d", "--json").json(),
+        cli("trace", "a" * 32, "-g", "/d", "--json").json(),
+        cli("simulate", "/s", "--requests", "2", "--backfill", "--json").json(),
+        cli("replay", "/d", "/e", "--speed", "max", "--json").json(),
+    ]
+    missing = set().union(*(keys_documented(output) for output in outputs))
+    assert not missing, sorted(missing)
