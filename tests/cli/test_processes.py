@@ -198,7 +198,9 @@ def read_terminal(leader: int) -> bytes:
 @pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs a pseudo-terminal")
 def test_progress_bar_on_a_terminal_for_long_work(server: Any, tmp_path: Path) -> None:
     leader, follower = os.openpty()
-    argv = ["--endpoint-url", server.url, "simulate", "/p", "--requests", "14", "--rate", "5"]
+    # seed 1: the 20 requests span 3.9 s of live traffic, well past the 2 s before a bar shows
+    argv = ["--endpoint-url", server.url, "simulate", "/p", "--requests", "20", "--rate", "5"]
+    argv += ["--seed", "1"]
     with subprocess.Popen(
         [sys.executable, "-m", "cw_logging.cli", *argv],
         stdout=subprocess.PIPE,
@@ -211,6 +213,6 @@ def test_progress_bar_on_a_terminal_for_long_work(server: Any, tmp_path: Path) -
         assert process.wait(timeout=30) == 0
         out = process.stdout.read() if process.stdout else ""
     os.close(leader)
-    assert "simulating [" in drawn and "/3" in drawn  # a bar with a total, after 2 s of work
+    assert "simulating [" in drawn and "/4" in drawn  # a bar with a total, after 2 s of work
     assert drawn.endswith("\r\x1b[K")  # erased when the work ended
-    assert out.startswith("14 requests") and "\x1b[" not in out
+    assert out.startswith("20 requests") and "\x1b[" not in out
