@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -27,10 +27,15 @@ class FakeClock:
 
 
 def run_python(
-    args: Sequence[str], *, cwd: Path, pythonpath: Sequence[Path] = (), timeout: float = 60
+    args: Sequence[str],
+    *,
+    cwd: Path,
+    pythonpath: Sequence[Path] = (),
+    timeout: float = 60,
+    extra_env: Mapping[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """Run this interpreter in ``cwd`` with the repository (and ``pythonpath``) importable."""
-    env = dict(os.environ)
+    env = {**os.environ, **(extra_env or {})}
     paths = [*map(str, pythonpath), str(ROOT), env.get("PYTHONPATH", "")]
     env["PYTHONPATH"] = os.pathsep.join(p for p in paths if p)
     env.pop("PYTEST_ADDOPTS", None)

@@ -47,12 +47,18 @@ def write_tests(directory: Path, source: str) -> Path:
     return path
 
 
-def run_pytest(directory: Path, *args: str, pythonpath: list[Path] | None = None) -> str:
+def run_pytest(
+    directory: Path,
+    *args: str,
+    pythonpath: list[Path] | None = None,
+    extra_env: dict[str, str] | None = None,
+) -> str:
     completed = run_python(
         ["-m", "pytest", "-q", "-p", "no:cacheprovider", *args],
         cwd=directory,
         pythonpath=pythonpath or [],
         timeout=120,
+        extra_env=extra_env,
     )
     return completed.stdout + completed.stderr + f"\n[exit {completed.returncode}]"
 
@@ -73,8 +79,14 @@ def fake_distribution(site: Path) -> Path:
 
 
 def test_fixtures_work_when_the_plugin_is_named_with_dash_p(tmp_path: Path) -> None:
+    # -p is how a suite that turns off plugin autoloading gets the fixtures.
     write_tests(tmp_path, USES_EVERY_FIXTURE)
-    output = run_pytest(tmp_path, "-p", "cw_logging.testing.pytest_plugin")
+    output = run_pytest(
+        tmp_path,
+        "-p",
+        "cw_logging.testing.pytest_plugin",
+        extra_env={"PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"},
+    )
     assert "2 passed" in output and "[exit 0]" in output, output
 
 
