@@ -60,8 +60,13 @@ _capture = context.capture
 
 
 def default_formatter() -> logging.Formatter:
-    """Return the formatter a handler uses when none is set."""
-    return logging.Formatter()
+    """Return the formatter a handler uses when none is set: :class:`JsonFormatter`.
+
+    JSON by default so that every record is queryable and carries its correlation ids.
+    """
+    from .formatter import JsonFormatter
+
+    return JsonFormatter()
 
 
 def _is_message_only(formatter: logging.Formatter) -> bool:
