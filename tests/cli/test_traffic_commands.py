@@ -153,7 +153,8 @@ def test_replay_exports_to_jsonl_and_back(
     assert back.json()["sent"] == 3
     copied = engine.call("FilterLogEvents", {"logGroupName": "/copy"})["events"]
     assert [e["message"] for e in copied] == ["first", "second", "third"]
-    assert back.json()["waited_seconds"] == pytest.approx(2 / 50, abs=0.02)
+    # 2 s of recorded gaps at --speed 50: at most 40 ms of waiting (less when sending took time)
+    assert 0 < back.json()["waited_seconds"] <= 2 / 50 + 1e-9
 
 
 def test_replay_to_stdout_and_bad_lines(cli: Cli, tmp_path: Any) -> None:
