@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import ipaddress
+import signal
 import socket
 import threading
 from collections.abc import Sequence
@@ -127,8 +128,16 @@ def serve(
     return LocalServer(engine or LocalEngine(db_path), host, port, verbose).start()
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the local engine server in the foreground until Ctrl-C (``cw-logging serve``)."""
+    """Run the local engine server in the foreground until Ctrl-C or SIGTERM (``cw-logging serve``).
+
+    SIGTERM (what container runtimes send) stops it as cleanly as Ctrl-C, so a SQLite file is
+    closed properly.
+    """
     parser = argparse.ArgumentParser(
         prog="cw-logging serve", description="Serve a local CloudWatch Logs engine on loopback."
     )
@@ -141,10 +150,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"cw_logging local engine listening on {server.url}", flush=True)
     print(f"  aws --endpoint-url {server.url} logs describe-log-groups", flush=True)
     print("Press Ctrl-C to stop.", flush=True)
+    on_main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _interrupt) if on_main_thread else None
     try:
         server.serve_forever()
     except KeyboardInterrupt:
         pass
     finally:
         server.stop()
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
     return 0

@@ -110,7 +110,10 @@ def test_engine_is_safe_under_concurrent_puts(engine: LocalEngine, clock: FakeCl
     assert len(response["events"]) == 200
 
 
-def test_main_serves_in_the_foreground_until_ctrl_c(tmp_path: Path) -> None:
+@pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_main_serves_in_the_foreground_until_stopped(
+    tmp_path: Path, stop_signal: signal.Signals
+) -> None:
     import boto3
 
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
@@ -131,7 +134,7 @@ def test_main_serves_in_the_foreground_until_ctrl_c(tmp_path: Path) -> None:
         client: Any = boto3.client("logs", region_name="us-east-1", endpoint_url=url)
         client.create_log_group(logGroupName=GROUP)
         assert client.describe_log_groups()["logGroups"][0]["logGroupName"] == GROUP
-        process.send_signal(signal.SIGINT)
+        process.send_signal(stop_signal)
         assert process.wait(timeout=15) == 0
     finally:
         if process.poll() is None:
