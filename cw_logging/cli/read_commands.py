@@ -10,10 +10,10 @@ from typing import Any
 
 from ..query import CorrelatedEvent, Polling, QueryResult, find_by_trace_id, run_query
 from ..query.events import LogEvent, filter_log_events
+from ..query.follow import follow_log_events
 from ..query.records import CorrelationKeys, decode_message
 from .argtypes import parse_since, positive_float, positive_int, since_range
 from .env import CliEnv
-from .follow import follow_log_events
 from .output import (
     Progress,
     Style,

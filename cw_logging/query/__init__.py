@@ -21,6 +21,7 @@ from .correlate import (
     validate_id,
 )
 from .events import LogEvent, filter_log_events, get_log_events
+from .follow import follow_log_events
 from .insights import Polling, QueryResult, get_query_results, run_query, start_query, stop_query
 from .querytext import validate_query
 from .records import CorrelatedEvent, CorrelationKeys
@@ -42,6 +43,7 @@ __all__ = [
     "find_by_request_id",
     "find_by_span_id",
     "find_by_trace_id",
+    "follow_log_events",
     "get_log_events",
     "get_query_results",
     "run_query",

@@ -7,8 +7,8 @@ from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from ..query.events import LogEvent, filter_log_events
-from ..query.timerange import TimeRange
+from .events import LogEvent, filter_log_events
+from .timerange import TimeRange
 
 __all__ = ["DEFAULT_LOOKBACK", "follow_log_events"]
 
