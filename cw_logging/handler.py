@@ -10,14 +10,14 @@ import atexit
 import logging
 import math
 import os
-import signal
+import sys
 import threading
 import time
 import weakref
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
-from . import context
+from . import context, lifecycle
 from .buffer import BoundedQueue, build_batches, parse_overflow, parse_oversize
 from .errors import ConfigurationError
 from .formatter import EXCEPTION_ATTRIBUTE, exception_summary
@@ -29,7 +29,10 @@ from .limits import (
     validate_log_group_name,
     validate_retention_days,
 )
+from .metrics import emf_line
 from .sender import RetryPolicy, Sender, SenderSettings, sender_thread_idents
+from .spool import DEFAULT_SPOOL_MAX_BYTES
+from .spool_files import HAVE_FLOCK
 from .streams import DEFAULT_STREAM_TEMPLATE, StreamNamer
 from .transport import (
     Boto3Transport,
@@ -39,7 +42,7 @@ from .transport import (
     default_botocore_config,
 )
 
-__all__ = ["DEFAULT_MAX_QUEUE_BYTES", "RECORD_OVERHEAD_BYTES", "CloudWatchHandler"]
+__all__ = ["DEFAULT_MAX_QUEUE_BYTES", "RECORD_OVERHEAD_BYTES", "CloudWatchHandler", "flush_all"]
 
 DEFAULT_MAX_QUEUE_BYTES = 64 * 1024 * 1024
 """Default bound of the records waiting to be sent (``max_queue_bytes``): 64 MiB."""
@@ -98,6 +101,30 @@ def _seconds(name: str, value: object, *, allow_zero: bool) -> float:
     return float(value)
 
 
+def _spool_options(directory: object, commit_interval: object, max_bytes: object) -> str | None:
+    """Validate the spool options; return the directory as text (None: no spool)."""
+    _seconds("spool_commit_interval", commit_interval, allow_zero=False)
+    if isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes < 1:
+        raise ConfigurationError(
+            f"spool_max_bytes={max_bytes!r} is invalid: use a positive number of bytes",
+            code="InvalidSetting",
+        )
+    if directory is None:
+        return None
+    if not isinstance(directory, (str, os.PathLike)) or not os.fspath(directory):
+        raise ConfigurationError(
+            f"spool_dir={directory!r} is invalid: use a directory path (created if missing)",
+            code="InvalidSetting",
+        )
+    if not HAVE_FLOCK:
+        raise ConfigurationError(
+            "spool_dir needs POSIX file locking (fcntl.flock), which this platform lacks; "
+            "leave spool_dir unset here",
+            code="SpoolUnsupported",
+        )
+    return str(os.fspath(directory))
+
+
 def _flag(name: str, value: object) -> bool:
     if not isinstance(value, bool):
         raise ConfigurationError(
@@ -127,12 +154,6 @@ class CloudWatchHandler(logging.Handler):
     and nothing else in the handler raises into the application.
     """
 
-    deliver_on_sigterm: ClassVar[bool] = True
-    """When True and SIGTERM still has its default action, the first handler built on the main
-    thread installs a SIGTERM handler that delivers what is queued (within ``close_timeout``)
-    and then ends the process by SIGTERM as before. Set False on a subclass to leave signals
-    alone."""
-
     retry_policy: ClassVar[RetryPolicy] = RetryPolicy()
     """Backoff, circuit breaker and reporting settings, read when a handler is built; override
     on a subclass to change them."""
@@ -159,6 +180,11 @@ class CloudWatchHandler(logging.Handler):
         max_queue_bytes: int = DEFAULT_MAX_QUEUE_BYTES,
         overflow: str = "drop_oldest",
         close_timeout: float = 10.0,
+        spool_dir: str | os.PathLike[str] | None = None,
+        spool_commit_interval: float = 0.2,
+        spool_max_bytes: int = DEFAULT_SPOOL_MAX_BYTES,
+        install_signal_handlers: bool = False,
+        emit_metrics_interval: float | None = None,
         level: int | str = logging.NOTSET,
         transport: Transport | None = None,
         clock: Clock | None = None,
@@ -191,6 +217,19 @@ class CloudWatchHandler(logging.Handler):
             raise ConfigurationError(f"clock={clock!r} is not callable", code="InvalidSetting")
         close_timeout = _seconds("close_timeout", close_timeout, allow_zero=True)
         flush_interval = _seconds("flush_interval", flush_interval, allow_zero=False)
+        spool_path = _spool_options(spool_dir, spool_commit_interval, spool_max_bytes)
+        _flag("install_signal_handlers", install_signal_handlers)
+        if emit_metrics_interval is not None:
+            emit_metrics_interval = _seconds(
+                "emit_metrics_interval", emit_metrics_interval, allow_zero=False
+            )
+        if install_signal_handlers and threading.current_thread() is not threading.main_thread():
+            raise ConfigurationError(
+                "install_signal_handlers=True needs the handler to be built on the main thread "
+                "(Python installs signal handlers only there): build it there, or call "
+                "cw_logging.handler.flush_all() from your own SIGTERM handler",
+                code="InvalidSetting",
+            )
         queue: BoundedQueue[logging.LogRecord] = BoundedQueue(
             max_queue_bytes,
             parse_overflow(overflow),
@@ -200,6 +239,7 @@ class CloudWatchHandler(logging.Handler):
             + max_batch_events * (RECORD_OVERHEAD_BYTES - EVENT_OVERHEAD_BYTES),
         )
         oversize_policy = parse_oversize(oversize)
+        overflow_policy = parse_overflow(overflow)
         super().__init__(level)
         self.log_group = log_group
         self.log_stream = log_stream
@@ -216,6 +256,11 @@ class CloudWatchHandler(logging.Handler):
             max_event_bytes=max_event_bytes,
             oversize=oversize_policy,
             retry=self.retry_policy,
+            spool_dir=spool_path,
+            spool_commit_interval=float(spool_commit_interval),
+            spool_max_bytes=spool_max_bytes,
+            spool_overflow=overflow_policy,
+            metrics_interval=emit_metrics_interval,
         )
         self._queue = queue
         self._client = client
@@ -238,8 +283,11 @@ class CloudWatchHandler(logging.Handler):
         self._sender = self._new_sender()
         self._started = False
         _LIVE.add(self)
-        if self.deliver_on_sigterm:
-            _install_sigterm_delivery()
+        lifecycle.watch_multiprocessing_children(_close_all)
+        if install_signal_handlers:
+            lifecycle.install_sigterm_delivery(_close_all)
+        if spool_path is not None:
+            self._start()  # what a previous process left is sent without waiting for a record
 
     @staticmethod
     def _check_service_options(
@@ -306,6 +354,7 @@ class CloudWatchHandler(logging.Handler):
             transport_factory=self._make_transport,
             format_record=self.format,
             clock=self._clock,
+            metrics=self._emit_metrics,
         )
 
     def _make_transport(self) -> Transport:
@@ -431,7 +480,7 @@ class CloudWatchHandler(logging.Handler):
         )
         sender = self._sender
         mark = self._queue.total_put
-        if sender.done_count() >= mark:
+        if sender.done_count() >= mark and sender.caught_up:
             return True
         if not sender.alive or _holding_logging_lock() or _get_ident() in _SENDER_THREADS:
             self._queue.wake()
@@ -452,7 +501,7 @@ class CloudWatchHandler(logging.Handler):
                 sender.stop(self._clock() + self.close_timeout)  # one deadline for every caller
         try:
             if not sender.started:
-                if len(self._queue):
+                if len(self._queue) or self._settings.spool_dir is not None:
                     sender.run_here()  # no thread could be started: deliver on this one
             elif _holding_logging_lock():
                 _DETACHED.difference_update([s for s in _DETACHED if not s.alive])
@@ -481,6 +530,15 @@ class CloudWatchHandler(logging.Handler):
             dropped["after_close"] = self._after_close
         counters["internal_skipped"] += self._internal_skipped
         accepted = queue.total_put
+        spool = self._sender.spool
+        spool_stats = spool.stats() if spool is not None else None
+        oldest = _oldest_queued_age(queue)
+        if spool_stats is not None:
+            for reason, count in spool_stats.dropped.items():
+                dropped[f"spool_{reason}"] = count
+            if spool_stats.oldest_timestamp is not None:
+                spooled_age = max(time.time() - spool_stats.oldest_timestamp / 1000.0, 0.0)
+                oldest = max(oldest or 0.0, spooled_age)
         return {
             "queued": len(queue),
             "queued_bytes": queue.bytes,
@@ -490,7 +548,19 @@ class CloudWatchHandler(logging.Handler):
             "dropped": dropped,
             "breaker": self._sender.breaker.state,
             "closed": self._closed,
+            "spool_depth": spool_stats.depth if spool_stats else 0,
+            "spool_bytes": spool_stats.bytes if spool_stats else 0,
+            "spool_adopted": spool_stats.adopted if spool_stats else 0,
+            "spool_path": spool_stats.path if spool_stats else None,
+            "oldest_unsent_age": oldest,
         }
+
+    def _emit_metrics(self) -> None:
+        """Write the delivery counters as one CloudWatch Embedded Metric Format line on stdout."""
+        stream = sys.stdout
+        if stream is not None:
+            stream.write(emf_line(self.stats(), log_group=self.log_group) + "\n")
+            stream.flush()
 
     def _reinit_after_fork(self) -> None:
         """In a forked child: fresh queue locks, an empty queue and a new sender and client."""
@@ -564,27 +634,29 @@ def _close_all() -> None:
     _wait_for_detached()
 
 
-def _deliver_then_terminate(signum: int, frame: Any) -> None:
-    """SIGTERM handler: deliver what is queued, then die by the signal as the default would."""
-    _close_all()
-    signal.signal(signum, signal.SIG_DFL)
-    os.kill(os.getpid(), signum)
+def flush_all(timeout: float) -> bool:
+    """Flush every open CloudWatchHandler of this process within one ``timeout`` (seconds).
+
+    For hooks that must deliver before the process is frozen or ended (Lambda, your own signal
+    handler). Returns True when everything logged before the call was delivered or accounted for.
+    """
+    end = time.monotonic() + max(timeout, 0.0)
+    handlers = list(_LIVE)
+    for handler in handlers:
+        handler._queue.wake()  # all senders start at once; the waits below overlap
+    done = True
+    for handler in handlers:
+        done = handler.flush(timeout=max(end - time.monotonic(), 0.0)) and done
+    return done
 
 
-_sigterm_installed = False
-
-
-def _install_sigterm_delivery() -> None:
-    """Install :func:`_deliver_then_terminate` if SIGTERM has its default action (main thread)."""
-    global _sigterm_installed
-    if _sigterm_installed or threading.current_thread() is not threading.main_thread():
-        return
+def _oldest_queued_age(queue: BoundedQueue[logging.LogRecord]) -> float | None:
+    """Seconds since the oldest record still in memory was created (None when empty)."""
     try:
-        if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
-            signal.signal(signal.SIGTERM, _deliver_then_terminate)
-    except (AttributeError, ValueError, OSError):  # no SIGTERM here, or not allowed
-        return
-    _sigterm_installed = True
+        record = queue._items[0][0]
+    except IndexError:
+        return None
+    return max(time.time() - record.created, 0.0)
 
 
 def _wait_for_detached() -> None:

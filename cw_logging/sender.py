@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .buffer import BatchPlan, BoundedQueue, Oversize, build_batches
+from .buffer import BatchPlan, BoundedQueue, Overflow, Oversize, build_batches
 from .errors import (
     CloudWatchLogsError,
     EntityTooLargeError,
@@ -29,6 +29,7 @@ from .errors import (
 )
 from .limits import InputLogEvent
 from .resilience import Backoff, CircuitBreaker, RateLimitedReporter
+from .spool import DEFAULT_SPOOL_MAX_BYTES, Spool, SpooledEvent
 from .streams import DEFAULT_STREAM_TEMPLATE, StreamNamer
 from .transport import PutResult, Transport, ensure_created
 
@@ -100,6 +101,16 @@ class SenderSettings:
     chunk_bytes: int = 8 * 1_048_576
     """Roughly how many queue bytes one drain takes: what is held in memory outside the queue
     while it is being sent (room for a full batch of 10,000 small records)."""
+    spool_dir: str | None = None
+    """Directory of the durable spool; None keeps records in memory only."""
+    spool_commit_interval: float = 0.2
+    """Longest time a record waits in memory before it is committed to the spool."""
+    spool_max_bytes: int = DEFAULT_SPOOL_MAX_BYTES
+    spool_overflow: Overflow = Overflow.DROP_OLDEST
+    metrics_interval: float | None = None
+    """Seconds between two calls of the sender's ``metrics`` callback; None: never."""
+    adopt_interval: float = 60.0
+    """Seconds between two looks for spool files that processes left when they died."""
 
 
 class SenderStats:
@@ -215,6 +226,7 @@ class Sender:
         stats: SenderStats | None = None,
         reporter: RateLimitedReporter | None = None,
         clock: Clock = time.monotonic,
+        metrics: Callable[[], None] | None = None,
     ) -> None:
         self.settings = settings
         self.queue = queue
@@ -238,6 +250,11 @@ class Sender:
         self._settled = queue.total_drained  # drained before this sender: not its business
         self._abandoned = False
         self._queue_drops_seen: dict[str, int] = {}
+        self._metrics = metrics if settings.metrics_interval is not None else None
+        self.spool: Spool | None = None
+        self._spooled_records = 0  # committed to the spool, not yet settled
+        self._caught_up = settings.spool_dir is None  # the spool's backlog is sent
+        self._next_commit = 0.0
 
     # -- control (any thread) ------------------------------------------------------------------
 
@@ -272,6 +289,11 @@ class Sender:
         deadline = self._deadline
         return 0.0 if deadline is None else max(deadline - self._clock(), 0.0)
 
+    @property
+    def caught_up(self) -> bool:
+        """True when nothing a previous process left in the spool is waiting to be sent."""
+        return self._caught_up
+
     def done_count(self) -> int:
         """Records accepted by the queue that are delivered, dropped or otherwise accounted for."""
         queue = self.queue
@@ -282,10 +304,10 @@ class Sender:
         self.queue.wake()
         end = self._clock() + max(timeout, 0.0)
         with self._progress:
-            while self.done_count() < mark:
+            while self.done_count() < mark or not self._caught_up:
                 remaining = end - self._clock()
                 if remaining <= 0 or not self.alive:
-                    return self.done_count() >= mark
+                    return self.done_count() >= mark and self._caught_up
                 # Short slices: evictions by producers settle records without a notification.
                 self._progress.wait(min(remaining, 0.05))
         return True
@@ -325,22 +347,64 @@ class Sender:
                 self._progress.notify_all()
 
     def _loop(self) -> None:
-        interval = self.settings.flush_interval
+        spool = self._open_spool()
         clock = self._clock
-        next_flush = clock() + interval
+        interval = self.settings.flush_interval
+        next_flush = clock() if spool is not None and spool.depth() else clock() + interval
+        next_metrics = clock() + (self.settings.metrics_interval or 0.0)
+        next_adopt = clock() + self.settings.adopt_interval
         while True:
+            send_now = True
             if self._deadline is None:
-                remaining = next_flush - clock()
-                if remaining > 0:
-                    self.queue.wait(remaining)
-                next_flush = clock() + interval
-            self._cycle()
+                now = clock()
+                wake_at = next_flush
+                if spool is not None:
+                    wake_at = min(wake_at, self._next_commit)
+                if self._metrics is not None:
+                    wake_at = min(wake_at, next_metrics)
+                signalled = wake_at > now and self.queue.wait(wake_at - now)
+                send_now = signalled or wake_at >= next_flush or clock() >= next_flush
+                if send_now:
+                    next_flush = clock() + interval
+            if spool is None:
+                if send_now:
+                    self._cycle()
+            else:
+                self._commit()
+                if send_now or not self._caught_up:
+                    self._send_spooled(spool)
+                if clock() >= next_adopt:
+                    next_adopt = clock() + self.settings.adopt_interval
+                    if spool.adopt_orphans():
+                        next_flush = clock()
+            if self._metrics is not None and clock() >= next_metrics:
+                next_metrics = clock() + (self.settings.metrics_interval or 0.0)
+                self._emit_metrics()
             self._report_queue_drops()
-            if self._deadline is not None and (len(self.queue) == 0 or self._expired()):
+            if self._deadline is not None and (self._all_sent() or self._expired()):
                 break
-        left = self.queue.clear()
-        self.stats.drop("close_timeout", left)
+        self._finish(spool)
+
+    def _all_sent(self) -> bool:
+        spool = self.spool
+        return len(self.queue) == 0 and (spool is None or spool.depth() == 0)
+
+    def _finish(self, spool: Spool | None) -> None:
+        if spool is None:
+            left = self.queue.clear()
+            self.stats.drop("close_timeout", left)
+            self._notify_progress(0)
+            return
+        self._commit()  # what is still in memory waits on disk for the next process
+        spool.close()
         self._notify_progress(0)
+
+    def _emit_metrics(self) -> None:
+        try:
+            if self._metrics is not None:
+                self._metrics()
+        except Exception as exc:
+            self.reporter.report("metrics", f"could not emit the metrics line: {exc!r}")
 
     def _expired(self) -> bool:
         deadline = self._deadline
@@ -362,7 +426,8 @@ class Sender:
             if self._abandoned:
                 return
             self._abandoned = True
-            in_flight = self.queue.total_drained - self._settled
+            # records already committed to the spool are on disk: the next process sends them
+            in_flight = self.queue.total_drained - self._settled - self._spooled_records
             self._settled = self.queue.total_drained
             self._progress.notify_all()
         left = self.queue.clear()
@@ -430,7 +495,8 @@ class Sender:
             text = object.__repr__(record.msg)
         return f"{record.levelname} {record.name}: {text} [formatting failed: {exc!r}]"
 
-    def _deliver(self, records: list[logging.LogRecord]) -> None:
+    def _plan(self, records: list[logging.LogRecord]) -> list[tuple[str, list[InputLogEvent]]]:
+        """Format ``records`` and cut them into the batches to send, by stream."""
         settings = self.settings
         jobs: list[tuple[str, list[InputLogEvent]]] = []
         for stream, events in self._format(records).items():
@@ -450,23 +516,108 @@ class Sender:
                     "to keep them",
                 )
             jobs.extend((stream, batch) for batch in plan.batches)
+        return jobs
+
+    def _deliver(self, records: list[logging.LogRecord]) -> None:
+        jobs = self._plan(records)
         for index, (stream, batch) in enumerate(jobs):
-            if not self._deliver_batch(stream, batch):
+            left = self._deliver_batch(stream, batch)
+            if left:
                 rest = sum(len(events) for _, events in jobs[index + 1 :])
-                self.stats.drop("close_timeout", rest)
+                self.stats.drop("close_timeout", left + rest)
                 return
+
+    # -- the spool -----------------------------------------------------------------------------
+
+    def _open_spool(self) -> Spool | None:
+        """Open the spool (adopting what dead processes left) on the sender thread."""
+        settings = self.settings
+        if settings.spool_dir is None:
+            return None
+        self.spool = Spool.open(
+            settings.spool_dir,
+            log_group=settings.log_group,
+            log_stream_key=settings.log_stream,
+            max_bytes=settings.spool_max_bytes,
+            overflow=settings.spool_overflow,
+        )
+        self._next_commit = self._clock() + settings.spool_commit_interval
+        return self.spool
+
+    def _commit(self) -> None:
+        """Move everything queued in memory into the spool (formatted, one transaction a chunk)."""
+        spool = self.spool
+        if spool is None:
+            return
+        self._next_commit = self._clock() + self.settings.spool_commit_interval
+        if self.settings.spool_overflow is Overflow.BLOCK and spool.free_bytes() <= 0:
+            return  # back-pressure: the memory queue fills and its own 'block' makes callers wait
+        while True:
+            records = self.queue.drain(self._chunk_items())
+            if not records:
+                return
+            try:
+                rows = [
+                    (stream, event["timestamp"], event["message"])
+                    for stream, batch in self._plan(records)
+                    for event in batch
+                ]
+                spool.append(rows)
+            except Exception as exc:  # a bug must cost these records, not the thread
+                self.stats.drop("internal_error", len(records))
+                self._notify_progress(len(records))
+                self.reporter.report("internal_error", f"unexpected error spooling: {exc!r}")
+                continue
+            self._spooled_records += len(records)
+
+    def _commit_if_due(self) -> None:
+        if self.spool is not None and self._clock() >= self._next_commit:
+            self._commit()
+
+    def _send_spooled(self, spool: Spool) -> None:
+        """Send the spool oldest first, acknowledging what is settled, until empty or deadline."""
+        settings = self.settings
+        while not self._expired():
+            self._commit_if_due()
+            events = spool.peek(settings.max_batch_events, settings.max_batch_bytes)
+            if not events:
+                break
+            by_stream: dict[str, list[SpooledEvent]] = {}
+            for event in events:
+                by_stream.setdefault(event.stream, []).append(event)
+            for stream, group in by_stream.items():
+                if not self._deliver_spooled(stream, group):
+                    return
+                spool.ack(event.seq for event in group)
+        if spool.depth() == 0:
+            self._caught_up = True
+            settled, self._spooled_records = self._spooled_records, 0
+            self._notify_progress(settled)
+
+    def _deliver_spooled(self, stream: str, group: list[SpooledEvent]) -> bool:
+        settings = self.settings
+        plan = build_batches(
+            [{"timestamp": event.timestamp, "message": event.message} for event in group],
+            max_events=settings.max_batch_events,
+            max_bytes=settings.max_batch_bytes,
+            max_event_bytes=settings.max_event_bytes,
+            oversize=settings.oversize,
+        )
+        return all(self._deliver_batch(stream, batch) == 0 for batch in plan.batches)
 
     # -- delivery ------------------------------------------------------------------------------
 
-    def _deliver_batch(self, stream: str, batch: list[InputLogEvent]) -> bool:
-        """Deliver one batch, bisecting refused parts; return False if the deadline passed."""
+    def _deliver_batch(self, stream: str, batch: list[InputLogEvent]) -> int:
+        """Deliver one batch, bisecting refused parts; return how many events the deadline left.
+
+        0 means every event is settled: stored, rejected for good or dropped as non-retryable.
+        """
         work: deque[list[InputLogEvent]] = deque([batch])
         attempt = 0
         splits = 0
         while work:
             if not self._wait_for_breaker():
-                self.stats.drop("close_timeout", sum(len(part) for part in work))
-                return False
+                return sum(len(part) for part in work)
             part = work[0]
             try:
                 result = self._put(stream, part)
@@ -491,14 +642,13 @@ class Sender:
                 delay = max(self.backoff.delay(attempt), error.retry_after or 0.0)
                 attempt += 1
                 if not self._pause(min(delay, self.settings.retry.max_delay)):
-                    self.stats.drop("close_timeout", sum(len(p) for p in work))
-                    return False
+                    return sum(len(p) for p in work)
                 continue
             self.breaker.record_success()
             attempt = 0
             work.popleft()
             self._account(part, result)
-        return True
+        return 0
 
     def _account(self, part: list[InputLogEvent], result: PutResult) -> None:
         rejected = result.rejected_by_reason(len(part))
@@ -531,7 +681,10 @@ class Sender:
             limit = end if deadline is None else min(end, deadline)
             if now >= limit:
                 return True
-            if self._interrupt.wait(limit - now):
+            if self.spool is not None:  # keep committing while the service is unreachable
+                self._commit_if_due()
+                limit = min(limit, self._next_commit)
+            if self._interrupt.wait(max(limit - now, 0.0)):
                 self._interrupt.clear()  # stop() set a deadline: re-evaluate against it
 
     def _transport_now(self) -> Transport:

@@ -163,7 +163,8 @@ def test_stats_keys_are_stable(make: Any) -> None:
         "queued", "queued_bytes", "accepted", "in_flight", "sent", "batches", "retried",
         "dropped", "rejected", "format_errors", "truncated", "split", "repaired",
         "groups_created", "streams_created", "internal_skipped", "last_error",
-        "last_error_time", "breaker", "closed",
+        "last_error_time", "breaker", "closed", "spool_depth", "spool_bytes", "spool_adopted",
+        "spool_path", "oldest_unsent_age",
     }  # fmt: skip
 
 
@@ -357,20 +358,9 @@ def test_missing_region_is_reported_not_raised(
     assert "AWS_REGION" in capsys.readouterr().err
 
 
-def test_an_application_sigterm_handler_is_left_alone(
-    monkeypatch: pytest.MonkeyPatch, transport: MemoryTransport
-) -> None:
+def test_signals_are_left_alone_unless_asked(transport: MemoryTransport) -> None:
     import signal
 
-    from cw_logging import handler as handler_module
-
-    def application_handler(signum: int, frame: Any) -> None:
-        """The application's own shutdown logic."""
-
-    monkeypatch.setattr(handler_module, "_sigterm_installed", False)
-    previous = signal.signal(signal.SIGTERM, application_handler)
-    try:
-        CloudWatchHandler(GROUP, transport=transport).close()
-        assert signal.getsignal(signal.SIGTERM) is application_handler
-    finally:
-        signal.signal(signal.SIGTERM, previous)
+    before = signal.getsignal(signal.SIGTERM)
+    CloudWatchHandler(GROUP, transport=transport).close()
+    assert signal.getsignal(signal.SIGTERM) is before

@@ -44,12 +44,20 @@ _HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length"
 
 
 class FaultRule:
-    """Inject ``kind`` into calls of ``operation``: the next ``times``, or a ``ratio`` share."""
+    """Inject ``kind`` into calls of ``operation``: the next ``times``, or a ``ratio`` share.
+
+    ``kind`` may be a tuple of kinds: each injected call gets one of them at random.
+    """
 
     def __init__(
-        self, kind: str, operation: str, times: int | None, ratio: float | None, seed: int
+        self,
+        kind: str | tuple[str, ...],
+        operation: str,
+        times: int | None,
+        ratio: float | None,
+        seed: int,
     ) -> None:
-        self.kind = kind
+        self.kinds = (kind,) if isinstance(kind, str) else kind
         self.operation = operation
         self.times = times
         self.ratio = ratio
@@ -64,6 +72,10 @@ class FaultRule:
             self.times -= 1
             return True
         return self.ratio is not None and self._rng.random() < self.ratio
+
+    def pick(self) -> str:
+        """The kind of fault to inject into the call :meth:`applies` accepted."""
+        return self.kinds[0] if len(self.kinds) == 1 else self._rng.choice(self.kinds)
 
 
 class FaultProxy:
@@ -86,20 +98,31 @@ class FaultProxy:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    def events_stored_then_dropped(self) -> int:
+        """Events of PutLogEvents calls the server stored but whose answer was cut: the most
+        duplicates a correct client can cause by retrying them."""
+        with self._lock:
+            bodies = list(self.forwarded_then_dropped)
+        return sum(len(json.loads(body).get("logEvents", [])) for body in bodies)
+
     # -- control ---------------------------------------------------------------------------
 
     def fail(
         self,
-        kind: str,
+        kind: str | tuple[str, ...],
         *,
         times: int | None = None,
         ratio: float | None = None,
         operation: str = "PutLogEvents",
         seed: int = 7,
     ) -> None:
-        """Add a fault: ``throttle``, ``unavailable``, ``drop_after_forward`` or ``reset``."""
-        if kind not in (*FAULTS, "drop_after_forward", "reset"):
-            raise ValueError(f"unknown fault {kind!r}")
+        """Add a fault: ``throttle``, ``unavailable``, ``drop_after_forward`` or ``reset``.
+
+        A tuple of kinds injects one of them, chosen at random, into each faulted call.
+        """
+        for one in (kind,) if isinstance(kind, str) else kind:
+            if one not in (*FAULTS, "drop_after_forward", "reset"):
+                raise ValueError(f"unknown fault {one!r}")
         with self._lock:
             self._rules.append(FaultRule(kind, operation, times, ratio, seed))
 
@@ -154,8 +177,9 @@ class FaultProxy:
             self.requests[operation] += 1
             for rule in self._rules:
                 if rule.applies(operation):
-                    self.injected[rule.kind] += 1
-                    return rule.kind
+                    kind = rule.pick()
+                    self.injected[kind] += 1
+                    return kind
         return None
 
     def _serve(self, conn: socket.socket) -> None:
