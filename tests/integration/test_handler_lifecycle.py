@@ -6,7 +6,6 @@ from __future__ import annotations
 import logging
 import logging.config
 import os
-import signal
 import subprocess
 import sys
 import textwrap
@@ -209,47 +208,3 @@ def test_records_queued_at_exit_are_delivered(moto_process: Any, server_client: 
     streams = group_messages(server_client, group)
     assert Counter(streams["replaced"]) == Counter(f"replaced-{i}" for i in range(300))
     assert Counter(streams["current"]) == Counter(f"exit-{i}" for i in range(500))
-
-
-@pytest.mark.skipif(not hasattr(signal, "SIGTERM") or os.name != "posix", reason="POSIX signals")
-def test_sigterm_delivers_queued_records_then_terminates(
-    moto_process: Any, server_client: Any
-) -> None:
-    group = "/it/sigterm"
-    script = textwrap.dedent(
-        f"""
-        import logging, sys
-        from cw_logging import CloudWatchHandler
-        handler = CloudWatchHandler(
-            {group!r}, "term", endpoint_url={moto_process.url!r}, region_name="us-east-1",
-            create_log_group=True, flush_interval=60,
-        )
-        handler.setFormatter(logging.Formatter())
-        logger = logging.getLogger("app")
-        logger.addHandler(handler)
-        logger.setLevel(logging.INFO)
-        for i in range(400):
-            logger.info("term-%d", i)
-        print("ready", flush=True)
-        sys.stdin.read()  # a long-running service, until it is terminated
-        """
-    )
-    env = {**os.environ, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
-    process = subprocess.Popen(
-        [sys.executable, "-c", script],
-        env=env,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert process.stdout is not None
-        assert process.stdout.readline().strip() == "ready"
-        process.send_signal(signal.SIGTERM)
-        _, stderr = process.communicate(timeout=30)
-    finally:
-        if process.poll() is None:
-            process.kill()
-    assert process.returncode == -signal.SIGTERM, stderr  # still dies by the signal
-    assert Counter(all_messages(server_client, group)) == Counter(f"term-{i}" for i in range(400))
