@@ -20,7 +20,8 @@ import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
-from types import TracebackType
+from json.encoder import encode_basestring, encode_basestring_ascii
+from types import MappingProxyType, TracebackType
 from typing import Any, Literal
 
 from pythonjsonlogger import json as pjl_json
@@ -95,6 +96,7 @@ _PROTECTED = (
     "format_error",
 )
 _MISSING = object()
+_EMPTY: Mapping[str, Any] = MappingProxyType({})
 _FROM_FORMATTER = frozenset({"message", "exc_text", *_ID_NAMES})
 _DEFAULT_MAX_REPR = 1000
 
@@ -257,6 +259,7 @@ class JsonFormatter(pjl_json.JsonFormatter):
         self._keys = {name: renames.get(key, key) for name, key in names.items()}
         # Extras named like an id (either spelling) override the captured id for that record.
         self._id_aliases = {alias: name for name in _ID_NAMES for alias in (name, names[name])}
+        self._alias_set = frozenset(self._id_aliases)
         self._protected = frozenset(self._keys[name] for name in _PROTECTED)
         self._not_redacted = frozenset(
             self._keys[name] for name in (*_ID_NAMES, "timestamp", "level", "logger", "location")
@@ -271,6 +274,9 @@ class JsonFormatter(pjl_json.JsonFormatter):
             default=self._default,
         )
         self._second: tuple[int, str] = (-1, "")
+        cls = type(self)
+        self._own_build = cls.build is JsonFormatter.build
+        self._fast = _FastPath.for_formatter(self)
 
     # ------------------------------------------------------------------ pieces
 
@@ -333,35 +339,52 @@ class JsonFormatter(pjl_json.JsonFormatter):
 
     def build(self, record: logging.LogRecord) -> dict[str, Any]:
         """Return the record as the dict that ``format`` serialises (before redaction)."""
+        return self._build(record, _snapshot_of(record))
+
+    def _build(
+        self, record: logging.LogRecord, snapshot: Mapping[str, Any] | None
+    ) -> dict[str, Any]:
         keys = self._keys
-        attributes = record.__dict__
         data: dict[str, Any] = {
             keys["timestamp"]: self._timestamp(record),
             keys["level"]: record.levelname,
             keys["logger"]: record.name,
         }
         self._message(record, data)
-        snapshot = attributes.get(RECORD_ATTRIBUTE, _MISSING)
-        if snapshot is _MISSING:
-            snapshot = capture()
-        ids: dict[str, Any] = {}
-        fields: Mapping[str, Any] = {}
-        if snapshot:
-            ids = {name: snapshot[name] for name in _ID_NAMES if name in snapshot}
-            if len(ids) < len(snapshot):
-                fields = {k: v for k, v in snapshot.items() if k not in _ID_NAMES}
-        for alias, name in self._id_aliases.items():
-            value = attributes.get(alias)
-            if value:
-                ids[name] = value
+        ids, fields = self._ids(record.__dict__, snapshot)
         for name in _ID_NAMES:
             if name in ids:
                 data[keys[name]] = ids[name]
         data[keys["location"]] = f"{record.module}:{record.funcName}:{record.lineno}"
-        if record.exc_info or record.exc_text or EXCEPTION_ATTRIBUTE in attributes:
+        if record.exc_info or record.exc_text or EXCEPTION_ATTRIBUTE in record.__dict__:
             self._exception_fields(record, data)
         if record.stack_info:
             data[keys["stack_info"]] = record.stack_info.splitlines()
+        self._add_fields(record, fields, data)
+        return data
+
+    def _ids(
+        self, attributes: Mapping[str, Any], snapshot: Mapping[str, Any] | None
+    ) -> tuple[dict[str, Any], Mapping[str, Any]]:
+        """Return the record's ids (extras named like an id win) and its other bound fields."""
+        ids: dict[str, Any] = {}
+        fields: Mapping[str, Any] = _EMPTY
+        if snapshot:
+            ids = {name: snapshot[name] for name in _ID_NAMES if name in snapshot}
+            if len(ids) < len(snapshot):
+                fields = {k: v for k, v in snapshot.items() if k not in _ID_NAMES}
+        if attributes.keys() & self._alias_set:  # in C; rare
+            for alias, name in self._id_aliases.items():
+                value = attributes.get(alias)
+                if value:
+                    ids[name] = value
+        return ids, fields
+
+    def _add_fields(
+        self, record: logging.LogRecord, fields: Mapping[str, Any], data: dict[str, Any]
+    ) -> None:
+        """Add the ``fmt`` fields, static fields, bound fields and extras, in that order."""
+        attributes = record.__dict__
         for field in self._required_fields:
             if field == "asctime":
                 self._add(data, self._get_rename(field), self.formatTime(record, self.datefmt))
@@ -371,20 +394,31 @@ class JsonFormatter(pjl_json.JsonFormatter):
             self._add(data, key, value)
         for key, value in fields.items():
             self._add(data, key, value)
-        skip = self._skip
+        extras = attributes.keys() - self._skip  # in C: most records have few or no extras
+        if not extras:
+            return
         renames = self.rename_fields
+        if len(extras) == 1:  # no order to keep
+            key = extras.pop()
+            if key[:1] != "_":
+                self._add(data, renames.get(key, key), attributes[key])
+            return
         for key, value in attributes.items():
-            if key not in skip and key[:1] != "_":
+            if key in extras and key[:1] != "_":
                 self._add(data, renames.get(key, key), value)
-        return data
 
     def format(self, record: logging.LogRecord) -> str:
         """Return the record as one line of JSON; never raises for values it cannot encode."""
         try:
-            data = self.build(record)
-            if self.redactor is not None:
-                data = self._redacted(data)
-            text = self._encode(data)
+            text = None
+            snapshot = _snapshot_of(record)
+            if self._fast is not None and self.redactor is None:
+                text = self._fast.text(self, record, snapshot)
+            if text is None:
+                data = self._build(record, snapshot) if self._own_build else self.build(record)
+                if self.redactor is not None:
+                    data = self._redacted(data)
+                text = self._encode(data)
         except Exception as exc:  # one bad record must never break logging
             text = self._encode(self._fallback(record, exc))
         return self.prefix + text
@@ -436,6 +470,139 @@ class JsonFormatter(pjl_json.JsonFormatter):
             keys["message"]: _safe_str(getattr(record, "msg", None), self.max_repr),
             keys["format_error"]: f"{type(exc).__name__}: {exc}",
         }
+
+
+def _snapshot_of(record: logging.LogRecord) -> Any:
+    """The correlation snapshot taken by the handler, or the current context's."""
+    snapshot = record.__dict__.get(RECORD_ATTRIBUTE, _MISSING)
+    return capture() if snapshot is _MISSING else snapshot
+
+
+class _FastPath:
+    """JSON text for plain records (no exception, stack, mapping message or redaction), built
+    from pre-encoded key names; the result equals encoding :meth:`JsonFormatter.build`'s dict.
+
+    Returns None whenever that equality is not certain, and the formatter takes its general
+    path.
+    """
+
+    # methods whose work this path replaces: overriding one in a subclass disables the path
+    REPLACES = ("build", "_build", "_message", "_encode", "_ids")
+
+    def __init__(self, formatter: JsonFormatter, encoded: dict[str, str]) -> None:
+        encoder = formatter._encoder
+        self.quote = encode_basestring_ascii if encoder.ensure_ascii else encode_basestring
+        self.encoder = encoder
+        self.open = "{" + encoded["timestamp"]
+        self.level = "," + encoded["level"]
+        self.logger = "," + encoded["logger"]
+        self.message = "," + encoded["message"]
+        self.location = "," + encoded["location"]
+        self.ids = tuple((name, "," + encoded[name]) for name in _ID_NAMES)
+        self.id_keys = frozenset(formatter._keys[name] for name in _ID_NAMES)
+        # (snapshot, its ids as JSON text or None, its other fields) of the last snapshot seen:
+        # records logged in one correlation scope share one snapshot object
+        self.last: tuple[object, str | None, Mapping[str, Any]] = (_MISSING, None, _EMPTY)
+
+    @classmethod
+    def for_formatter(cls, formatter: JsonFormatter) -> _FastPath | None:
+        """Return the fast path for ``formatter``, or None if its settings or class rule it out."""
+        if any(
+            getattr(type(formatter), name) is not getattr(JsonFormatter, name)
+            for name in cls.REPLACES
+        ):
+            return None
+        names = ("timestamp", "level", "logger", "message", "location", *_ID_NAMES)
+        keys = [formatter._keys[name] for name in names]
+        if len(set(keys)) != len(keys) or not all(type(key) is str for key in keys):
+            return None  # renamed onto each other, or not text: the dict merges or converts them
+        encode = formatter._encoder.encode
+        encoded = {name: encode({key: 0})[1:-2] for name, key in zip(names, keys, strict=True)}
+        return cls(formatter, encoded)
+
+    def text(
+        self, formatter: JsonFormatter, record: logging.LogRecord, snapshot: Any
+    ) -> str | None:
+        """Return ``record`` as JSON text, or None when the general path must produce it."""
+        attributes = record.__dict__
+        if (
+            record.msg.__class__ is not str
+            or record.exc_info
+            or record.exc_text
+            or record.stack_info
+            or EXCEPTION_ATTRIBUTE in attributes
+        ):
+            return None
+        try:
+            message = record.getMessage()
+        except Exception:  # the general path records the formatting error
+            return None
+        timestamp = formatter._timestamp(record)
+        level = record.levelname
+        logger = record.name
+        if not (
+            timestamp.__class__ is str
+            and level.__class__ is str
+            and logger.__class__ is str
+            and message.__class__ is str
+        ):
+            return None
+        last_snapshot, ids, fields = self.last
+        if snapshot is not last_snapshot or attributes.keys() & formatter._alias_set:
+            ids_dict, fields = formatter._ids(attributes, snapshot)
+            ids = self._ids_text(ids_dict)
+            if snapshot is not None and not (attributes.keys() & formatter._alias_set):
+                self.last = (snapshot, ids, fields)
+        if ids is None:
+            return None
+        quote = self.quote
+        head = (
+            f"{self.open}{quote(timestamp)}{self.level}{quote(level)}{self.logger}"
+            f"{quote(logger)}{self.message}{quote(message)}{ids}{self.location}"
+            f"{quote(f'{record.module}:{record.funcName}:{record.lineno}')}"
+        )
+        rest: dict[str, Any] = {}
+        formatter._add_fields(record, fields, rest)
+        if not rest:
+            return head + "}"
+        if not self.id_keys.isdisjoint(rest):
+            return None  # a field replaces an id in place: only the dict gets that right
+        tail = self._fields_text(rest)
+        return None if tail is None else f"{head}{tail}}}"
+
+    def _ids_text(self, ids: Mapping[str, Any]) -> str | None:
+        """The ids as JSON members (each with a leading comma), or None if one is not text."""
+        parts = []
+        quote = self.quote
+        for name, key in self.ids:
+            if name in ids:
+                value = ids[name]
+                if value.__class__ is not str:
+                    return None
+                parts.append(key + quote(value))
+        return "".join(parts)
+
+    def _fields_text(self, fields: dict[str, Any]) -> str | None:
+        """The fields as JSON members (each with a leading comma), as the encoder writes them;
+        None if the encoder fails on them (the general path sanitises)."""
+        quote = self.quote
+        parts = []
+        for key, value in fields.items():
+            if key.__class__ is not str:
+                break  # the encoder converts such keys: let it encode the whole dict
+            kind = value.__class__
+            if kind is str:
+                parts.append(f",{quote(key)}:{quote(value)}")
+            elif kind is int:
+                parts.append(f",{quote(key)}:{int.__repr__(value)}")
+            else:
+                break
+        else:
+            return "".join(parts)
+        try:
+            return "," + self.encoder.encode(fields)[1:-1]
+        except (ValueError, TypeError, RecursionError):
+            return None
 
 
 def _sanitised(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
@@ -13,12 +14,14 @@ from .limits import InputLogEvent
 
 __all__ = [
     "Boto3Transport",
+    "PutLogEventsSerializer",
     "PutResult",
     "Transport",
     "build_client",
     "call_client",
     "check_endpoint_url",
     "default_botocore_config",
+    "install_put_serializer",
 ]
 
 
@@ -157,11 +160,80 @@ def build_client(
         ) from exc
     config = botocore_config or default_botocore_config()
     try:
-        return session.client(
+        client = session.client(
             "logs", region_name=region_name, endpoint_url=endpoint_url, config=config
         )
     except Exception as exc:
         raise from_exception(exc) from exc
+    install_put_serializer(client)
+    return client
+
+
+_EVENT_KEYS = frozenset({"timestamp", "message"})
+
+
+def _plain_events(events: object) -> bool:
+    """True for a non-empty list of dicts with exactly ``timestamp`` and ``message``."""
+    if events.__class__ is not list or not events:
+        return False
+    assert isinstance(events, list)
+    return all(event.__class__ is dict and event.keys() == _EVENT_KEYS for event in events)
+
+
+class PutLogEventsSerializer:
+    """Wraps a boto3 logs client's request serialiser so that a PutLogEvents body is written by
+    one ``json.dumps`` call instead of botocore's walk over every event (about 4x cheaper).
+
+    The result is the same bytes botocore writes. Each call proves it: botocore serialises the
+    request with the first event only, and the body must equal ``json.dumps`` of those
+    parameters; otherwise (a botocore change, unusual parameters or events) botocore's own
+    result is used, and after a mismatch always.
+    """
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.enabled = True
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+    def serialize_to_request(self, parameters: dict[str, Any], operation_model: Any) -> Any:
+        """Return botocore's request dict for ``parameters`` (see the class docstring)."""
+        inner = self.inner
+        events = parameters.get("logEvents")
+        if not (self.enabled and operation_model.name == "PutLogEvents" and _plain_events(events)):
+            return inner.serialize_to_request(parameters, operation_model)
+        assert isinstance(events, list)
+        probe = {**parameters, "logEvents": events[:1]}
+        request = inner.serialize_to_request(probe, operation_model)
+        try:
+            same = request.get("body") == json.dumps(probe).encode("utf-8")
+            body = json.dumps(parameters).encode("utf-8") if same else b""
+        except (TypeError, ValueError):
+            same = False
+        if not same:
+            self.enabled = False
+            return inner.serialize_to_request(parameters, operation_model)
+        request["body"] = body
+        return request
+
+
+def install_put_serializer(client: Any) -> bool:
+    """Give ``client`` a :class:`PutLogEventsSerializer` (behind botocore's parameter validation
+    when that is on); False, client unchanged, when it lacks the botocore JSON serialiser this
+    relies on."""
+    from botocore.serialize import JSONSerializer
+
+    holder = client
+    inner = getattr(holder, "_serializer", None)
+    if type(inner).__name__ == "ParamValidationDecorator":  # validation on: it wraps the serialiser
+        holder, inner = inner, getattr(inner, "_serializer", None)
+    if isinstance(inner, PutLogEventsSerializer):
+        return True
+    if not isinstance(inner, JSONSerializer):
+        return False
+    holder._serializer = PutLogEventsSerializer(inner)
+    return True
 
 
 class Boto3Transport:

@@ -1,0 +1,357 @@
+"""The write path's fast paths give the same bytes as the general paths, and step aside when
+they cannot be sure: JsonFormatter's plain-record path and the PutLogEvents body serialiser."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import logging
+import math
+import time
+from decimal import Decimal
+from typing import Any
+
+import botocore.session
+import pytest
+from botocore.serialize import JSONSerializer
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from cw_logging.context import RECORD_ATTRIBUTE, capture, correlation
+from cw_logging.formatter import JsonFormatter
+from cw_logging.transport import (
+    Boto3Transport,
+    PutLogEventsSerializer,
+    build_client,
+    default_botocore_config,
+    install_put_serializer,
+)
+from tests.test_context import _isolated  # noqa: F401 - autouse: every test starts unbound
+
+TRACE = "4bf92f3577b34da6a3ce929d0e0e4736"
+
+# ---------------------------------------------------------------------------------- formatter
+
+
+def general(formatter: JsonFormatter) -> JsonFormatter:
+    """The same formatter with its fast path switched off: the reference output."""
+    reference = JsonFormatter.__new__(type(formatter))
+    reference.__dict__.update(formatter.__dict__)
+    reference._fast = None
+    return reference
+
+
+def record_with(
+    msg: object = "order %s placed",
+    args: Any = (42,),
+    extra: dict[str, Any] | None = None,
+    name: str = "shop.orders",
+    level: int = logging.INFO,
+    **attributes: Any,
+) -> logging.LogRecord:
+    logger = logging.getLogger("perf.paths")
+    record = logger.makeRecord(name, level, "/app/orders.py", 7, msg, args, None, "place", extra)
+    record.__dict__.update(attributes)
+    return record
+
+
+def test_plain_record_takes_the_fast_path_and_matches_the_general_path() -> None:
+    formatter = JsonFormatter()
+    with correlation(trace_id=TRACE, request_id="r-1"):
+        record = record_with(extra={"order_id": 42, "sku": "a-1"})
+        snapshot = capture()
+    setattr(record, RECORD_ATTRIBUTE, snapshot)
+    assert formatter._fast is not None
+    fast = formatter._fast.text(formatter, record, snapshot)
+    assert fast is not None
+    assert fast == general(formatter).format(record)
+    assert json.loads(fast)["traceId"] == TRACE
+
+
+texts = st.text(st.characters(codec="utf-8"), max_size=30) | st.sampled_from(
+    ['"quoted"', "back\\slash", "line\nbreak", "tab\t", "é€😀", "\x00\x1f", ""]
+)
+scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | texts
+    | st.just(Decimal("1.5"))
+    | st.just(datetime.date(2026, 1, 2))
+    | st.just(b"\xffbytes")
+    | st.just({1, 2})
+)
+values = st.recursive(
+    scalars,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(texts, inner, max_size=3),
+    max_leaves=6,
+)
+extra_keys = st.sampled_from(
+    ["order_id", "user", "level", "logger", "location", "traceId", "trace_id", "request_id",
+     "requestId", "service", "_private", "errorType", "ünï", "a b"]
+)  # fmt: skip
+id_values = st.sampled_from([TRACE, "r-1", "span-9", 'quote"id', "ïd"])
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    msg=texts,
+    args=st.lists(texts | st.integers(), max_size=2),
+    extra=st.dictionaries(extra_keys, values, max_size=4),
+    name=texts,
+    level=st.sampled_from([logging.DEBUG, logging.INFO, logging.WARNING, 25, 99]),
+    ids=st.dictionaries(
+        st.sampled_from(["trace_id", "request_id", "span_id"]), id_values, max_size=3
+    ),
+    bound=st.dictionaries(st.sampled_from(["tenant", "level", "service"]), values, max_size=2),
+    options=st.fixed_dictionaries(
+        {},
+        optional={
+            "key_style": st.sampled_from(["camel", "snake"]),
+            "ensure_ascii": st.booleans(),
+            "service": texts,
+            "static_fields": st.dictionaries(st.sampled_from(["env", "user"]), values),
+            "rename_fields": st.sampled_from(
+                [{"order_id": "orderId"}, {"message": "msg"}, {"level": "timestamp"}]
+            ),
+            "fmt": st.sampled_from(["%(process)d %(threadName)s", "%(asctime)s %(message)s"]),
+            "datefmt": st.just("%Y/%m/%d %H-%M-%S"),
+        },
+    ),
+    snapshot_on_record=st.booleans(),
+)
+def test_fast_path_output_equals_the_general_path(
+    msg: str,
+    args: list[Any],
+    extra: dict[str, Any],
+    name: str,
+    level: int,
+    ids: dict[str, str],
+    bound: dict[str, Any],
+    options: dict[str, Any],
+    snapshot_on_record: bool,
+) -> None:
+    placeholders = "".join(" %s" for _ in args)
+    formatter = JsonFormatter(**options)
+    with correlation(**ids, **bound):
+        record = record_with(msg + placeholders, tuple(args), extra, name, level)
+        if snapshot_on_record:
+            setattr(record, RECORD_ATTRIBUTE, capture())
+        assert formatter.format(record) == general(formatter).format(record)
+
+
+def test_same_snapshot_reused_across_records_gives_each_its_own_ids() -> None:
+    formatter = JsonFormatter()
+    with correlation(request_id="r-1"):
+        snapshot = capture()
+    first = record_with(**{RECORD_ATTRIBUTE: snapshot})
+    second = record_with(extra={"trace_id": "abc"}, **{RECORD_ATTRIBUTE: snapshot})
+    third = record_with(**{RECORD_ATTRIBUTE: snapshot})
+    lines = [json.loads(formatter.format(r)) for r in (first, second, third)]
+    assert [line.get("traceId") for line in lines] == [None, "abc", None]
+    assert {line["requestId"] for line in lines} == {"r-1"}
+
+
+@pytest.mark.parametrize(
+    "record",
+    [
+        pytest.param(record_with(exc_text="Traceback (most recent call last):\nValueError: x"),
+                     id="exception text"),
+        pytest.param(record_with(stack_info="Stack (most recent call last):\n  f()"),
+                     id="stack info"),
+        pytest.param(record_with({"message": "m", "k": 1}, None), id="mapping message"),
+        pytest.param(record_with("bad %d", ("x",)), id="message formatting fails"),
+        pytest.param(record_with(extra={"ratio": math.nan}), id="NaN extra"),
+        pytest.param(record_with(extra={"trace_id": 123}), id="id that is not text"),
+        pytest.param(record_with(levelname=None), id="level that is not text"),
+    ],
+)  # fmt: skip
+def test_records_the_fast_path_leaves_to_the_general_path(record: logging.LogRecord) -> None:
+    formatter = JsonFormatter()
+    assert formatter._fast is not None
+    assert formatter._fast.text(formatter, record, capture()) is None
+    assert formatter.format(record) == general(formatter).format(record)
+
+
+def test_static_field_named_like_an_id_replaces_it_in_place() -> None:
+    formatter = JsonFormatter(static_fields={"traceId": "static"})
+    with correlation(trace_id=TRACE):
+        record = record_with()
+        assert formatter._fast is not None
+        assert formatter._fast.text(formatter, record, capture()) is None
+        line = formatter.format(record)
+    keys = list(json.loads(line))
+    assert json.loads(line)["traceId"] == "static"
+    assert keys.index("traceId") < keys.index("location")  # where the id was, as dicts do
+
+
+def test_redaction_uses_the_general_path() -> None:
+    formatter = JsonFormatter(redact=True)
+    line = json.loads(formatter.format(record_with("mail %s", ("a@example.com",))))
+    assert "a@example.com" not in line["message"]
+
+
+def test_subclass_overriding_build_is_honoured() -> None:
+    class Tagged(JsonFormatter):
+        def build(self, record: logging.LogRecord) -> dict[str, Any]:
+            data = super().build(record)
+            data["tagged"] = True
+            return data
+
+    formatter = Tagged()
+    assert formatter._fast is None
+    assert json.loads(formatter.format(record_with()))["tagged"] is True
+
+
+def test_keys_renamed_onto_each_other_disable_the_fast_path() -> None:
+    formatter = JsonFormatter(rename_fields={"level": "timestamp"})
+    assert formatter._fast is None
+    assert json.loads(formatter.format(record_with()))["timestamp"] == "INFO"
+
+
+# ---------------------------------------------------------------------------------- transport
+
+
+@pytest.fixture(scope="module")
+def put_model() -> Any:
+    return botocore.session.get_session().get_service_model("logs").operation_model("PutLogEvents")
+
+
+def put_params(events: list[Any], **more: Any) -> dict[str, Any]:
+    return {"logGroupName": "/app/g", "logStreamName": "s-1", "logEvents": events, **more}
+
+
+class Spy(JSONSerializer):
+    """botocore's serialiser, counting the events of each request it serialises."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.event_counts: list[int] = []
+
+    def serialize_to_request(self, parameters: Any, operation_model: Any) -> Any:
+        self.event_counts.append(len(parameters.get("logEvents") or ()))
+        return super().serialize_to_request(parameters, operation_model)
+
+
+messages = st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), min_size=1) | (
+    st.sampled_from(['{"k":"v"}', "\\", "\x00", "\ud800 lone surrogate", "é😀"])
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.builds(lambda t, m: {"timestamp": t, "message": m}, st.integers(0, 2**45), messages),
+        min_size=1,
+        max_size=20,
+    )
+)
+def test_body_is_byte_identical_to_botocores(put_model: Any, events: list[Any]) -> None:
+    spy = Spy()
+    fast = PutLogEventsSerializer(spy)
+    request = fast.serialize_to_request(put_params(events), put_model)
+    assert request == JSONSerializer().serialize_to_request(put_params(events), put_model)
+    assert spy.event_counts == [1]  # botocore walked one event, not all of them
+    assert fast.enabled
+
+
+@pytest.mark.parametrize(
+    "events",
+    [
+        pytest.param([{"timestamp": 1, "message": "m", "extra": 1}], id="unknown member"),
+        pytest.param(
+            [{"timestamp": 1, "message": "m"}, {"timestamp": 2, "message": "n", "extra": 1}],
+            id="unknown member after the first event",
+        ),
+        pytest.param(
+            [{"timestamp": 1, "message": "m"}, {"timestamp": 2}], id="member missing later"
+        ),
+        pytest.param([{"timestamp": 1}], id="missing member"),
+        pytest.param(({"timestamp": 1, "message": "m"},), id="tuple of events"),
+        pytest.param([], id="no events"),
+    ],
+)
+def test_unusual_events_are_serialised_by_botocore(put_model: Any, events: Any) -> None:
+    spy = Spy()
+    fast = PutLogEventsSerializer(spy)
+    try:
+        expected = JSONSerializer().serialize_to_request(put_params(events), put_model)
+    except Exception as exc:  # botocore refuses it: so must the wrapper, the same way
+        with pytest.raises(type(exc)):
+            fast.serialize_to_request(put_params(events), put_model)
+    else:
+        assert fast.serialize_to_request(put_params(events), put_model) == expected
+    assert spy.event_counts == [len(events)]
+
+
+class CompactBody(JSONSerializer):
+    """A botocore that (one day) writes its JSON differently."""
+
+    def serialize_to_request(self, parameters: Any, operation_model: Any) -> Any:
+        request = super().serialize_to_request(parameters, operation_model)
+        request["body"] = json.dumps(json.loads(request["body"]), separators=(",", ":")).encode()
+        return request
+
+
+def test_a_botocore_writing_other_bytes_switches_the_fast_body_off(put_model: Any) -> None:
+    events = [{"timestamp": 1, "message": "a"}, {"timestamp": 2, "message": "b"}]
+    inner = CompactBody()
+    fast = PutLogEventsSerializer(inner)
+    first = fast.serialize_to_request(put_params(events), put_model)
+    assert first == inner.serialize_to_request(put_params(events), put_model)
+    assert not fast.enabled
+    assert fast.serialize_to_request(put_params(events), put_model) == first
+
+
+def test_other_operations_and_parameters_go_to_botocore(put_model: Any) -> None:
+    model = botocore.session.get_session().get_service_model("logs")
+    create = model.operation_model("CreateLogStream")
+    fast = PutLogEventsSerializer(JSONSerializer())
+    params = {"logGroupName": "/app/g", "logStreamName": "s"}
+    assert fast.serialize_to_request(params, create) == JSONSerializer().serialize_to_request(
+        params, create
+    )
+    token = put_params([{"timestamp": 1, "message": "m"}], sequenceToken=None)
+    assert fast.serialize_to_request(token, put_model) == JSONSerializer().serialize_to_request(
+        token, put_model
+    )
+
+
+def test_build_client_installs_it_once_and_leaves_other_clients_alone() -> None:
+    unvalidated = default_botocore_config(parameter_validation=False)
+    client = build_client(
+        region_name="us-east-1", endpoint_url="http://127.0.0.1:9", botocore_config=unvalidated
+    )
+    assert isinstance(client._serializer, PutLogEventsSerializer)
+    assert install_put_serializer(client)
+    assert isinstance(client._serializer.inner, JSONSerializer)
+    validated = build_client(region_name="us-east-1", endpoint_url="http://127.0.0.1:9")
+    assert isinstance(validated._serializer._serializer, PutLogEventsSerializer)
+    s3 = botocore.session.get_session().create_client("s3", region_name="us-east-1")
+    assert not install_put_serializer(s3)  # not a JSON-protocol client
+    assert not isinstance(s3._serializer, PutLogEventsSerializer)
+
+
+def test_events_delivered_through_the_fast_body_are_stored_as_sent(
+    moto_server: Any, logs_client: Any
+) -> None:
+    unvalidated = default_botocore_config(parameter_validation=False)
+    client = build_client(
+        region_name="us-east-1", endpoint_url=moto_server.url, botocore_config=unvalidated
+    )
+    assert isinstance(client._serializer, PutLogEventsSerializer)
+    logs_client.create_log_group(logGroupName="/app/g")
+    logs_client.create_log_stream(logGroupName="/app/g", logStreamName="s-1")
+    now = int(time.time() * 1000)
+    events = [
+        {"timestamp": now + i, "message": f'{{"n":{i},"t":"é \\"q\\" 😀"}}'} for i in range(500)
+    ]
+    Boto3Transport(client).put_log_events("/app/g", "s-1", events)
+    assert client._serializer.enabled
+    stored = logs_client.get_log_events(
+        logGroupName="/app/g", logStreamName="s-1", startFromHead=True, limit=10_000
+    )["events"]
+    assert [(e["timestamp"], e["message"]) for e in stored] == [
+        (e["timestamp"], e["message"]) for e in events
+    ]
