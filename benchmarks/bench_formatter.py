@@ -1,5 +1,5 @@
-"""Per-record cost of cw_logging.JsonFormatter vs python-json-logger's plain JsonFormatter,
-and the caller-side cost of capturing correlation ids.
+"""Per-record cost of cw_logging.JsonFormatter (fast and general path) vs python-json-logger's
+plain JsonFormatter, and the caller-side cost of capturing correlation ids.
 
 Interleaved rounds in one process (these machines are noisy); prints medians and ratios.
 Run: .venv/bin/python benchmarks/bench_formatter.py [--rounds 15] [--records 2000]
@@ -44,6 +44,12 @@ def make_records(count: int, with_snapshot: bool) -> list[logging.LogRecord]:
     return records
 
 
+def general_path(formatter: JsonFormatter) -> JsonFormatter:
+    """``formatter`` with its fast path for plain records switched off (the reference path)."""
+    formatter._fast = None
+    return formatter
+
+
 def per_record_us(formatter: logging.Formatter, records: list[logging.LogRecord]) -> float:
     fmt = formatter.format
     start = time.perf_counter()
@@ -68,6 +74,9 @@ def main() -> None:
         "cw_logging JsonFormatter, no ids": lambda: per_record_us(JsonFormatter(), plain_records),
         "cw_logging JsonFormatter, ids on record": lambda: per_record_us(
             JsonFormatter(), snap_records
+        ),
+        "  same, general path (fast path off)": lambda: per_record_us(
+            general_path(JsonFormatter()), snap_records
         ),
         "cw_logging JsonFormatter, ids + redact=True": lambda: per_record_us(
             JsonFormatter(redact=True), snap_records

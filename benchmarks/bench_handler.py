@@ -4,7 +4,7 @@ on the caller, send one batch at a time), measured side by side in one process.
 
 moto's server runs in a separate process on 127.0.0.1, so its CPU is not counted here. Rounds are
 interleaved (the order rotates) and the median of the rounds is reported, because shared machines
-are noisy. Run: ``python benchmarks/bench_handler.py [--rounds 9] [--records 20000]``.
+are noisy. Run: ``python benchmarks/bench_handler.py [--rounds 9] [--records N] [--events N]``.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import statistics
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -26,8 +27,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import boto3
 
 from cw_logging import CloudWatchHandler
+from cw_logging.context import correlation
 from cw_logging.formatter import JsonFormatter
 from tests.integration.moto_process import MotoProcess
+
+TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
 
 
 def _logger(name: str, handler: logging.Handler) -> logging.Logger:
@@ -87,7 +91,10 @@ class UsualHandler(logging.Handler):
 
 
 def cpu_per_delivered_event(handler: Any, logger: logging.Logger, n: int) -> float:
-    """Return process CPU microseconds per event, from the call until the service stored it."""
+    """Return process CPU microseconds per event, from the call until the service stored it.
+
+    Records carry correlation ids (a bound request id and trace id) and one ``extra=`` field.
+    """
 
     def sent() -> int:
         return int(handler.stats()["sent"] if hasattr(handler, "stats") else handler.sent)
@@ -95,8 +102,9 @@ def cpu_per_delivered_event(handler: Any, logger: logging.Logger, n: int) -> flo
     handler.flush(timeout=60)
     sent_before = sent()
     cpu = time.process_time()
-    for i in range(n):
-        logger.info("order %d placed by customer %s", i, "c-42", extra={"order": i})
+    with correlation(trace_id=TRACE_ID, request_id="req-7f3a"):
+        for i in range(n):
+            logger.info("order %d placed by customer %s", i, "c-42", extra={"order": i})
     deadline = time.monotonic() + 120
     while sent() - sent_before < n:  # every event stored (flush alone does not say so for both)
         handler.flush(timeout=1)
@@ -106,10 +114,24 @@ def cpu_per_delivered_event(handler: Any, logger: logging.Logger, n: int) -> flo
     return used / (sent() - sent_before) * 1e6
 
 
+def interleaved(rounds: int, cases: dict[str, Callable[[], float]]) -> dict[str, list[float]]:
+    """Run every case once per round, the order rotating each round; return the samples."""
+    samples: dict[str, list[float]] = {name: [] for name in cases}
+    names = list(cases)
+    for round_ in range(rounds):
+        shift = round_ % len(names)
+        for name in names[shift:] + names[:shift]:
+            samples[name].append(cases[name]())
+    return samples
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=9)
     parser.add_argument("--records", type=int, default=20_000, help="calls per round per handler")
+    parser.add_argument(
+        "--events", type=int, default=20_000, help="delivered events per CPU round per handler"
+    )
     args = parser.parse_args()
     os.environ.setdefault("AWS_ACCESS_KEY_ID", "bench")
     os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "bench")
@@ -132,59 +154,85 @@ def main() -> None:
             time_calls(logger, 2_000)
         cloudwatch.flush(timeout=60)
 
-        samples: dict[str, list[float]] = {name: [] for name in loggers}
-        cpu_samples: dict[str, list[float]] = {name: [] for name in loggers}
-        names = list(loggers)
-        for round_ in range(args.rounds):
-            order = names[round_ % 3 :] + names[: round_ % 3]
-            for name in order:
-                wall, thread_cpu = time_calls(loggers[name], args.records)
-                samples[name].append(wall)
-                cpu_samples[name].append(thread_cpu)
-            cloudwatch.flush(timeout=60)  # not timed: keep the queue from growing across rounds
-        cpu = {"CloudWatchHandler, plain text": cpu_per_delivered_event(
-            cloudwatch, loggers["CloudWatchHandler"], 50_000
-        )}  # fmt: skip
+        wall: dict[str, list[float]] = {name: [] for name in loggers}
+        own_cpu: dict[str, list[float]] = {name: [] for name in loggers}
+
+        def caller_case(name: str) -> Callable[[], float]:
+            def run() -> float:
+                wall_ns, cpu_ns = time_calls(loggers[name], args.records)
+                wall[name].append(wall_ns)
+                own_cpu[name].append(cpu_ns)
+                if name == "CloudWatchHandler":
+                    cloudwatch.flush(timeout=60)  # not timed: the queue must not grow
+                return cpu_ns
+
+            return run
+
+        interleaved(args.rounds, {name: caller_case(name) for name in loggers})
         stats = cloudwatch.stats()
+
         client = boto3.client("logs", region_name="us-east-1", endpoint_url=server.url)
         client.create_log_stream(logGroupName="/bench/handler", logStreamName="usual")
         usual = UsualHandler(client, "/bench/handler", "usual")
         for handler in (cloudwatch, usual):
             handler.setFormatter(JsonFormatter())
-        cpu["CloudWatchHandler, JSON"] = cpu_per_delivered_event(
-            cloudwatch, loggers["CloudWatchHandler"], 50_000
+        usual_logger = _logger("usual", usual)
+        cloudwatch_logger = loggers["CloudWatchHandler"]
+        cpu_per_delivered_event(usual, usual_logger, 2_000)  # warm-up: client, connection
+        cpu = interleaved(
+            args.rounds,
+            {
+                "CloudWatchHandler": lambda: cpu_per_delivered_event(
+                    cloudwatch, cloudwatch_logger, args.events
+                ),
+                "usual design": lambda: cpu_per_delivered_event(usual, usual_logger, args.events),
+            },
         )
-        cpu["usual design, JSON"] = cpu_per_delivered_event(usual, _logger("usual", usual), 50_000)
     finally:
         cloudwatch.close()
         listener.stop()
         server.stop()
 
-    print(f"logger.info caller cost, median of {args.rounds} interleaved rounds of "
-          f"{args.records:,} calls (python {sys.version.split()[0]})")  # fmt: skip
+    print(f"python {sys.version.split()[0]}; medians of {args.rounds} interleaved rounds")
+    print()
+    print(f"1. caller cost of logger.info ({args.records:,} calls per round; budget: "
+          "CloudWatchHandler <= 1.0 x QueueHandler)")  # fmt: skip
     for title, table in (
-        ("wall time per call (includes waiting for the GIL held by background threads)", samples),
-        ("calling thread's own CPU per call", cpu_samples),
+        ("calling thread's own CPU per call", own_cpu),
+        ("wall time per call (includes waiting for the GIL held by background threads)", wall),
     ):
         median = {name: statistics.median(values) for name, values in table.items()}
         queue_ns, null_ns = median["QueueHandler"], median["NullHandler"]
-        print()
-        print(title)
-        print(f"{'handler':<20}{'ns/call':>10}{'min':>10}{'max':>10}{'x Null':>9}{'x Queue':>9}")
+        print(f"   {title}")
+        print(f"   {'handler':<20}{'ns/call':>10}{'min':>10}{'max':>10}{'x Null':>9}{'x Queue':>9}")
         for name, values in table.items():
             print(
-                f"{name:<20}{median[name]:>10.0f}{min(values):>10.0f}{max(values):>10.0f}"
+                f"   {name:<20}{median[name]:>10.0f}{min(values):>10.0f}{max(values):>10.0f}"
                 f"{median[name] / null_ns:>9.2f}{median[name] / queue_ns:>9.2f}"
             )
+        print()
+    ratio = statistics.median(own_cpu["CloudWatchHandler"]) / statistics.median(
+        own_cpu["QueueHandler"]
+    )
+    print(f"   => CloudWatchHandler / QueueHandler (own CPU): {ratio:.2f} x")
     print()
-    print("process CPU per delivered event (caller + format + batch + HTTP, 50,000 events)")
-    for name, micros in cpu.items():
-        print(f"{name:<32}{micros:>8.1f} us")
-    ratio = cpu["CloudWatchHandler, JSON"] / cpu["usual design, JSON"]
-    print(f"{'CloudWatchHandler / usual design':<32}{ratio:>8.2f} x   (JSON on both)")
+    print(f"2. process CPU per delivered event, JsonFormatter + correlation ids on, "
+          f"{args.events:,} events per round")  # fmt: skip
+    print("   (caller + format + batch + PutLogEvents; usual design = format on the caller, one")
+    print("   batch at a time, default boto3 client; budget: CloudWatchHandler <= 0.5 x usual)")
+    print(f"   {'handler':<20}{'us/event':>10}{'min':>10}{'max':>10}")
+    for name, values in cpu.items():
+        print(
+            f"   {name:<20}{statistics.median(values):>10.1f}{min(values):>10.1f}"
+            f"{max(values):>10.1f}"
+        )
+    pairs = zip(cpu["CloudWatchHandler"], cpu["usual design"], strict=True)
+    ratios = [ours / usual for ours, usual in pairs]
+    print(f"   => CloudWatchHandler / usual design: {statistics.median(ratios):.2f} x "
+          f"(median of per-round ratios; range {min(ratios):.2f}-{max(ratios):.2f})")  # fmt: skip
     print()
     print(f"delivered {stats['sent']:,} events in {stats['batches']:,} PutLogEvents calls "
-          f"before the JSON runs; dropped {stats['dropped'] or 0}")  # fmt: skip
+          f"during the caller rounds; dropped {stats['dropped'] or 0}")  # fmt: skip
 
 
 if __name__ == "__main__":

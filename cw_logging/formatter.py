@@ -20,7 +20,11 @@ import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
-from json.encoder import encode_basestring, encode_basestring_ascii
+from json.encoder import (  # type: ignore[attr-defined]
+    c_make_encoder,
+    encode_basestring,
+    encode_basestring_ascii,
+)
 from types import MappingProxyType, TracebackType
 from typing import Any, Literal
 
@@ -493,6 +497,7 @@ class _FastPath:
         encoder = formatter._encoder
         self.quote = encode_basestring_ascii if encoder.ensure_ascii else encode_basestring
         self.encoder = encoder
+        self.encode = self._encoder_function()
         self.open = "{" + encoded["timestamp"]
         self.level = "," + encoded["level"]
         self.logger = "," + encoded["logger"]
@@ -586,23 +591,49 @@ class _FastPath:
         """The fields as JSON members (each with a leading comma), as the encoder writes them;
         None if the encoder fails on them (the general path sanitises)."""
         quote = self.quote
+        encode = self.encode
         parts = []
-        for key, value in fields.items():
-            if key.__class__ is not str:
-                break  # the encoder converts such keys: let it encode the whole dict
-            kind = value.__class__
-            if kind is str:
-                parts.append(f",{quote(key)}:{quote(value)}")
-            elif kind is int:
-                parts.append(f",{quote(key)}:{int.__repr__(value)}")
-            else:
-                break
-        else:
-            return "".join(parts)
         try:
-            return "," + self.encoder.encode(fields)[1:-1]
+            for key, value in fields.items():
+                if key.__class__ is not str:  # the encoder converts such keys: it does them all
+                    return "," + encode(fields)[1:-1]
+                kind = value.__class__
+                if kind is str:
+                    text = quote(value)
+                elif kind is int:
+                    text = int.__repr__(value)
+                elif kind is float and math.isfinite(value):
+                    text = float.__repr__(value)
+                elif value is None:
+                    text = "null"
+                elif kind is bool:
+                    text = "true" if value else "false"
+                else:
+                    text = encode(value)
+                parts.append(f",{quote(key)}:{text}")
         except (ValueError, TypeError, RecursionError):
+            self.encode = self._encoder_function()  # its circular-reference marks may be stale
             return None
+        return "".join(parts)
+
+    def _encoder_function(self) -> Callable[[Any], str]:
+        """One value to JSON text exactly as the formatter's encoder writes it inside a document;
+        built once (``JSONEncoder.encode`` builds its C encoder on every call)."""
+        encoder = self.encoder
+        if c_make_encoder is None or encoder.indent is not None:
+            return encoder.encode
+        make = c_make_encoder(
+            {} if encoder.check_circular else None,
+            encoder.default,
+            self.quote,
+            None,
+            encoder.key_separator,
+            encoder.item_separator,
+            encoder.sort_keys,
+            encoder.skipkeys,
+            encoder.allow_nan,
+        )
+        return lambda value: "".join(make(value, 0))
 
 
 def _sanitised(

@@ -174,6 +174,19 @@ def test_records_the_fast_path_leaves_to_the_general_path(record: logging.LogRec
     assert formatter.format(record) == general(formatter).format(record)
 
 
+def test_after_a_value_the_encoder_refuses_later_records_take_the_fast_path_again() -> None:
+    formatter = JsonFormatter()
+    inner: list[Any] = [math.nan]
+    outer = [inner]
+    refused = record_with(extra={"values": outer})
+    assert formatter._fast is not None
+    assert formatter._fast.text(formatter, refused, None) is None
+    assert formatter.format(refused) == general(formatter).format(refused)
+    inner[0] = 1.5  # the same containers, now encodable: no stale circular-reference marks
+    plain = record_with(extra={"values": outer})
+    assert formatter._fast.text(formatter, plain, None) == general(formatter).format(plain)
+
+
 def test_static_field_named_like_an_id_replaces_it_in_place() -> None:
     formatter = JsonFormatter(static_fields={"traceId": "static"})
     with correlation(trace_id=TRACE):
