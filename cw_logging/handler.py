@@ -261,6 +261,8 @@ class CloudWatchHandler(logging.Handler):
             spool_max_bytes=spool_max_bytes,
             spool_overflow=overflow_policy,
             metrics_interval=emit_metrics_interval,
+            # what the sender holds outside the queue stays small next to the queue's bound
+            chunk_bytes=min(8 * 1_048_576, max(2 * max_batch_bytes, max_queue_bytes // 4)),
         )
         self._queue = queue
         self._client = client
