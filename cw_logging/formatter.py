@@ -402,14 +402,9 @@ class JsonFormatter(pjl_json.JsonFormatter):
         if not extras:
             return
         renames = self.rename_fields
-        if len(extras) == 1:  # no order to keep
-            key = extras.pop()
+        for key in _in_record_order(attributes, extras):
             if key[:1] != "_":
                 self._add(data, renames.get(key, key), attributes[key])
-            return
-        for key, value in attributes.items():
-            if key in extras and key[:1] != "_":
-                self._add(data, renames.get(key, key), value)
 
     def format(self, record: logging.LogRecord) -> str:
         """Return the record as one line of JSON; never raises for values it cannot encode."""
@@ -474,6 +469,23 @@ class JsonFormatter(pjl_json.JsonFormatter):
             keys["message"]: _safe_str(getattr(record, "msg", None), self.max_repr),
             keys["format_error"]: f"{type(exc).__name__}: {exc}",
         }
+
+
+def _in_record_order(attributes: dict[str, Any], keys: set[str]) -> list[str]:
+    """``keys`` (all in ``attributes``) in the order of ``attributes``.
+
+    Searched from the end: extra fields are set after a record's standard attributes.
+    """
+    if len(keys) == 1:
+        return list(keys)
+    found: list[str] = []
+    for key in reversed(attributes):
+        if key in keys:
+            found.append(key)
+            if len(found) == len(keys):
+                break
+    found.reverse()
+    return found
 
 
 def _snapshot_of(record: logging.LogRecord) -> Any:
