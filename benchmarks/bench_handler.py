@@ -4,12 +4,14 @@ on the caller, send one batch at a time), measured side by side in one process.
 
 moto's server runs in a separate process on 127.0.0.1, so its CPU is not counted here. Rounds are
 interleaved (the order rotates) and the median of the rounds is reported, because shared machines
-are noisy. Run: ``python benchmarks/bench_handler.py [--rounds 9] [--records N] [--events N]``.
+are noisy. Run: ``python benchmarks/bench_handler.py [--rounds 9] [--records N] [--events N]
+[--context]`` (``--context``: caller rounds with ``extra=`` and correlation ids).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import logging
 import logging.handlers
@@ -44,18 +46,28 @@ def _logger(name: str, handler: logging.Handler) -> logging.Logger:
     return logger
 
 
-def time_calls(logger: logging.Logger, records: int) -> tuple[float, float]:
-    """Return (wall ns, calling-thread CPU ns) per ``logger.info`` call over ``records`` calls.
+def time_calls(
+    logger: logging.Logger, records: int, with_context: bool = False
+) -> tuple[float, float]:
+    """Return (wall ns, calling-thread CPU ns) per ``logger.info`` call over ``records`` calls;
+    ``with_context``: each call has an ``extra=`` field and runs with correlation ids bound.
 
     Wall time includes waiting for the GIL while the handler's background thread runs; the
     thread's CPU time is the caller's own work.
     """
     info = logger.info
-    start, start_cpu = time.perf_counter_ns(), time.thread_time_ns()
-    for i in range(records):
-        info("order %d placed by customer %s", i, "c-42")
-    cpu = time.thread_time_ns() - start_cpu
-    return (time.perf_counter_ns() - start) / records, cpu / records
+    scope = correlation(trace_id=TRACE_ID, request_id="req-7f3a") if with_context else None
+    with scope or contextlib.nullcontext():
+        start, start_cpu = time.perf_counter_ns(), time.thread_time_ns()
+        if with_context:
+            for i in range(records):
+                info("order %d placed by customer %s", i, "c-42", extra={"order": i})
+        else:
+            for i in range(records):
+                info("order %d placed by customer %s", i, "c-42")
+        cpu = time.thread_time_ns() - start_cpu
+        wall = time.perf_counter_ns() - start
+    return wall / records, cpu / records
 
 
 class UsualHandler(logging.Handler):
@@ -148,6 +160,11 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=9)
     parser.add_argument("--records", type=int, default=20_000, help="calls per round per handler")
     parser.add_argument(
+        "--context",
+        action="store_true",
+        help="caller rounds: each call with an extra= field and correlation ids bound",
+    )
+    parser.add_argument(
         "--events", type=int, default=20_000, help="delivered events per CPU round per handler"
     )
     args = parser.parse_args()
@@ -177,7 +194,7 @@ def main() -> None:
 
         def caller_case(name: str) -> Callable[[], float]:
             def run() -> float:
-                wall_ns, cpu_ns = time_calls(loggers[name], args.records)
+                wall_ns, cpu_ns = time_calls(loggers[name], args.records, args.context)
                 wall[name].append(wall_ns)
                 own_cpu[name].append(cpu_ns)
                 if name == "CloudWatchHandler":
@@ -209,7 +226,8 @@ def main() -> None:
 
     print(f"python {sys.version.split()[0]}; medians of {args.rounds} interleaved rounds")
     print()
-    print(f"1. caller cost of logger.info ({args.records:,} calls per round; budget: "
+    shape = "with extra= and correlation ids" if args.context else "plain"
+    print(f"1. caller cost of logger.info, {shape} ({args.records:,} calls per round; budget: "
           "CloudWatchHandler <= 1.0 x QueueHandler)")  # fmt: skip
     for title, table in (
         ("calling thread's own CPU per call", own_cpu),
