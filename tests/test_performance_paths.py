@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 from cw_logging.context import RECORD_ATTRIBUTE, capture, correlation
 from cw_logging.formatter import JsonFormatter
+from cw_logging.limits import InputLogEvent
 from cw_logging.transport import (
     Boto3Transport,
     PutLogEventsSerializer,
@@ -134,7 +135,8 @@ def test_fast_path_output_equals_the_general_path(
 ) -> None:
     placeholders = "".join(" %s" for _ in args)
     formatter = JsonFormatter(**options)
-    with correlation(**ids, **bound):
+    scope: dict[str, Any] = {**ids, **bound}
+    with correlation(**scope):
         record = record_with(msg + placeholders, tuple(args), extra, name, level)
         if snapshot_on_record:
             setattr(record, RECORD_ATTRIBUTE, capture())
@@ -145,9 +147,9 @@ def test_same_snapshot_reused_across_records_gives_each_its_own_ids() -> None:
     formatter = JsonFormatter()
     with correlation(request_id="r-1"):
         snapshot = capture()
-    first = record_with(**{RECORD_ATTRIBUTE: snapshot})
-    second = record_with(extra={"trace_id": "abc"}, **{RECORD_ATTRIBUTE: snapshot})
-    third = record_with(**{RECORD_ATTRIBUTE: snapshot})
+    first, second, third = record_with(), record_with(extra={"trace_id": "abc"}), record_with()
+    for record in (first, second, third):
+        setattr(record, RECORD_ATTRIBUTE, snapshot)
     lines = [json.loads(formatter.format(r)) for r in (first, second, third)]
     assert [line.get("traceId") for line in lines] == [None, "abc", None]
     assert {line["requestId"] for line in lines} == {"r-1"}
@@ -341,7 +343,7 @@ def test_build_client_installs_it_once_and_leaves_other_clients_alone() -> None:
     assert isinstance(client._serializer.inner, JSONSerializer)
     validated = build_client(region_name="us-east-1", endpoint_url="http://127.0.0.1:9")
     assert isinstance(validated._serializer._serializer, PutLogEventsSerializer)
-    s3 = botocore.session.get_session().create_client("s3", region_name="us-east-1")
+    s3: Any = botocore.session.get_session().create_client("s3", region_name="us-east-1")
     assert not install_put_serializer(s3)  # not a JSON-protocol client
     assert not isinstance(s3._serializer, PutLogEventsSerializer)
 
@@ -357,7 +359,7 @@ def test_events_delivered_through_the_fast_body_are_stored_as_sent(
     logs_client.create_log_group(logGroupName="/app/g")
     logs_client.create_log_stream(logGroupName="/app/g", logStreamName="s-1")
     now = int(time.time() * 1000)
-    events = [
+    events: list[InputLogEvent] = [
         {"timestamp": now + i, "message": f'{{"n":{i},"t":"é \\"q\\" 😀"}}'} for i in range(500)
     ]
     Boto3Transport(client).put_log_events("/app/g", "s-1", events)
