@@ -564,12 +564,13 @@ class _FastPath:
             and message.__class__ is str
         ):
             return None
+        aliased = attributes.keys() & formatter._alias_set
         last_snapshot, ids, fields = self.last
-        if snapshot is not last_snapshot or attributes.keys() & formatter._alias_set:
+        if snapshot is not last_snapshot or aliased:
             ids_dict, fields = formatter._ids(attributes, snapshot)
             ids = self._ids_text(ids_dict)
-            if snapshot is not None and not (attributes.keys() & formatter._alias_set):
-                self.last = (snapshot, ids, fields)
+            if not aliased and (snapshot is None or snapshot.__class__ is MappingProxyType):
+                self.last = (snapshot, ids, fields)  # read-only snapshots, as context makes
         if ids is None:
             return None
         quote = self.quote

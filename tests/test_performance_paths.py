@@ -155,6 +155,17 @@ def test_same_snapshot_reused_across_records_gives_each_its_own_ids() -> None:
     assert {line["requestId"] for line in lines} == {"r-1"}
 
 
+def test_a_mutable_snapshot_is_read_again_for_every_record() -> None:
+    formatter = JsonFormatter()
+    snapshot: dict[str, Any] = {"request_id": "r-1"}
+    first, second = record_with(), record_with()
+    for record in (first, second):
+        setattr(record, RECORD_ATTRIBUTE, snapshot)
+    assert json.loads(formatter.format(first))["requestId"] == "r-1"
+    snapshot["request_id"] = "r-2"
+    assert json.loads(formatter.format(second))["requestId"] == "r-2"
+
+
 @pytest.mark.parametrize(
     "record",
     [
