@@ -173,11 +173,18 @@ _EVENT_KEYS = frozenset({"timestamp", "message"})
 
 
 def _plain_events(events: object) -> bool:
-    """True for a non-empty list of dicts with exactly ``timestamp`` and ``message``."""
+    """True for a non-empty list of dicts of exactly an int ``timestamp`` and a str ``message``:
+    events whose encoding botocore's on the first event proves for all."""
     if events.__class__ is not list or not events:
         return False
     assert isinstance(events, list)
-    return all(event.__class__ is dict and event.keys() == _EVENT_KEYS for event in events)
+    return all(
+        event.__class__ is dict
+        and event.keys() == _EVENT_KEYS
+        and event["timestamp"].__class__ is int
+        and event["message"].__class__ is str
+        for event in events
+    )
 
 
 class PutLogEventsSerializer:
@@ -223,10 +230,11 @@ def install_put_serializer(client: Any) -> bool:
     when that is on); False, client unchanged, when it lacks the botocore JSON serialiser this
     relies on."""
     from botocore.serialize import JSONSerializer
+    from botocore.validate import ParamValidationDecorator
 
     holder = client
     inner = getattr(holder, "_serializer", None)
-    if type(inner).__name__ == "ParamValidationDecorator":  # validation on: it wraps the serialiser
+    if isinstance(inner, ParamValidationDecorator):  # validation on: it wraps the serialiser
         holder, inner = inner, getattr(inner, "_serializer", None)
     if isinstance(inner, PutLogEventsSerializer):
         return True

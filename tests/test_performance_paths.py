@@ -293,6 +293,14 @@ def test_body_is_byte_identical_to_botocores(put_model: Any, events: list[Any]) 
         pytest.param(
             [{"timestamp": 1, "message": "m"}, {"timestamp": 2}], id="member missing later"
         ),
+        pytest.param(
+            [{"timestamp": 1, "message": "m"}, {"timestamp": 2.5, "message": "n"}],
+            id="timestamp that is not an int later",
+        ),
+        pytest.param(
+            [{"timestamp": 1, "message": "m"}, {"timestamp": 2, "message": b"n"}],
+            id="message that is not text later",
+        ),
         pytest.param([{"timestamp": 1}], id="missing member"),
         pytest.param(({"timestamp": 1, "message": "m"},), id="tuple of events"),
         pytest.param([], id="no events"),
