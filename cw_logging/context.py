@@ -1,10 +1,12 @@
 """Correlation context: trace, request and span ids (plus bound fields) carried in contextvars.
 
-All bound state lives in one ``ContextVar`` holding an immutable mapping, so every asyncio task
-and thread sees its own ids and :func:`capture` (run on the caller thread for every record) is a
-single lookup in the common cases. Ids are resolved in this order: explicitly bound, the active
-OpenTelemetry span (when ``opentelemetry-api`` is in use), ``_X_AMZN_TRACE_ID`` (AWS Lambda), and
-finally a generated id when auto-generation is configured.
+Each id has its own public ``ContextVar`` (:data:`TRACE_ID_VAR`, :data:`REQUEST_ID_VAR`,
+:data:`SPAN_ID_VAR`, :data:`XRAY_TRACE_ID_VAR`) and the other bound fields share one
+(:data:`FIELDS_VAR`), so every asyncio task and thread sees its own ids, and middleware or other
+libraries can read and set them directly. Ids are resolved in this order: explicitly bound (by
+:func:`bind`, :func:`correlation` or a direct ``set``), the active OpenTelemetry span (when
+``opentelemetry-api`` is in use), ``_X_AMZN_TRACE_ID`` (AWS Lambda), and finally a generated id
+when auto-generation is configured.
 """
 
 from __future__ import annotations
@@ -23,11 +25,17 @@ from types import MappingProxyType, ModuleType, TracebackType
 from typing import Any, NamedTuple, ParamSpec, TypeVar
 
 __all__ = [
+    "FIELDS_VAR",
+    "ID_VARS",
     "RECORD_ATTRIBUTE",
     "REQUEST_ID",
+    "REQUEST_ID_VAR",
     "SPAN_ID",
+    "SPAN_ID_VAR",
     "TRACE_ID",
+    "TRACE_ID_VAR",
     "XRAY_TRACE_ID",
+    "XRAY_TRACE_ID_VAR",
     "ContextThreadPoolExecutor",
     "CorrelationFilter",
     "TraceHeader",
@@ -72,13 +80,65 @@ _R = TypeVar("_R")
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
 
 
-class _State(NamedTuple):
-    bound: Mapping[str, Any]  # explicitly bound ids and fields
-    generated_trace_id: str | None  # lowest-priority fallback from auto-generation
+TRACE_ID_VAR: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "cw_logging_trace_id", default=None
+)
+"""The explicitly bound trace id, or None. Written as is: set the canonical 32 lowercase hex
+(``bind``/``correlation`` convert other forms), and unset or None :data:`XRAY_TRACE_ID_VAR` when
+replacing a trace id that came with an X-Ray form."""
+REQUEST_ID_VAR: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "cw_logging_request_id", default=None
+)
+"""The bound request id, or None."""
+SPAN_ID_VAR: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "cw_logging_span_id", default=None
+)
+"""The explicitly bound span id, or None (16 lowercase hex by convention)."""
+XRAY_TRACE_ID_VAR: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "cw_logging_xray_trace_id", default=None
+)
+"""The original X-Ray form (``1-xxxxxxxx-<24 hex>``) of the bound trace id, or None."""
+FIELDS_VAR: contextvars.ContextVar[Mapping[str, Any]] = contextvars.ContextVar(
+    "cw_logging_fields", default=_EMPTY
+)
+"""The bound fields other than ids, as a mapping that is never mutated: to change it, set a new
+one (e.g. ``MappingProxyType({**FIELDS_VAR.get(), "user": "u-7"})``). Keys named like an id are
+ignored; ids come only from their own vars."""
+
+ID_VARS: Mapping[str, contextvars.ContextVar[str | None]] = MappingProxyType(
+    {
+        TRACE_ID: TRACE_ID_VAR,
+        REQUEST_ID: REQUEST_ID_VAR,
+        SPAN_ID: SPAN_ID_VAR,
+        XRAY_TRACE_ID: XRAY_TRACE_ID_VAR,
+    }
+)
+"""The id var of each snapshot key in :data:`ID_KEYS`."""
+
+# A scope's generated trace id is the lowest-priority source (an OpenTelemetry span started inside
+# the scope wins over it), so it cannot live in TRACE_ID_VAR.
+_GENERATED_VAR: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "cw_logging_generated_trace_id", default=None
+)
+_ALL_VARS: tuple[contextvars.ContextVar[Any], ...] = (*ID_VARS.values(), FIELDS_VAR, _GENERATED_VAR)
 
 
-_NO_STATE = _State(_EMPTY, None)
-_STATE: contextvars.ContextVar[_State] = contextvars.ContextVar("cw_logging_correlation")
+_BoundIds = tuple[str | None, str | None, str | None, str | None]
+"""The values of TRACE_ID_VAR, REQUEST_ID_VAR, SPAN_ID_VAR and XRAY_TRACE_ID_VAR."""
+_get_trace_id = TRACE_ID_VAR.get
+_get_request_id = REQUEST_ID_VAR.get
+_get_span_id = SPAN_ID_VAR.get
+_get_xray_trace_id = XRAY_TRACE_ID_VAR.get
+_get_fields = FIELDS_VAR.get
+
+# The explicit snapshot of the last var values seen in this context, so that an unchanged
+# context costs no copy. Per context, so that interleaved tasks of different requests do not
+# evict each other's snapshot (and the formatter, which caches by snapshot identity, keeps hitting
+# its own cache).
+_BOUND: contextvars.ContextVar[tuple[_BoundIds, Mapping[str, Any], Mapping[str, Any]]] = (
+    contextvars.ContextVar("cw_logging_bound_snapshot", default=((None,) * 4, _EMPTY, _EMPTY))
+)
+
 
 _settings = {"auto_generate": False}
 
@@ -270,20 +330,37 @@ def capture() -> Mapping[str, Any] | None:
     """Return a read-only snapshot of the current ids and bound fields, or None when empty.
 
     Keys: ``trace_id``, ``request_id``, ``span_id``, ``xray_trace_id`` (each only when known) and
-    every bound field. Cheap enough to call for every record on the application's thread.
+    every bound field. Values set directly on the module's context vars count as bound. Cheap
+    enough to call for every record on the application's thread.
     """
-    state = _STATE.get(_NO_STATE)
-    bound = state.bound
-    if TRACE_ID in bound:
+    ids = (_get_trace_id(), _get_request_id(), _get_span_id(), _get_xray_trace_id())
+    fields = _get_fields()
+    cached_ids, cached_fields, bound = _BOUND.get()
+    # Fields by identity only: comparing their values could run arbitrary __eq__ methods.
+    if fields is not cached_fields or ids != cached_ids:
+        bound = _bound_snapshot(ids, fields)
+    if ids[0] is not None:
         return bound
     span_context = _active_span_context()
     if span_context is not None:
         return _with_span(bound, span_context)
-    fallback = _fallback_ids(state.generated_trace_id)
+    generated = _GENERATED_VAR.get()
+    if generated is None and not _IN_LAMBDA and not _settings["auto_generate"]:
+        return None if bound is _EMPTY else bound  # no fallback source can apply
+    fallback = _fallback_ids(generated)
     if fallback is None:
-        return bound or None
+        return None if bound is _EMPTY else bound
     # An explicitly bound id wins over the same id from a fallback source.
     return MappingProxyType({**fallback, **bound})
+
+
+def _bound_snapshot(ids: _BoundIds, fields: Mapping[str, Any]) -> Mapping[str, Any]:
+    """Build the explicit snapshot from these var values and cache it in the current context."""
+    merged = {key: value for key, value in zip(ID_KEYS, ids, strict=True) if value is not None}
+    merged.update((key, value) for key, value in fields.items() if key not in ID_VARS)
+    snapshot = MappingProxyType(merged) if merged else _EMPTY
+    _BOUND.set((ids, fields, snapshot))
+    return snapshot
 
 
 def current() -> dict[str, Any]:
@@ -308,23 +385,36 @@ def _normalised(updates: Mapping[str, Any]) -> dict[str, Any]:
                 elif _HEX32.fullmatch(value.lower()):
                     value = value.lower()
         result[key] = value
+    if TRACE_ID in result:
+        result.setdefault(XRAY_TRACE_ID, None)  # it described the trace id being replaced
     return result
 
 
-def _merged(state: _State, updates: Mapping[str, Any], generate: bool) -> _State:
-    bound = dict(state.bound)
-    normalised = _normalised(updates)
-    if TRACE_ID in normalised and XRAY_TRACE_ID not in normalised:
-        bound.pop(XRAY_TRACE_ID, None)  # it described the trace id being replaced
-    for key, value in normalised.items():
+def _apply(updates: Mapping[str, Any], generate: bool) -> dict[contextvars.ContextVar[Any], Any]:
+    """Return the new value of each var that ``updates`` (and generation) change."""
+    changes: dict[contextvars.ContextVar[Any], Any] = {}
+    fields: dict[str, Any] | None = None
+    for key, value in _normalised(updates).items():
+        id_var = ID_VARS.get(key)
+        if id_var is not None:
+            changes[id_var] = value
+            continue
+        if fields is None:
+            fields = dict(FIELDS_VAR.get())
         if value is None:
-            bound.pop(key, None)
+            fields.pop(key, None)
         else:
-            bound[key] = value
-    generated = state.generated_trace_id
-    if generate and generated is None and TRACE_ID not in bound and _fallback_source() is None:
-        generated = new_trace_id()
-    return _State(MappingProxyType(bound), generated)
+            fields[key] = value
+    if fields is not None:
+        changes[FIELDS_VAR] = MappingProxyType(fields) if fields else _EMPTY
+    if (
+        generate
+        and _GENERATED_VAR.get() is None
+        and changes.get(TRACE_ID_VAR, TRACE_ID_VAR.get()) is None
+        and _fallback_source() is None
+    ):
+        changes[_GENERATED_VAR] = new_trace_id()
+    return changes
 
 
 def _fallback_source() -> object:
@@ -334,12 +424,14 @@ def _fallback_source() -> object:
 def bind(**ids_and_fields: Any) -> None:
     """Bind ids (``trace_id``, ``request_id``, ``span_id``) and fields for the rest of the current
     context (thread or asyncio task and what it starts); a value of None unbinds that key."""
-    _STATE.set(_merged(_STATE.get(_NO_STATE), ids_and_fields, generate=False))
+    for var, value in _apply(ids_and_fields, generate=False).items():
+        var.set(value)
 
 
 def clear() -> None:
     """Unbind every id and field in the current context."""
-    _STATE.set(_NO_STATE)
+    for var in _ALL_VARS:
+        var.set(_EMPTY if var is FIELDS_VAR else None)
 
 
 class correlation:
@@ -363,13 +455,14 @@ class correlation:
         self._updates = {key: value for key, value in updates.items() if value is not None}
         self._updates.update(fields)
         self._generate = generate
-        self._tokens: list[tuple[contextvars.Token[_State], _State]] = []
+        self._tokens: list[list[contextvars.Token[Any]]] = []
 
     def __enter__(self) -> correlation:
         generate = _settings["auto_generate"] if self._generate is None else self._generate
-        previous = _STATE.get(_NO_STATE)
-        token = _STATE.set(_merged(previous, self._updates, generate))
-        self._tokens.append((token, previous))
+        changes = _apply(self._updates, generate)
+        # Every var gets a token, so that exit also undoes what was bound inside the scope.
+        tokens = [var.set(changes[var] if var in changes else var.get()) for var in _ALL_VARS]
+        self._tokens.append(tokens)
         return self
 
     def __exit__(
@@ -378,11 +471,14 @@ class correlation:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        token, previous = self._tokens.pop()
-        try:
-            _STATE.reset(token)
-        except ValueError:  # exited in another context than it was entered (e.g. another task)
-            _STATE.set(previous)
+        for token in self._tokens.pop():
+            try:
+                token.var.reset(token)
+            except ValueError:  # exited in another context than it was entered (e.g. another task)
+                previous = token.old_value
+                if previous is contextvars.Token.MISSING:
+                    previous = _EMPTY if token.var is FIELDS_VAR else None
+                token.var.set(previous)
 
     async def __aenter__(self) -> correlation:
         return self.__enter__()
