@@ -282,6 +282,17 @@ class JsonFormatter(pjl_json.JsonFormatter):
         self._own_build = cls.build is JsonFormatter.build
         self._fast = _FastPath.for_formatter(self)
 
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickle and deep-copy without the fast path (it holds C encoder state)."""
+        state = self.__dict__.copy()
+        state["_fast"] = None
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """Restore a pickled or copied formatter, with a fast path of its own."""
+        self.__dict__.update(state)
+        self._fast = _FastPath.for_formatter(self)
+
     # ------------------------------------------------------------------ pieces
 
     def _default(self, value: Any) -> Any:

@@ -3,10 +3,12 @@ they cannot be sure: JsonFormatter's plain-record path and the PutLogEvents body
 
 from __future__ import annotations
 
+import copy
 import datetime
 import json
 import logging
 import math
+import pickle
 import time
 from decimal import Decimal
 from typing import Any
@@ -216,6 +218,14 @@ def test_redaction_uses_the_general_path() -> None:
     formatter = JsonFormatter(redact=True)
     line = json.loads(formatter.format(record_with("mail %s", ("a@example.com",))))
     assert "a@example.com" not in line["message"]
+
+
+def test_pickled_and_copied_formatters_keep_their_output_and_fast_path() -> None:
+    formatter = JsonFormatter(service="shop", rename_fields={"order_id": "orderId"})
+    record = record_with(extra={"order_id": 7, "tags": ["a"]})
+    for clone in (pickle.loads(pickle.dumps(formatter)), copy.deepcopy(formatter)):
+        assert clone._fast is not None and clone._fast is not formatter._fast
+        assert clone._fast.text(clone, record, None) == formatter.format(record)
 
 
 def test_subclass_overriding_build_is_honoured() -> None:
