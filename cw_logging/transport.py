@@ -202,6 +202,8 @@ class PutLogEventsSerializer:
         self.enabled = True
 
     def __getattr__(self, name: str) -> Any:
+        if name == "inner":  # not set yet (copy, unpickling): no endless lookup
+            raise AttributeError(name)
         return getattr(self.inner, name)
 
     def serialize_to_request(self, parameters: dict[str, Any], operation_model: Any) -> Any:

@@ -348,6 +348,17 @@ def test_a_botocore_writing_other_bytes_switches_the_fast_body_off(put_model: An
     assert fast.serialize_to_request(put_params(events), put_model) == first
 
 
+def test_the_wrapper_answers_for_botocores_serialiser_and_can_be_copied(put_model: Any) -> None:
+    inner = JSONSerializer()
+    fast = PutLogEventsSerializer(inner)
+    assert fast.MAP_TYPE is inner.MAP_TYPE  # anything else botocore asks for is the inner's
+    clone = copy.copy(fast)
+    events = [{"timestamp": 1, "message": "m"}]
+    assert clone.serialize_to_request(put_params(events), put_model) == (
+        inner.serialize_to_request(put_params(events), put_model)
+    )
+
+
 def test_other_operations_and_parameters_go_to_botocore(put_model: Any) -> None:
     model = botocore.session.get_session().get_service_model("logs")
     create = model.operation_model("CreateLogStream")
