@@ -125,6 +125,7 @@ _ALL_VARS: tuple[contextvars.ContextVar[Any], ...] = (*ID_VARS.values(), FIELDS_
 
 _BoundIds = tuple[str | None, str | None, str | None, str | None]
 """The values of TRACE_ID_VAR, REQUEST_ID_VAR, SPAN_ID_VAR and XRAY_TRACE_ID_VAR."""
+# Bound methods, so that capture() does not look up ``.get`` on each var for every record.
 _get_trace_id = TRACE_ID_VAR.get
 _get_request_id = REQUEST_ID_VAR.get
 _get_span_id = SPAN_ID_VAR.get
