@@ -480,6 +480,8 @@ class CloudWatchHandler(logging.Handler):
         limit = (
             self.close_timeout if timeout is None else _seconds("timeout", timeout, allow_zero=True)
         )
+        if not self._started and self._settings.spool_dir is not None:
+            self._start()  # a forked child's spool: open it so that flush() can tell
         sender = self._sender
         mark = self._queue.total_put
         if sender.done_count() >= mark and sender.caught_up:

@@ -19,12 +19,35 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["install_sigterm_delivery", "watch_multiprocessing_children"]
+__all__ = [
+    "ASYNC_SIGNALS",
+    "block_async_signals",
+    "install_sigterm_delivery",
+    "watch_multiprocessing_children",
+]
 
 Action = Callable[[], None]
 
 _installed_in_pid: int | None = None
 _watched_in_pid: int | None = None
+_delivering_on: int | None = None  # the thread running a delivery now
+_after_delivery: list[Callable[[], None]] = []  # what signals that interrupted it still owe
+
+
+def _deliver_once(deliver: Action) -> None:
+    """Run ``deliver``; then what the signals that arrived meanwhile on this thread would do.
+
+    A SIGTERM that interrupts a delivery (a pool terminating a worker that is already ending)
+    must not start a second one inside the first: that would wait on locks the first holds.
+    """
+    global _delivering_on
+    _delivering_on = threading.get_ident()
+    try:
+        deliver()
+    finally:
+        _delivering_on = None
+    while _after_delivery:
+        _after_delivery.pop(0)()
 
 
 def _on_main_thread() -> bool:
@@ -54,14 +77,40 @@ def install_sigterm_delivery(deliver: Action) -> bool:
 
 def _chained(deliver: Action, previous: Any) -> Callable[[int, Any], None]:
     def deliver_then_continue(signum: int, frame: Any) -> None:
-        deliver()
-        if callable(previous):
-            previous(signum, frame)
-        elif previous != signal.SIG_IGN:  # default action (or unknown): end by the signal
-            signal.signal(signum, signal.SIG_DFL)
-            os.kill(os.getpid(), signum)
+        def go_on() -> None:
+            if callable(previous):
+                previous(signum, frame)
+            elif previous != signal.SIG_IGN:  # default action (or unknown): end by the signal
+                signal.signal(signum, signal.SIG_DFL)
+                os.kill(os.getpid(), signum)
+
+        if _delivering_on == threading.get_ident():
+            _after_delivery.append(go_on)  # the delivery this signal interrupted ends first
+            return
+        _deliver_once(deliver)
+        go_on()
 
     return deliver_then_continue
+
+
+ASYNC_SIGNALS = tuple(
+    getattr(signal, name)
+    for name in ("SIGTERM", "SIGINT", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2", "SIGALRM")
+    if hasattr(signal, name)
+)
+"""Signals a background thread of the package blocks, so that the kernel delivers them to a
+thread that can run Python's handlers at once (the main thread)."""
+
+
+def block_async_signals() -> None:
+    """Block :data:`ASYNC_SIGNALS` in the calling (background) thread.
+
+    A process-directed signal may land on any thread that does not block it; when it lands on a
+    background thread, Python's handler waits until the main thread runs Python code again,
+    which a main thread blocked in a system call (a pool worker waiting for tasks) never does.
+    """
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_BLOCK, ASYNC_SIGNALS)
 
 
 def watch_multiprocessing_children(deliver: Action) -> None:
@@ -94,11 +143,62 @@ def _prepare_child(deliver: Action) -> None:
     """In a multiprocessing child: deliver at the end of the bootstrap and on SIGTERM."""
     import multiprocessing.util as mp_util
 
-    mp_util.Finalize(None, deliver, exitpriority=100)  # also after the bootstrap cleared others
+    # registered again after the bootstrap cleared the finalizers registered before it
+    mp_util.Finalize(None, lambda: _deliver_once(deliver), exitpriority=100)
     if hasattr(signal, "SIGTERM") and _on_main_thread():
         try:
             default = signal.getsignal(signal.SIGTERM) == signal.SIG_DFL
         except ValueError:
             return
-        if default:
-            install_sigterm_delivery(deliver)
+        if default and install_sigterm_delivery(deliver):
+            _relay_missed_sigterm(signal.getsignal(signal.SIGTERM))
+
+
+def _relay_missed_sigterm(installed: Any) -> None:
+    """Make sure a SIGTERM reaches the handler ``installed`` on the main thread.
+
+    CPython runs a signal's Python handler only when the main thread gets back to Python code.
+    A SIGTERM that arrives just before the main thread blocks in a system call that does not
+    check again (a pool worker waiting for its next task on a semaphore) is never handled, and
+    the parent's ``join()`` waits forever. A relay thread learns of every signal through
+    Python's wakeup fd and sends SIGTERM to the main thread again until the handler has run.
+    """
+    if not hasattr(signal, "pthread_kill"):
+        return
+    read_fd, write_fd = os.pipe()
+    os.set_blocking(write_fd, False)
+    try:
+        previous = signal.set_wakeup_fd(write_fd, warn_on_full_buffer=False)
+    except ValueError:
+        previous = None
+    if previous != -1:  # not allowed here, or the application uses the wakeup fd itself
+        if previous is not None:
+            signal.set_wakeup_fd(previous)
+        os.close(read_fd)
+        os.close(write_fd)
+        return
+    main = threading.main_thread().ident
+    threading.Thread(
+        target=_relay, args=(read_fd, main, installed), name="cw-logging-sigterm", daemon=True
+    ).start()
+
+
+def _relay(read_fd: int, main: int | None, installed: Any) -> None:
+    block_async_signals()
+    pause = threading.Event()
+    while True:
+        try:
+            received = os.read(read_fd, 64)
+        except OSError:
+            return
+        if not received:
+            return
+        if signal.SIGTERM not in received or main is None:
+            continue
+        # Our handler, once it ran, ends the process (or chained elsewhere and changed nothing
+        # here: then stop poking after a few seconds).
+        for _ in range(20):
+            pause.wait(0.5)
+            if signal.getsignal(signal.SIGTERM) is not installed or _delivering_on is not None:
+                break
+            signal.pthread_kill(main, signal.SIGTERM)

@@ -27,6 +27,7 @@ from .errors import (
     from_exception,
     hint_for,
 )
+from .lifecycle import block_async_signals
 from .limits import InputLogEvent
 from .resilience import Backoff, CircuitBreaker, RateLimitedReporter
 from .spool import DEFAULT_SPOOL_MAX_BYTES, Spool, SpooledEvent
@@ -255,6 +256,9 @@ class Sender:
         self._spooled_records = 0  # committed to the spool, not yet settled
         self._caught_up = settings.spool_dir is None  # the spool's backlog is sent
         self._next_commit = 0.0
+        self._commit_lock = threading.RLock()
+        self._finished = threading.Event()
+        self._committer: threading.Thread | None = None
 
     # -- control (any thread) ------------------------------------------------------------------
 
@@ -264,7 +268,9 @@ class Sender:
             if self._thread is not None:
                 return True
             thread = threading.Thread(
-                target=self._run, name=f"cw-logging-sender[{self.settings.log_group}]", daemon=True
+                target=self._run_in_thread,
+                name=f"cw-logging-sender[{self.settings.log_group}]",
+                daemon=True,
             )
             try:
                 thread.start()
@@ -333,6 +339,10 @@ class Sender:
 
     # -- the thread ----------------------------------------------------------------------------
 
+    def _run_in_thread(self) -> None:
+        block_async_signals()
+        self._run()
+
     def _run(self) -> None:
         ident = threading.get_ident()
         _SENDER_THREADS.add(ident)
@@ -395,6 +405,10 @@ class Sender:
             self.stats.drop("close_timeout", left)
             self._notify_progress(0)
             return
+        self._finished.set()
+        committer = self._committer
+        if committer is not None:
+            committer.join()  # it must not append to a closed spool
         self._commit()  # what is still in memory waits on disk for the next process
         spool.close()
         self._notify_progress(0)
@@ -542,13 +556,42 @@ class Sender:
             overflow=settings.spool_overflow,
         )
         self._next_commit = self._clock() + settings.spool_commit_interval
+        committer = threading.Thread(
+            target=self._keep_committing,
+            name=f"cw-logging-spool[{settings.log_group}]",
+            daemon=True,
+        )
+        try:
+            committer.start()
+        except RuntimeError:  # interpreter shutting down: the sender commits on its own
+            pass
+        else:
+            self._committer = committer
         return self.spool
+
+    def _keep_committing(self) -> None:
+        """Commit on time while the sender thread is held up in a call (a hung endpoint)."""
+        ident = threading.get_ident()
+        _SENDER_THREADS.add(ident)
+        block_async_signals()
+        try:
+            interval = self.settings.spool_commit_interval
+            while not self._finished.wait(interval):
+                self._commit_if_due()
+        except Exception as exc:  # the sender thread still commits on its own
+            self.reporter.report("internal_error", f"spool committer stopped: {exc!r}")
+        finally:
+            _SENDER_THREADS.discard(ident)
 
     def _commit(self) -> None:
         """Move everything queued in memory into the spool (formatted, one transaction a chunk)."""
         spool = self.spool
         if spool is None:
             return
+        with self._commit_lock:
+            self._commit_to(spool)
+
+    def _commit_to(self, spool: Spool) -> None:
         self._next_commit = self._clock() + self.settings.spool_commit_interval
         if self.settings.spool_overflow is Overflow.BLOCK and spool.free_bytes() <= 0:
             return  # back-pressure: the memory queue fills and its own 'block' makes callers wait
@@ -572,7 +615,7 @@ class Sender:
 
     def _commit_if_due(self) -> None:
         if self.spool is not None and self._clock() >= self._next_commit:
-            self._commit()
+            self._commit()  # (the other thread may have committed meanwhile: then it is quick)
 
     def _send_spooled(self, spool: Spool) -> None:
         """Send the spool oldest first, acknowledging what is settled, until empty or deadline."""
@@ -589,10 +632,12 @@ class Sender:
                 if not self._deliver_spooled(stream, group):
                     return
                 spool.ack(event.seq for event in group)
-        if spool.depth() == 0:
+        with self._commit_lock:  # no commit between the depth check and the settling
+            if spool.depth() != 0:
+                return
             self._caught_up = True
             settled, self._spooled_records = self._spooled_records, 0
-            self._notify_progress(settled)
+        self._notify_progress(settled)
 
     def _deliver_spooled(self, stream: str, group: list[SpooledEvent]) -> bool:
         settings = self.settings

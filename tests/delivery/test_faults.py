@@ -100,6 +100,28 @@ def test_thirty_percent_faulty_calls_lose_nothing_and_duplicate_only_stored_batc
     assert handler.stats()["dropped"] == {}
 
 
+def test_a_hung_call_does_not_hold_records_in_memory(
+    tmp_path: Path, fault_proxy: FaultProxy, ship: Callable[..., Any], logs_client: Any
+) -> None:
+    """While the sender waits for an endpoint that does not answer, records still reach disk."""
+    group = "/delivery/hung"
+    handler, logger = ship(group, fault_proxy.url, attempts=1, timeout=30, spool_dir=str(tmp_path))
+    logger.info("first")
+    assert handler.flush(timeout=10)
+    fault_proxy.fail("hang", times=1)
+    logger.info("held")
+    handler.flush(timeout=0)  # the sender takes "held" and hangs in its call
+    wait_until(lambda: fault_proxy.injected["hang"] == 1, 10, "the call to hang")
+    for i in range(200):
+        logger.info("during-%d", i)
+    wait_until(lambda: handler.stats()["spool_depth"] >= 201, 5, "records committed meanwhile")
+    assert handler.stats()["queued"] == 0
+    fault_proxy.release_hung()
+    assert handler.flush(timeout=20)
+    expected = ["first", "held", *(f"during-{i}" for i in range(200))]
+    assert Counter(all_messages(logs_client, group)) == Counter(expected)
+
+
 _UNREACHABLE = """
 import json, socket, threading
 

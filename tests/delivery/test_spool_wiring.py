@@ -111,7 +111,7 @@ def test_the_spool_bound_applies_the_overflow_policy_and_counts(
     def settled() -> bool:
         stats = handler.stats()
         overflowed = stats["dropped"].get("spool_overflow_oldest", 0)
-        return stats["spool_depth"] + overflowed == 1000 and stats["breaker"] == "open"
+        return bool(stats["spool_depth"] + overflowed == 1000 and stats["breaker"] == "open")
 
     wait_until(settled, 10, "every record spooled or counted, breaker open")
     stats = handler.stats()

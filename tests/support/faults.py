@@ -92,6 +92,7 @@ class FaultProxy:
         self.requests: Counter[str] = Counter()
         self.injected: Counter[str] = Counter()
         self.forwarded_then_dropped: list[bytes] = []
+        self._hung = threading.Event()
         self.up()
 
     @property
@@ -116,12 +117,13 @@ class FaultProxy:
         operation: str = "PutLogEvents",
         seed: int = 7,
     ) -> None:
-        """Add a fault: ``throttle``, ``unavailable``, ``drop_after_forward`` or ``reset``.
+        """Add a fault: ``throttle``, ``unavailable``, ``drop_after_forward``, ``reset`` or
+        ``hang`` (hold the call unanswered until :meth:`release_hung`, then forward it).
 
         A tuple of kinds injects one of them, chosen at random, into each faulted call.
         """
         for one in (kind,) if isinstance(kind, str) else kind:
-            if one not in (*FAULTS, "drop_after_forward", "reset"):
+            if one not in (*FAULTS, "drop_after_forward", "reset", "hang"):
                 raise ValueError(f"unknown fault {one!r}")
         with self._lock:
             self._rules.append(FaultRule(kind, operation, times, ratio, seed))
@@ -154,7 +156,12 @@ class FaultProxy:
             self._listener = listener
         threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
 
+    def release_hung(self) -> None:
+        """Let every held (``hang``) call go on to the server."""
+        self._hung.set()
+
     def stop(self) -> None:
+        self.release_hung()
         self.down()
 
     # -- serving ---------------------------------------------------------------------------
@@ -196,6 +203,8 @@ class FaultProxy:
                 if fault == "reset":
                     _abort(conn)
                     return
+                if fault == "hang":
+                    self._hung.wait(60)
                 if fault in FAULTS:
                     status, code, message = FAULTS[fault]
                     payload = json.dumps({"__type": code, "message": message}).encode()
