@@ -208,6 +208,16 @@ class SenderStats:
 _REFUSED = (InvalidParameterError, EntityTooLargeError)
 
 
+def _start_daemon(target: Callable[[], None], role: str, log_group: str) -> threading.Thread | None:
+    """Start a daemon thread named ``cw-logging-<role>[<group>]``; None if none can start now."""
+    thread = threading.Thread(target=target, name=f"cw-logging-{role}[{log_group}]", daemon=True)
+    try:
+        thread.start()
+    except RuntimeError:  # the interpreter is shutting down
+        return None
+    return thread
+
+
 class Sender:
     """Delivers the records of one handler's queue from one background thread.
 
@@ -267,17 +277,9 @@ class Sender:
         with self._start_lock:
             if self._thread is not None:
                 return True
-            thread = threading.Thread(
-                target=self._run_in_thread,
-                name=f"cw-logging-sender[{self.settings.log_group}]",
-                daemon=True,
-            )
-            try:
-                thread.start()
-            except RuntimeError:  # interpreter shutting down: close() sends synchronously
-                return False
-            self._thread = thread
-            return True
+            # None when the interpreter is shutting down: close() then sends synchronously
+            self._thread = _start_daemon(self._run_in_thread, "sender", self.settings.log_group)
+            return self._thread is not None
 
     @property
     def started(self) -> bool:
@@ -556,17 +558,8 @@ class Sender:
             overflow=settings.spool_overflow,
         )
         self._next_commit = self._clock() + settings.spool_commit_interval
-        committer = threading.Thread(
-            target=self._keep_committing,
-            name=f"cw-logging-spool[{settings.log_group}]",
-            daemon=True,
-        )
-        try:
-            committer.start()
-        except RuntimeError:  # interpreter shutting down: the sender commits on its own
-            pass
-        else:
-            self._committer = committer
+        # None when the interpreter is shutting down: the sender then commits on its own
+        self._committer = _start_daemon(self._keep_committing, "spool", settings.log_group)
         return self.spool
 
     def _keep_committing(self) -> None:
