@@ -26,6 +26,7 @@ from .errors import (
 
 if TYPE_CHECKING:
     from . import query
+    from .aws_lambda import lambda_handler
     from .context import (
         ContextThreadPoolExecutor,
         CorrelationFilter,
@@ -39,13 +40,15 @@ if TYPE_CHECKING:
         wrap,
     )
     from .formatter import JsonFormatter
-    from .handler import CloudWatchHandler
+    from .handler import CloudWatchHandler, flush_all
     from .pii import PiiFilter, PiiRedactor
 
 __version__ = "0.1.0"
 
 _LAZY: dict[str, str] = {
     "CloudWatchHandler": "handler",
+    "flush_all": "handler",
+    "lambda_handler": "aws_lambda",
     "JsonFormatter": "formatter",
     "ContextThreadPoolExecutor": "context",
     "CorrelationFilter": "context",
@@ -84,7 +87,9 @@ __all__ = [
     "clear",
     "correlation",
     "current",
+    "flush_all",
     "ids_from_headers",
+    "lambda_handler",
     "new_span_id",
     "new_trace_id",
     "query",
