@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -57,3 +59,15 @@ def logs_client(moto_server: MotoServer, strict_validator: StrictValidator) -> I
     strict_validator.install(client)
     yield client
     assert strict_validator.violations == [], strict_validator.violations
+
+
+@pytest.fixture
+def logger() -> Iterator[logging.Logger]:
+    """A fresh non-propagating logger at DEBUG; its handlers are removed and closed after."""
+    log = logging.getLogger(f"test.{uuid.uuid4().hex}")
+    log.propagate = False
+    log.setLevel(logging.DEBUG)
+    yield log
+    for handler in list(log.handlers):
+        log.removeHandler(handler)
+        handler.close()

@@ -4,7 +4,6 @@ engine's filter patterns find them."""
 from __future__ import annotations
 
 import logging
-import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -20,17 +19,6 @@ def live_engine() -> Iterator[LocalEngine]:
     """An engine on the real clock: the handler stamps records with the real time."""
     with LocalEngine() as engine:
         yield engine
-
-
-@pytest.fixture
-def logger() -> Iterator[logging.Logger]:
-    log = logging.getLogger(f"e2e.{uuid.uuid4().hex}")
-    log.propagate = False
-    log.setLevel(logging.INFO)
-    yield log
-    for handler in list(log.handlers):
-        log.removeHandler(handler)
-        handler.close()
 
 
 def shipped(engine: LocalEngine, pattern: str) -> list[str]:
