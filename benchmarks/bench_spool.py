@@ -17,10 +17,10 @@ import tempfile
 import time
 from collections.abc import Sequence
 
+from cw_logging._limits import InputLogEvent
+from cw_logging.delivery.transport import PutResult
 from cw_logging.handler import CloudWatchHandler
-from cw_logging.limits import InputLogEvent
 from cw_logging.spool import Spool
-from cw_logging.transport import PutResult
 
 
 def run(batch_size: int, batches: int, message_bytes: int, fsync: bool) -> dict[str, float]:

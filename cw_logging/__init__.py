@@ -26,7 +26,6 @@ from .errors import (
 
 if TYPE_CHECKING:
     from . import query
-    from .aws_lambda import lambda_handler
     from .context import (
         ContextThreadPoolExecutor,
         CorrelationFilter,
@@ -40,7 +39,7 @@ if TYPE_CHECKING:
         wrap,
     )
     from .formatter import JsonFormatter
-    from .handler import CloudWatchHandler, flush_all
+    from .handler import CloudWatchHandler, flush_all, lambda_handler
     from .pii import PiiFilter, PiiRedactor
 
 __version__ = "0.1.0"
@@ -48,7 +47,7 @@ __version__ = "0.1.0"
 _LAZY: dict[str, str] = {
     "CloudWatchHandler": "handler",
     "flush_all": "handler",
-    "lambda_handler": "aws_lambda",
+    "lambda_handler": "handler",
     "JsonFormatter": "formatter",
     "ContextThreadPoolExecutor": "context",
     "CorrelationFilter": "context",

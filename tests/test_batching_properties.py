@@ -1,6 +1,6 @@
 """Property tests: whatever the input, every planned batch is one the service accepts.
 
-``cw_logging.limits.batch_violations`` is the independent oracle for the service's rules; the
+``cw_logging._limits.batch_violations`` is the independent oracle for the service's rules; the
 expected content of each event is rebuilt here from the input alone.
 """
 
@@ -13,17 +13,17 @@ from itertools import pairwise
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cw_logging.buffer import (
-    EMPTY_MESSAGE_PLACEHOLDER,
-    BatchPlan,
-    Oversize,
-    build_batches,
-)
-from cw_logging.limits import (
+from cw_logging._limits import (
     EVENT_OVERHEAD_BYTES,
     MAX_BATCH_SPAN_MS,
     InputLogEvent,
     batch_violations,
+)
+from cw_logging._options import Oversize
+from cw_logging.delivery._batching import (
+    EMPTY_MESSAGE_PLACEHOLDER,
+    BatchPlan,
+    build_batches,
 )
 
 HOUR_MS = 3600 * 1000

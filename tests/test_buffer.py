@@ -15,20 +15,7 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
-from cw_logging.buffer import (
-    EMPTY_MESSAGE_PLACEHOLDER,
-    BoundedQueue,
-    Overflow,
-    Oversize,
-    build_batches,
-    parse_overflow,
-    parse_oversize,
-    split_marker,
-    truncation_marker,
-    validate_batch_limits,
-)
-from cw_logging.errors import ConfigurationError
-from cw_logging.limits import (
+from cw_logging._limits import (
     EVENT_OVERHEAD_BYTES,
     MAX_BATCH_BYTES,
     MAX_BATCH_EVENTS,
@@ -37,6 +24,16 @@ from cw_logging.limits import (
     InputLogEvent,
     batch_violations,
 )
+from cw_logging._options import Overflow, Oversize, parse_overflow, parse_oversize
+from cw_logging.delivery._batching import (
+    EMPTY_MESSAGE_PLACEHOLDER,
+    build_batches,
+    split_marker,
+    truncation_marker,
+    validate_batch_limits,
+)
+from cw_logging.delivery._queue import BoundedQueue
+from cw_logging.errors import ConfigurationError
 
 WAIT = 10.0  # generous deadline for cross-thread conditions; a healthy run never reaches it
 NEVER = 1 << 40  # wake thresholds that are never crossed
@@ -387,7 +384,7 @@ def test_a_forked_child_uses_the_queue_although_a_parent_thread_held_the_lock() 
 
 _SIGNAL_PROBE = """
 import signal
-from cw_logging.buffer import BoundedQueue
+from cw_logging.delivery._queue import BoundedQueue
 
 q = BoundedQueue(2_000, "drop_oldest", wake_items=50, wake_bytes=1 << 40)
 handled = [0, 0]

@@ -17,9 +17,9 @@ from botocore.config import Config
 from botocore.stub import Stubber
 
 from cw_logging import CloudWatchHandler, ConfigurationError
-from cw_logging.handler import default_formatter
-from cw_logging.limits import InputLogEvent
-from cw_logging.transport import PutResult
+from cw_logging._limits import InputLogEvent
+from cw_logging.delivery.transport._transport import PutResult
+from cw_logging.handler._handler import default_formatter
 from tests.integration.helpers import wait_until
 from tests.support.faults import HandlerFactory, MemoryTransport
 

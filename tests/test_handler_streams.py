@@ -10,8 +10,8 @@ import socket
 import pytest
 
 from cw_logging import ConfigurationError
-from cw_logging.limits import validate_log_stream_name
-from cw_logging.streams import StreamNamer
+from cw_logging._limits import validate_log_stream_name
+from cw_logging.delivery._naming import StreamNamer
 
 
 def _record(name: str = "app", created: float | None = None) -> logging.LogRecord:

@@ -19,16 +19,16 @@ from botocore.serialize import JSONSerializer
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from cw_logging._limits import InputLogEvent
 from cw_logging.context import RECORD_ATTRIBUTE, capture, correlation
-from cw_logging.formatter import JsonFormatter
-from cw_logging.limits import InputLogEvent
-from cw_logging.transport import (
+from cw_logging.delivery.transport._transport import (
     Boto3Transport,
     PutLogEventsSerializer,
     build_client,
     default_botocore_config,
     install_put_serializer,
 )
+from cw_logging.formatter import JsonFormatter
 from tests.test_context import _isolated  # noqa: F401 - autouse: every test starts unbound
 
 TRACE = "4bf92f3577b34da6a3ce929d0e0e4736"

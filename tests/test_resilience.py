@@ -9,8 +9,8 @@ import threading
 
 import pytest
 
+from cw_logging._resilience import Backoff, CircuitBreaker, RateLimitedReporter, TokenBucket
 from cw_logging.errors import ConfigurationError
-from cw_logging.resilience import Backoff, CircuitBreaker, RateLimitedReporter, TokenBucket
 
 
 class FakeClock:

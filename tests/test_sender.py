@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from cw_logging.delivery.transport._transport import PutResult
 from cw_logging.errors import (
     AuthenticationError,
     ResourceAlreadyExistsError,
@@ -19,7 +20,6 @@ from cw_logging.errors import (
     ServerError,
 )
 from cw_logging.handler import CloudWatchHandler
-from cw_logging.transport import PutResult
 from tests.integration.helpers import wait_until
 from tests.support.faults import HandlerFactory, MemoryTransport, quick_retry_policy
 

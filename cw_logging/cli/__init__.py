@@ -18,10 +18,10 @@ from collections.abc import Sequence
 
 from .. import __version__
 from ..errors import CloudWatchLogsError, hint_for
-from . import admin_commands, demo_command, read_commands, serve_command, traffic_commands
-from .env import CliEnv
-from .output import write_json_line
-from .usage import Parser, UsageError
+from . import _admin_commands, _demo_command, _read_commands, _serve_command, _traffic_commands
+from ._env import CliEnv
+from ._output import write_json_line
+from ._usage import Parser, UsageError
 
 __all__ = [
     "EXIT_ERROR",
@@ -96,11 +96,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"cw-logging {__version__}")
     commands = parser.add_subparsers(title="commands", dest="command", metavar="COMMAND")
     for module in (
-        demo_command,
-        read_commands,
-        admin_commands,
-        traffic_commands,
-        serve_command,
+        _demo_command,
+        _read_commands,
+        _admin_commands,
+        _traffic_commands,
+        _serve_command,
     ):
         module.register(commands, common)
     return parser

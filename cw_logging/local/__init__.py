@@ -11,11 +11,11 @@ evaluates filter patterns and Logs Insights queries.
 
 from __future__ import annotations
 
-from .client import LocalClient
-from .engine import LocalEngine
+from ._client import LocalClient
+from ._engine import LocalEngine
+from ._server import LocalServer, main, serve
+from ._transport import LocalTransport
 from .filterpattern import FilterPattern, compile_filter_pattern
-from .server import LocalServer, main, serve
-from .transport import LocalTransport
 
 __all__ = [
     "FilterPattern",

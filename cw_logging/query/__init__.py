@@ -8,7 +8,7 @@ Failures raise the errors of :mod:`cw_logging.errors`.
 from __future__ import annotations
 
 from . import admin
-from .correlate import (
+from ._correlate import (
     DEFAULT_WINDOWS,
     build_correlation_query,
     build_filter_pattern,
@@ -20,12 +20,12 @@ from .correlate import (
     timeline,
     validate_id,
 )
-from .events import LogEvent, filter_log_events, get_log_events
-from .follow import follow_log_events
-from .insights import Polling, QueryResult, get_query_results, run_query, start_query, stop_query
-from .querytext import validate_query
-from .records import CorrelatedEvent, CorrelationKeys
-from .timerange import TimeRange
+from ._events import LogEvent, filter_log_events, get_log_events
+from ._follow import follow_log_events
+from ._insights import Polling, QueryResult, get_query_results, run_query, start_query, stop_query
+from ._querytext import validate_query
+from ._records import CorrelatedEvent, CorrelationKeys
+from ._timerange import TimeRange
 
 __all__ = [
     "DEFAULT_WINDOWS",

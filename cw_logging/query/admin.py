@@ -6,16 +6,16 @@ import json
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
+from .._limits import validate_log_group_name, validate_log_stream_name, validate_retention_days
+from ..delivery.transport._transport import call_client
 from ..errors import (
     CloudWatchLogsError,
     ConfigurationError,
     ResourceAlreadyExistsError,
     ResourceNotFoundError,
 )
-from ..limits import validate_log_group_name, validate_log_stream_name, validate_retention_days
-from ..transport import call_client
 from ._client import paginate, resolve_client
-from .groups import log_group_parameter
+from ._groups import log_group_parameter
 
 __all__ = [
     "LOG_GROUP_CLASSES",

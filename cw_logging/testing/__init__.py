@@ -18,14 +18,14 @@ from typing import Any
 
 # Bound eagerly: a function named like its module must win over the submodule attribute that
 # the import system sets on the package when the submodule is first imported.
-from .replay import ReplayError, ReplayEvent, ReplayResult, from_log_group, replay, to_log_group
-from .simulate import SimulationOptions, SimulationSummary, simulate, simulated_events
-from .traffic import SimulatedEvent
+from ._replay import ReplayError, ReplayEvent, ReplayResult, from_log_group, replay, to_log_group
+from ._simulate import SimulationOptions, SimulationSummary, simulate, simulated_events
+from ._traffic import SimulatedEvent
 
 _LAZY: dict[str, str] = {
-    "MockEvent": "mock_stream",
-    "MockLogStream": "mock_stream",
-    "Subscription": "subscription",
+    "MockEvent": "_mock_stream",
+    "MockLogStream": "_mock_stream",
+    "Subscription": "_subscription",
 }
 
 __all__ = [

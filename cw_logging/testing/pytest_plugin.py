@@ -24,14 +24,14 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
-    from cw_logging.local import LocalClient, LocalEngine, LocalServer
-    from cw_logging.testing import MockLogStream
+    from ..local import LocalClient, LocalEngine, LocalServer
+    from . import MockLogStream
 
 
 @pytest.fixture
 def cw_local_engine() -> Iterator[LocalEngine]:
     """An in-memory local CloudWatch Logs engine, closed after the test."""
-    from cw_logging.local import LocalEngine
+    from ..local import LocalEngine
 
     engine = LocalEngine()
     try:
@@ -46,7 +46,7 @@ def cw_mock_stream_factory(
 ) -> Iterator[Callable[..., MockLogStream]]:
     """Make MockLogStreams on the test's engine: ``factory(log_group, log_stream, **options)``;
     all are closed (handlers too) after the test."""
-    from cw_logging.testing import MockLogStream
+    from . import MockLogStream
 
     made: list[MockLogStream] = []
 
@@ -71,7 +71,7 @@ def cw_mock_stream(cw_mock_stream_factory: Callable[..., MockLogStream]) -> Mock
 @pytest.fixture
 def cw_local_server(cw_local_engine: LocalEngine) -> Iterator[LocalServer]:
     """The test's engine over HTTP on 127.0.0.1 (a free port); ``.url`` is the endpoint."""
-    from cw_logging.local import serve
+    from ..local import serve
 
     server = serve(port=0, engine=cw_local_engine)
     try:
@@ -83,6 +83,6 @@ def cw_local_server(cw_local_engine: LocalEngine) -> Iterator[LocalServer]:
 @pytest.fixture
 def cw_local_client(cw_local_engine: LocalEngine) -> LocalClient:
     """A boto3 ``logs`` client whose calls the test's engine answers in process."""
-    from cw_logging.local import LocalClient
+    from ..local import LocalClient
 
     return LocalClient(cw_local_engine)

@@ -8,8 +8,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from cw_logging.cli.argtypes import parse_duration, parse_since, positive_int
-from cw_logging.cli.output import Progress, Style, render_csv, render_table
+from cw_logging.cli._argtypes import parse_duration, parse_since, positive_int
+from cw_logging.cli._output import Progress, Style, render_csv, render_table
 
 
 class Terminal(io.StringIO):

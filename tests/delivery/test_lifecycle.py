@@ -1,5 +1,5 @@
-"""Signal plumbing of cw_logging.lifecycle: chaining, no nested delivery, signals kept off the
-package's background threads."""
+"""Signal plumbing of the handler's process hooks: chaining, no nested delivery, signals kept
+off the package's background threads."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from cw_logging import lifecycle
 from cw_logging.handler import CloudWatchHandler
+from cw_logging.handler import _process_hooks as lifecycle
 from tests.integration.helpers import wait_until
 from tests.support.faults import MemoryTransport
 

@@ -15,10 +15,10 @@ from typing import Any
 import pytest
 
 from cw_logging import ConfigurationError
-from cw_logging.aws_lambda import lambda_handler
+from cw_logging.delivery._emf import METRICS
 from cw_logging.errors import NetworkError
 from cw_logging.handler import CloudWatchHandler
-from cw_logging.metrics import METRICS
+from cw_logging.handler._lambda import lambda_handler
 from tests.delivery.conftest import QuickHandler
 from tests.integration.helpers import wait_until
 from tests.support.faults import HandlerFactory, MemoryTransport

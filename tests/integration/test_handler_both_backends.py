@@ -18,10 +18,10 @@ from typing import Any
 
 import pytest
 
-from cw_logging.buffer import truncation_marker
+from cw_logging._limits import MAX_BATCH_BYTES, MAX_EVENT_BYTES, event_size
 from cw_logging.context import correlation
+from cw_logging.delivery._batching import truncation_marker
 from cw_logging.formatter import JsonFormatter
-from cw_logging.limits import MAX_BATCH_BYTES, MAX_EVENT_BYTES, event_size
 from tests.integration.helpers import all_messages, group_messages, stream_events
 from tests.support.moto_server import MotoServer
 

@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
+from cw_logging.delivery.transport._transport import Transport, ensure_created
 from cw_logging.errors import ResourceAlreadyExistsError, ResourceNotFoundError
 from cw_logging.local import LocalClient, LocalEngine, LocalTransport, serve
-from cw_logging.transport import Transport, ensure_created
 from tests.local.conftest import FakeClock
 
 GROUP = "/svc/orders"

@@ -7,7 +7,7 @@ from typing import Any
 
 from cw_logging.errors import MalformedQueryError, ServerError
 from cw_logging.local import LocalEngine
-from cw_logging.local.protocol import handle
+from cw_logging.local._protocol import handle
 
 
 class RaisingEngine(LocalEngine):

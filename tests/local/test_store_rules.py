@@ -7,19 +7,19 @@ from typing import Any
 
 import pytest
 
-from cw_logging.errors import (
-    CloudWatchLogsError,
-    InvalidParameterError,
-    ResourceAlreadyExistsError,
-    ResourceNotFoundError,
-)
-from cw_logging.limits import (
+from cw_logging._limits import (
     EVENT_OVERHEAD_BYTES,
     MAX_AGE_MS,
     MAX_BATCH_BYTES,
     MAX_BATCH_SPAN_MS,
     MAX_EVENT_BYTES,
     MAX_FUTURE_MS,
+)
+from cw_logging.errors import (
+    CloudWatchLogsError,
+    InvalidParameterError,
+    ResourceAlreadyExistsError,
+    ResourceNotFoundError,
 )
 from cw_logging.local import LocalEngine
 from tests.local.conftest import FakeClock, make_stream

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from cw_logging.local import LocalClient, LocalEngine
-from cw_logging.query.follow import follow_log_events
+from cw_logging.query._follow import follow_log_events
 
 
 @pytest.fixture

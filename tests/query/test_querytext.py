@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
+from cw_logging._limits import MAX_QUERY_CHARS
 from cw_logging.errors import MalformedQueryError, QueryError
-from cw_logging.limits import MAX_QUERY_CHARS
 from cw_logging.query import validate_query
 
 VALID = [

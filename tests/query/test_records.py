@@ -9,7 +9,7 @@ import pytest
 
 from cw_logging.errors import ConfigurationError
 from cw_logging.query import CorrelatedEvent, CorrelationKeys, timeline
-from cw_logging.query.records import decode_message, extract_ids
+from cw_logging.query._records import decode_message, extract_ids
 
 UTC = timezone.utc
 T0 = datetime(2024, 1, 1, tzinfo=UTC)

@@ -7,7 +7,7 @@ import pytest
 
 from cw_logging.errors import ConfigurationError
 from cw_logging.query import TimeRange
-from cw_logging.query.timerange import as_time_range, parse_service_timestamp, to_utc
+from cw_logging.query._timerange import as_time_range, parse_service_timestamp, to_utc
 
 UTC = timezone.utc
 PARIS = ZoneInfo("Europe/Paris")

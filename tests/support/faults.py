@@ -25,14 +25,14 @@ from collections.abc import Callable, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
+from cw_logging._limits import InputLogEvent, batch_violations
+from cw_logging.delivery.transport._transport import PutResult
 from cw_logging.errors import (
     CloudWatchLogsError,
     InvalidParameterError,
     ResourceAlreadyExistsError,
     ResourceNotFoundError,
 )
-from cw_logging.limits import InputLogEvent, batch_violations
-from cw_logging.transport import PutResult
 
 FAULTS = {
     "throttle": (400, "ThrottlingException", "Rate exceeded"),
@@ -274,7 +274,8 @@ def _abort(conn: socket.socket) -> None:
 
 
 class MemoryTransport:
-    """An in-memory :class:`cw_logging.transport.Transport` with CloudWatch's resource rules.
+    """An in-memory :class:`cw_logging.delivery.transport.Transport` with CloudWatch's resource
+    rules.
 
     ``failures[operation]`` is a queue of errors raised by the next calls of that operation;
     ``poison(predicate)`` makes PutLogEvents refuse (InvalidParameterError) any batch holding an
@@ -382,7 +383,7 @@ class MemoryTransport:
 
 def quick_retry_policy() -> Any:
     """A RetryPolicy with short backoff and breaker timeouts, so outage tests take seconds."""
-    from cw_logging.sender import RetryPolicy
+    from cw_logging.delivery._sender import RetryPolicy
 
     return RetryPolicy(
         base_delay=0.05,

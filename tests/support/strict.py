@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cw_logging.limits import batch_violations, validate_log_group_name, validate_log_stream_name
+from cw_logging._limits import batch_violations, validate_log_group_name, validate_log_stream_name
 
 
 class StrictValidator:

@@ -16,7 +16,7 @@ from cw_logging.testing import (
     simulate,
     simulated_events,
 )
-from cw_logging.testing.traffic import DEFAULT_TOPOLOGY
+from cw_logging.testing._traffic import DEFAULT_TOPOLOGY
 from tests.testing.helpers import FakeClock
 
 START = 1_767_225_600.0  # 2026-01-01T00:00:00Z
@@ -67,7 +67,7 @@ def test_every_trace_spans_services_and_its_spans_form_a_tree(services: object) 
     events, summary = collect(
         requests=150, seed=11, error_rate=0.2, slow_rate=0.2, services=services
     )
-    from cw_logging.testing.traffic import topology_from
+    from cw_logging.testing._traffic import topology_from
 
     topology = topology_from(services)  # type: ignore[arg-type]
     traces = by_trace(events)

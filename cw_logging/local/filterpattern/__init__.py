@@ -11,12 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ...limits import MAX_FILTER_PATTERN_CHARS
-from .delimited import compile_delimited
-from .json_pattern import compile_json
-from .lexer import Kind, Token, TokenStream, pattern_error
-from .terms import compile_terms
-from .values import compile_regex
+from ..._limits import MAX_FILTER_PATTERN_CHARS
+from ._delimited import compile_delimited
+from ._json_pattern import compile_json
+from ._lexer import Kind, Token, TokenStream, pattern_error
+from ._terms import compile_terms
+from ._values import compile_regex
 
 __all__ = ["FilterPattern", "compile_filter_pattern"]
 

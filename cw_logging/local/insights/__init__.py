@@ -7,7 +7,7 @@ events and returns rows with statistics. ``format_value`` renders values as GetQ
 
 from __future__ import annotations
 
-from .evaluator import (
+from ._evaluator import (
     DEFAULT_FIELDS,
     DEFAULT_LIMIT,
     CompiledQuery,
@@ -15,9 +15,9 @@ from .evaluator import (
     QueryStatistics,
     compile_query,
 )
-from .fields import MAX_DISCOVERED_FIELDS, discover_json_fields
-from .parser import MAX_LIMIT
-from .values import Timestamp, format_value
+from ._fields import MAX_DISCOVERED_FIELDS, discover_json_fields
+from ._parser import MAX_LIMIT
+from ._values import Timestamp, format_value
 
 __all__ = [
     "DEFAULT_FIELDS",

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cw_logging.local.insights import compile_query
-from cw_logging.local.insights.values import natural_key
+from cw_logging.local.insights._values import natural_key
 
 from .events import BASE_MS, event
 

@@ -1,0 +1,78 @@
+"""Command-line argument types: positive numbers, durations (``10m``) and ``--since`` moments."""
+
+from __future__ import annotations
+
+import argparse
+import re
+from datetime import datetime, timedelta, timezone
+
+from ..query._timerange import TimeRange
+
+__all__ = ["parse_duration", "parse_since", "positive_float", "positive_int", "since_range"]
+
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86_400, "w": 604_800}
+_DURATION = re.compile(r"(?:(\d+(?:\.\d+)?)([smhdw]))+")
+_PART = re.compile(r"(\d+(?:\.\d+)?)([smhdw])")
+
+
+def parse_duration(text: str) -> timedelta:
+    """Return the duration written as ``30s``, ``10m``, ``2h``, ``7d``, ``1w`` or ``1h30m``."""
+    value = text.strip().lower()
+    if not _DURATION.fullmatch(value):
+        raise argparse.ArgumentTypeError(
+            f"invalid duration {text!r}: use a number and a unit s, m, h, d or w (e.g. 10m, 2h, "
+            "1h30m)"
+        )
+    seconds = sum(float(n) * _UNITS[unit] for n, unit in _PART.findall(value))
+    if seconds <= 0:
+        raise argparse.ArgumentTypeError(f"invalid duration {text!r}: it must be positive")
+    return timedelta(seconds=seconds)
+
+
+def parse_since(text: str) -> datetime:
+    """Return the moment ``--since`` names: a duration back from now, or an ISO 8601 time.
+
+    ISO times without a zone are read as UTC (log timestamps are UTC).
+    """
+    try:
+        return datetime.now(timezone.utc) - parse_duration(text)
+    except argparse.ArgumentTypeError:
+        pass
+    try:
+        moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"invalid time {text!r}: use a duration back from now (10m, 2h, 7d) or an ISO 8601 "
+            "time (2026-01-31T12:00:00Z)"
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc)
+
+
+def since_range(since: datetime) -> TimeRange:
+    """Return the range from ``since`` until now (a moment in the future gives an empty range)."""
+    now = datetime.now(timezone.utc)
+    return TimeRange(min(since, now), now)
+
+
+def positive_int(text: str) -> int:
+    """Return ``text`` as a whole number >= 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {text!r}")
+    return value
+
+
+def positive_float(text: str) -> float:
+    """Return ``text`` as a number > 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {text!r}")
+    return value

@@ -1,0 +1,38 @@
+"""``serve``: the local engine in the foreground (``cw_logging.local.main`` underneath)."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from ..errors import ConfigurationError
+from ..local import main as serve_main
+from ._env import CliEnv
+
+__all__ = ["register"]
+
+
+def register(commands: Any, common: argparse.ArgumentParser) -> None:
+    """Add ``serve``; its options (``--port``, ``--host``, ``--db``, ``--verbose``) are the local
+    engine's own, see ``cw-logging serve --help``."""
+    serve = commands.add_parser(
+        "serve",
+        help="run the local CloudWatch Logs engine on loopback (Ctrl-C stops)",
+        add_help=False,
+        prefix_chars="\0",  # every option goes to the local engine's own parser
+    )
+    serve.add_argument("options", nargs=argparse.REMAINDER)
+    serve.set_defaults(run=run_serve)
+
+
+def run_serve(args: argparse.Namespace, env: CliEnv) -> int:
+    """Serve until Ctrl-C; ``--port 0`` picks a free port (printed on the first line)."""
+    try:
+        return serve_main(args.options)
+    except SystemExit as exc:  # the engine's parser after --help or a bad option
+        return exc.code if isinstance(exc.code, int) else 2
+    except OSError as exc:
+        raise ConfigurationError(
+            f"cannot serve: {exc.strerror or exc}; pick another --port (0 picks a free one)",
+            code="ServeFailed",
+        ) from exc

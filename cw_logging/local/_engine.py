@@ -1,0 +1,82 @@
+"""The local engine: one dispatch table of CloudWatch Logs operations over a store."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from ..errors import InvalidParameterError
+from . import _ops_events, _ops_queries, _ops_resources
+from ._closing import Closing
+from ._ops_context import ServiceContext
+from ._query_model import QueryRegistry
+from ._store import Store
+from ._validation import validate_request
+
+Handler = Callable[[ServiceContext, dict[str, Any]], dict[str, Any]]
+
+OPERATIONS: dict[str, Handler] = {
+    **_ops_resources.OPERATIONS,
+    **_ops_events.OPERATIONS,
+    **_ops_queries.OPERATIONS,
+}
+"""Every operation the local engine implements, by its API name."""
+
+
+class LocalEngine(Closing):
+    """CloudWatch Logs on your machine: groups, streams, events, filter patterns and queries.
+
+    ``db_path`` keeps everything in a SQLite file (default: memory only). ``clock`` returns the
+    current time in epoch seconds (inject one to test time rules). Each GetQueryResults poll of
+    an unfinished query moves it one step: Scheduled, Running, then Complete after
+    ``query_polls_before_complete`` polls (0 completes queries at once).
+    """
+
+    def __init__(
+        self,
+        db_path: str | Path | None = None,
+        *,
+        clock: Callable[[], float] = time.time,
+        region: str = "us-east-1",
+        account_id: str = "123456789012",
+        query_polls_before_complete: int = 2,
+    ) -> None:
+        self.store = Store(db_path)
+        self.context = ServiceContext(
+            self.store, QueryRegistry(query_polls_before_complete), clock, region, account_id
+        )
+
+    @property
+    def operations(self) -> frozenset[str]:
+        """Names of the operations :meth:`call` implements."""
+        return frozenset(OPERATIONS)
+
+    def call(self, operation: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Run ``operation`` (an API name such as ``PutLogEvents``) with the request ``params``.
+
+        Returns the response as the service shapes it; raises cw_logging errors whose ``code``
+        is the service's error code.
+        """
+        handler = OPERATIONS.get(operation)
+        if handler is None:
+            raise InvalidParameterError(
+                f"Operation {operation} is not implemented by the cw_logging local engine; "
+                f"supported: {', '.join(sorted(OPERATIONS))}",
+                code="UnknownOperationException",
+            )
+        request = dict(params or {})
+        validate_request(operation, request)
+        with self.store.lock:
+            return handler(self.context, request)
+
+    def reset(self) -> None:
+        """Forget all groups, streams, events and queries (for reuse between tests)."""
+        with self.store.lock:
+            self.store.reset()
+            self.context.queries.queries.clear()
+
+    def close(self) -> None:
+        """Release the SQLite file, if any."""
+        self.store.close()

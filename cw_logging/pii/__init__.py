@@ -1,0 +1,29 @@
+"""PII redaction: precise text rules and sensitive key names, never mutating the caller's objects.
+
+:class:`PiiRedactor` is what ``JsonFormatter(redact=...)`` uses; :class:`PiiFilter` applies it as
+a ``logging.Filter`` for other handlers. See ``docs/pii.md``.
+"""
+
+from __future__ import annotations
+
+from ._redactor import (
+    DEFAULT_KEYS,
+    DEFAULT_RULES,
+    OPTIONAL_RULES,
+    REDACTED,
+    PiiFilter,
+    PiiRedactor,
+    Rule,
+    luhn_valid,
+)
+
+__all__ = [
+    "DEFAULT_KEYS",
+    "DEFAULT_RULES",
+    "OPTIONAL_RULES",
+    "REDACTED",
+    "PiiFilter",
+    "PiiRedactor",
+    "Rule",
+    "luhn_valid",
+]

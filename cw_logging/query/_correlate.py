@@ -1,0 +1,290 @@
+"""Follow a request: every event carrying one trace, request or span id, across log groups.
+
+Lookups are equality filters on the indexed field (``filter traceId = "…"``), never a regex over
+``@message``. Ids are checked against a strict allow-list before they are quoted into a query, so
+no id can change the query. The time window starts narrow and widens only when nothing is found.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import datetime, timedelta, timezone
+from typing import Any, Literal
+
+from .._limits import MAX_QUERY_LIMIT, MAX_QUERY_LOG_GROUPS
+from ..errors import AuthenticationError, CloudWatchLogsError, ConfigurationError
+from ._client import resolve_client
+from ._events import filter_log_events
+from ._groups import normalize_log_group
+from ._insights import Polling, run_query
+from ._records import CorrelatedEvent, CorrelationKeys, decode_message, normalize_trace_id
+from ._timerange import TimeRange, as_time_range, to_utc
+from ._values import positive_int
+
+__all__ = [
+    "DEFAULT_WINDOWS",
+    "build_correlation_query",
+    "build_filter_pattern",
+    "find_by_field",
+    "find_by_request_id",
+    "find_by_span_id",
+    "find_by_trace_id",
+    "search_windows",
+    "timeline",
+    "validate_field_name",
+    "validate_id",
+]
+
+DEFAULT_WINDOWS: tuple[timedelta, ...] = (
+    timedelta(hours=1),
+    timedelta(hours=24),
+    timedelta(days=7),
+)
+"""The windows tried in turn (ending now, or either side of ``around``) until one finds events."""
+FILTER_WINDOW_MAX = timedelta(minutes=15)
+"""With ``method="auto"``, windows up to this long use FilterLogEvents (no query to poll)."""
+MAX_ID_CHARS = 256
+"""Longest id a lookup accepts."""
+
+Method = Literal["insights", "filter", "auto"]
+
+_SAFE_ID = re.compile(rf"[A-Za-z0-9._:-]{{1,{MAX_ID_CHARS}}}")
+_SAFE_FIELD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
+_ACCOUNT_PREFIX = re.compile(r"\d{12}:")
+_INSIGHTS_UNAVAILABLE = frozenset({"UnsupportedOperationException", "InvalidOperationException"})
+
+
+def validate_id(value: str, kind: str = "id") -> str:
+    """Return ``value`` if it is a safe id (1-256 of letters, digits and ``. _ : -``), else raise.
+
+    Hex trace ids, UUID request ids and X-Ray ids all pass. Anything that could change the query
+    (quotes, pipes, slashes, spaces, newlines, backslashes) is refused with
+    :class:`ConfigurationError`.
+    """
+    if isinstance(value, str) and _SAFE_ID.fullmatch(value):
+        return value
+    shown = repr(value) if len(repr(value)) <= 80 else repr(value)[:77] + "..."
+    raise ConfigurationError(
+        f"refused {kind} {shown}: ids may only hold 1-{MAX_ID_CHARS} letters, digits and . _ : - "
+        "(quotes, pipes, slashes, spaces and newlines are refused so an id cannot alter the "
+        "query)",
+        code="InvalidCorrelationId",
+    )
+
+
+def validate_field_name(name: str) -> str:
+    """Return ``name`` if it is a plain (optionally dotted) field name, else raise."""
+    if isinstance(name, str) and len(name) <= 128 and _SAFE_FIELD.fullmatch(name):
+        return name
+    raise ConfigurationError(
+        f"refused field name {name!r}: use letters, digits and _, with dots for nested JSON "
+        "keys (e.g. traceId, trace_id, http.requestId)",
+        code="InvalidFieldName",
+    )
+
+
+def build_correlation_query(field: str, value: str) -> str:
+    """Return the Insights query that finds events whose ``field`` equals ``value``, in order."""
+    return (
+        "fields @timestamp, @message, @logStream, @log\n"
+        f'| filter {validate_field_name(field)} = "{validate_id(value, field)}"\n'
+        "| sort @timestamp asc"
+    )
+
+
+def build_filter_pattern(field: str, value: str) -> str:
+    """Return the FilterLogEvents JSON pattern ``{ $.field = "value" }``."""
+    return f'{{ $.{validate_field_name(field)} = "{validate_id(value, field)}" }}'
+
+
+def search_windows(
+    windows: Sequence[timedelta] = DEFAULT_WINDOWS,
+    *,
+    around: datetime | None = None,
+    now: datetime | None = None,
+) -> list[TimeRange]:
+    """Return the time ranges a lookup tries in turn, narrowest first.
+
+    Each ends now, or, with ``around`` (when the request is known to have happened), spans the
+    window either side of it, never reaching past now.
+    """
+    if not windows:
+        raise ConfigurationError("windows must list at least one timedelta", code="NoWindows")
+    latest = to_utc(now) if now is not None else datetime.now(timezone.utc)
+    ranges: list[TimeRange] = []
+    for window in sorted(windows):
+        if window <= timedelta(0):
+            raise ConfigurationError(f"window {window} is not positive", code="InvalidWindow")
+        if around is None:
+            ranges.append(TimeRange(latest - window, latest))
+        else:
+            ranges.append(TimeRange.around(around, window).clip_end(latest))
+    return ranges
+
+
+def find_by_field(
+    field: str,
+    value: str,
+    log_groups: Iterable[str],
+    *,
+    time_range: TimeRange | timedelta | None = None,
+    windows: Sequence[timedelta] = DEFAULT_WINDOWS,
+    around: datetime | None = None,
+    keys: CorrelationKeys | str = "camel",
+    method: Method = "insights",
+    limit: int = 10_000,
+    timeout: float = 60.0,
+    polling: Polling | None = None,
+    client: Any = None,
+    **client_options: Any,
+) -> list[CorrelatedEvent]:
+    """Return the timeline of events whose JSON ``field`` equals ``value``, across ``log_groups``.
+
+    Tries ``time_range`` if given, else each of :func:`search_windows` until one finds events.
+    ``method``: ``"insights"`` (one Logs Insights query per 50 groups), ``"filter"``
+    (FilterLogEvents per group with ``{ $.field = "value" }``) or ``"auto"`` (FilterLogEvents for
+    windows up to 15 minutes or when Insights is unavailable to the caller, else Insights).
+    ``keys`` names the id fields for decoding (``"camel"``, ``"snake"`` or a
+    :class:`CorrelationKeys`). Results are de-duplicated and sorted by time.
+    """
+    validate_field_name(field)
+    validate_id(value, field)
+    if method not in ("insights", "filter", "auto"):
+        raise ConfigurationError(
+            f"method must be 'insights', 'filter' or 'auto', not {method!r}", code="InvalidMethod"
+        )
+    groups = _distinct_groups(log_groups)
+    key_names = CorrelationKeys.for_style(keys)
+    if time_range is not None:
+        ranges = [as_time_range(time_range)]
+    else:
+        ranges = search_windows(windows, around=around)
+    client = resolve_client(client, client_options)
+    limit = min(positive_int(limit, "limit"), MAX_QUERY_LIMIT)
+
+    def by_insights(window: TimeRange) -> Iterator[CorrelatedEvent]:
+        query = build_correlation_query(field, value)
+        for start in range(0, len(groups), MAX_QUERY_LOG_GROUPS):
+            chunk = groups[start : start + MAX_QUERY_LOG_GROUPS]
+            result = run_query(query, chunk, window, limit, timeout, polling=polling, client=client)
+            for row in result.rows:
+                yield _event_from_row(row, key_names)
+
+    def by_filter(window: TimeRange) -> Iterator[CorrelatedEvent]:
+        pattern = build_filter_pattern(field, value)
+        for group in groups:
+            for event in filter_log_events(
+                group, pattern, time_range=window, max_events=limit, client=client
+            ):
+                yield decode_message(
+                    event.message,
+                    timestamp=event.timestamp,
+                    group=group,
+                    stream=event.stream,
+                    keys=key_names,
+                )
+
+    insights_usable = method != "filter"
+    for window in ranges:
+        use_filter = not insights_usable or (
+            method == "auto" and window.duration <= FILTER_WINDOW_MAX
+        )
+        search: Callable[[TimeRange], Iterator[CorrelatedEvent]]
+        search = by_filter if use_filter else by_insights
+        try:
+            found = timeline(search(window))
+        except CloudWatchLogsError as exc:
+            if method != "auto" or use_filter or not _insights_unavailable(exc):
+                raise
+            insights_usable = False
+            found = timeline(by_filter(window))
+        if found:
+            return found
+    return []
+
+
+def find_by_trace_id(
+    trace_id: str,
+    log_groups: Iterable[str],
+    *,
+    keys: CorrelationKeys | str = "camel",
+    **options: Any,
+) -> list[CorrelatedEvent]:
+    """Return the timeline of one trace across ``log_groups`` (see :func:`find_by_field`).
+
+    X-Ray ids (``1-xxxxxxxx-…``) and upper-case hex are converted to the 32-hex W3C form the
+    formatter writes.
+    """
+    field = CorrelationKeys.for_style(keys).trace
+    value = normalize_trace_id(validate_id(trace_id, "trace id"))
+    return find_by_field(field, value, log_groups, keys=keys, **options)
+
+
+def find_by_request_id(
+    request_id: str,
+    log_groups: Iterable[str],
+    *,
+    keys: CorrelationKeys | str = "camel",
+    **options: Any,
+) -> list[CorrelatedEvent]:
+    """Return the timeline of one request across ``log_groups`` (see :func:`find_by_field`)."""
+    field = CorrelationKeys.for_style(keys).request
+    return find_by_field(field, request_id, log_groups, keys=keys, **options)
+
+
+def find_by_span_id(
+    span_id: str,
+    log_groups: Iterable[str],
+    *,
+    keys: CorrelationKeys | str = "camel",
+    **options: Any,
+) -> list[CorrelatedEvent]:
+    """Return the events of one span across ``log_groups`` (see :func:`find_by_field`)."""
+    field = CorrelationKeys.for_style(keys).span
+    return find_by_field(field, span_id, log_groups, keys=keys, **options)
+
+
+def timeline(events: Iterable[CorrelatedEvent]) -> list[CorrelatedEvent]:
+    """Return ``events`` de-duplicated and sorted by time (then group and stream).
+
+    Events with the same group, stream, timestamp and message count once: the same event found
+    by two queries, or stored twice by an at-least-once retry.
+    """
+    unique = {event.identity(): event for event in events}
+    return sorted(unique.values(), key=lambda e: (e.timestamp, e.group or "", e.stream or ""))
+
+
+def _event_from_row(row: dict[str, Any], keys: CorrelationKeys) -> CorrelatedEvent:
+    timestamp = row.get("@timestamp")
+    if not isinstance(timestamp, datetime):
+        timestamp = datetime(1970, 1, 1, tzinfo=timezone.utc)
+    group = row.get("@log")
+    if isinstance(group, str):
+        group = _ACCOUNT_PREFIX.sub("", group, count=1)  # "123456789012:/my/group"
+    return decode_message(
+        str(row.get("@message", "")),
+        timestamp=timestamp,
+        group=group,
+        stream=row.get("@logStream"),
+        keys=keys,
+    )
+
+
+def _distinct_groups(log_groups: Iterable[str]) -> list[str]:
+    if isinstance(log_groups, str):
+        log_groups = [log_groups]
+    groups: list[str] = []
+    for group in log_groups:
+        identifier, _ = normalize_log_group(group)
+        if identifier not in groups:
+            groups.append(identifier)
+    if not groups:
+        raise ConfigurationError(
+            "no log groups to search: pass log_groups=['/my/group', ...]", code="NoLogGroups"
+        )
+    return groups
+
+
+def _insights_unavailable(error: CloudWatchLogsError) -> bool:
+    return isinstance(error, AuthenticationError) or error.code in _INSIGHTS_UNAVAILABLE
