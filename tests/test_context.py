@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from opentelemetry import trace
 from opentelemetry.trace import NonRecordingSpan, SpanContext, TraceFlags
 
+import cw_logging.context as context
 from cw_logging.context import (
     RECORD_ATTRIBUTE,
     ContextThreadPoolExecutor,
@@ -34,7 +35,6 @@ from cw_logging.context import (
     parse_traceparent,
     wrap,
 )
-from cw_logging.context import _context as context
 from tests.test_formatter_examples import run_python
 
 TRACE = "4bf92f3577b34da6a3ce929d0e0e4736"
@@ -272,7 +272,7 @@ def test_scope_without_generation_binds_no_trace_id() -> None:
 
 LAMBDA_SCRIPT = """
 import json
-from cw_logging.context import _context as context
+import cw_logging.context as context
 from tests.test_formatter_examples import run_python
 print(json.dumps([context.current(), context.capture() is context.capture()]))
 """

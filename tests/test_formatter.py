@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 from pythonjsonlogger.json import JsonFormatter as PlainJsonFormatter
 
 from cw_logging.context import RECORD_ATTRIBUTE, CorrelationFilter, capture, correlation
+from cw_logging.errors import ConfigurationError
 from cw_logging.formatter import EXCEPTION_ATTRIBUTE, JsonFormatter, json_safe, standard_attributes
 from tests.test_context import _isolated  # noqa: F401 - autouse: every test starts unbound
 
@@ -112,9 +113,9 @@ def test_snake_key_style() -> None:
 
 
 def test_invalid_options_say_what_is_allowed() -> None:
-    with pytest.raises(ValueError, match="key_style must be one of"):
+    with pytest.raises(ConfigurationError, match=r"key_style='kebab' is invalid: use one of"):
         JsonFormatter(key_style="kebab")  # type: ignore[arg-type]
-    with pytest.raises(ValueError, match="max_repr"):
+    with pytest.raises(ConfigurationError, match="max_repr"):
         JsonFormatter(max_repr=1)
 
 

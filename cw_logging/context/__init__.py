@@ -7,35 +7,33 @@ generated id when auto-generation is configured. See ``docs/correlation.md``.
 
 from __future__ import annotations
 
-from ._context import (
-    FIELDS_VAR,
+from ._capture import capture, current
+from ._filter import CorrelationFilter
+from ._ids import (
     ID_KEYS,
-    ID_VARS,
     RECORD_ATTRIBUTE,
     REQUEST_ID,
-    REQUEST_ID_VAR,
     SPAN_ID,
-    SPAN_ID_VAR,
     TRACE_ID,
-    TRACE_ID_VAR,
     XRAY_TRACE_ID,
-    XRAY_TRACE_ID_VAR,
-    ContextThreadPoolExecutor,
-    CorrelationFilter,
     TraceHeader,
-    bind,
-    capture,
-    clear,
-    configure,
-    correlation,
-    current,
     ids_from_headers,
     new_span_id,
     new_trace_id,
     parse_amzn_trace_id,
     parse_request_id,
     parse_traceparent,
-    wrap,
+)
+from ._scope import bind, clear, correlation
+from ._sources import configure
+from ._threads import ContextThreadPoolExecutor, wrap
+from ._vars import (
+    FIELDS_VAR,
+    ID_VARS,
+    REQUEST_ID_VAR,
+    SPAN_ID_VAR,
+    TRACE_ID_VAR,
+    XRAY_TRACE_ID_VAR,
 )
 
 __all__ = [

@@ -9,201 +9,36 @@ every ``extra=`` field at top level. ``key_style="snake"`` gives ``trace_id``, `
 
 from __future__ import annotations
 
-import dataclasses
-import datetime
-import enum
 import json
 import logging
-import math
-import os
 import time
-import uuid
 from collections.abc import Callable, Iterable, Mapping
-from decimal import Decimal
-from json.encoder import (  # type: ignore[attr-defined]
-    c_make_encoder,
-    encode_basestring,
-    encode_basestring_ascii,
-)
-from types import MappingProxyType, TracebackType
+from types import MappingProxyType
 from typing import Any, Literal
 
 from pythonjsonlogger import json as pjl_json
 
-from ..context._context import (
-    RECORD_ATTRIBUTE,
-    REQUEST_ID,
-    SPAN_ID,
-    TRACE_ID,
-    XRAY_TRACE_ID,
-    capture,
+from .._options import INVALID_SETTING
+from .._records import (
+    EXCEPTION_ATTRIBUTE,
+    exception_summary,
+    safe_repr,
+    safe_str,
+    standard_attributes,
+    summary_from_text,
 )
-from ..pii._redactor import PiiRedactor
+from ..context import RECORD_ATTRIBUTE, capture
+from ..errors import ConfigurationError
+from ..pii import PiiRedactor
+from ._fast_path import FastPath
+from ._keys import FROM_FORMATTER, ID_NAMES, KEY_STYLES, PROTECTED
+from ._values import DEFAULT_MAX_REPR, json_safe, sanitised
 
-__all__ = [
-    "EXCEPTION_ATTRIBUTE",
-    "KEY_STYLES",
-    "JsonFormatter",
-    "exception_summary",
-    "json_safe",
-    "standard_attributes",
-]
+__all__ = ["JsonFormatter"]
 
-EXCEPTION_ATTRIBUTE = "_cw_exception"
-"""Optional LogRecord attribute: ``(errorType, errorMessage)`` captured where ``exc_info`` was
-available (the caller thread). When present it wins over ``exc_info`` and over parsing
-``exc_text``; the leading underscore keeps it out of the output."""
-
-ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None]
-
-# canonical name -> output key, per style
-KEY_STYLES: dict[str, dict[str, str]] = {
-    "camel": {
-        "timestamp": "timestamp",
-        "level": "level",
-        "logger": "logger",
-        "message": "message",
-        TRACE_ID: "traceId",
-        REQUEST_ID: "requestId",
-        SPAN_ID: "spanId",
-        XRAY_TRACE_ID: "xrayTraceId",
-        "location": "location",
-        "error_type": "errorType",
-        "error_message": "errorMessage",
-        "stack_trace": "stackTrace",
-        "stack_info": "stackInfo",
-        "format_error": "formatError",
-    },
-    "snake": {
-        "timestamp": "timestamp",
-        "level": "level",
-        "logger": "logger",
-        "message": "message",
-        TRACE_ID: TRACE_ID,
-        REQUEST_ID: REQUEST_ID,
-        SPAN_ID: SPAN_ID,
-        XRAY_TRACE_ID: XRAY_TRACE_ID,
-        "location": "location",
-        "error_type": "error_type",
-        "error_message": "error_message",
-        "stack_trace": "stack_trace",
-        "stack_info": "stack_info",
-        "format_error": "format_error",
-    },
-}
-"""Output key names per ``key_style``; ``rename_fields`` applies on top."""
-
-_ID_NAMES = (TRACE_ID, REQUEST_ID, SPAN_ID, XRAY_TRACE_ID)
-_PROTECTED = (
-    "timestamp",
-    "level",
-    "logger",
-    "message",
-    "location",
-    "error_type",
-    "error_message",
-    "stack_trace",
-    "stack_info",
-    "format_error",
-)
 _MISSING = object()
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
-_FROM_FORMATTER = frozenset({"message", "exc_text", *_ID_NAMES})
-_DEFAULT_MAX_REPR = 1000
-
-
-def standard_attributes() -> frozenset[str]:
-    """Return the names of attributes every LogRecord has (never treated as extra fields)."""
-    return _STANDARD
-
-
-_STANDARD = frozenset(
-    {*logging.LogRecord("", 0, "", 0, "", None, None).__dict__, "message", "asctime", "taskName"}
-)
-
-
-def exception_summary(exc_info: ExcInfo | tuple[None, None, None]) -> tuple[str, str]:
-    """Return ``(errorType, errorMessage)`` for an exc_info tuple, named as tracebacks name it."""
-    exc_type, exc, _ = exc_info
-    if exc_type is None:
-        return "", ""
-    name = exc_type.__qualname__
-    if exc_type.__module__ not in ("builtins", "__main__"):
-        name = f"{exc_type.__module__}.{name}"
-    try:
-        message = str(exc)
-    except Exception:
-        message = f"<unprintable {name} object>"
-    return name, message
-
-
-def _summary_from_text(text: str) -> tuple[str, str]:
-    """Best effort ``(errorType, errorMessage)`` from traceback text (last exception block)."""
-    lines = text.rstrip("\n").splitlines()
-    start = len(lines)
-    # The final exception starts at the last unindented line after the last frame line.
-    for index in range(len(lines) - 1, -1, -1):
-        line = lines[index]
-        if line.startswith((" ", "\t")) or line.startswith("Traceback ("):
-            break
-        start = index
-    if start >= len(lines):
-        return "", ""
-    head, _, first = lines[start].partition(": ")
-    message = "\n".join([first, *lines[start + 1 :]]) if first or start + 1 < len(lines) else ""
-    return head.strip(), message.strip("\n")
-
-
-def _cap(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[:limit] + f"...[{len(text) - limit} more chars]"
-
-
-def _safe_str(value: object, limit: int) -> str:
-    try:
-        return _cap(str(value), limit)
-    except Exception:
-        return _safe_repr(value, limit)
-
-
-def _safe_repr(value: object, limit: int) -> str:
-    try:
-        return _cap(repr(value), limit)
-    except Exception:
-        return f"<unrepresentable {type(value).__qualname__}>"
-
-
-def json_safe(value: object, max_repr: int = _DEFAULT_MAX_REPR) -> Any:
-    """Convert a value json cannot encode into one it can (never raises).
-
-    datetime/date/time → ISO 8601, Decimal/UUID/paths → str, bytes → UTF-8 text (undecodable
-    bytes escaped), set → list, Enum → its value, dataclass → dict, exception → ``Type: msg``,
-    anything else → ``repr`` capped at ``max_repr`` characters.
-    """
-    try:
-        if isinstance(value, (datetime.datetime, datetime.date, datetime.time)):
-            return value.isoformat()
-        if isinstance(value, (Decimal, uuid.UUID)):
-            return str(value)
-        if isinstance(value, (bytes, bytearray, memoryview)):
-            return _cap(bytes(value).decode("utf-8", "backslashreplace"), max_repr)
-        if isinstance(value, (set, frozenset)):
-            try:
-                return sorted(value)
-            except TypeError:
-                return list(value)
-        if isinstance(value, enum.Enum):
-            return value.value
-        if dataclasses.is_dataclass(value) and not isinstance(value, type):
-            return {field.name: getattr(value, field.name) for field in dataclasses.fields(value)}
-        if isinstance(value, BaseException):
-            return "{}: {}".format(*exception_summary((type(value), value, None)))
-        if isinstance(value, os.PathLike):
-            return os.fspath(value)
-        if isinstance(value, float):  # NaN and infinities are not JSON
-            return str(value)
-    except Exception:
-        pass
-    return _safe_repr(value, max_repr)
+_STANDARD = standard_attributes()
 
 
 class JsonFormatter(pjl_json.JsonFormatter):
@@ -234,14 +69,20 @@ class JsonFormatter(pjl_json.JsonFormatter):
         rename_fields: Mapping[str, str] | None = None,
         key_style: Literal["camel", "snake"] = "camel",
         redact: bool | PiiRedactor | Mapping[str, Any] | None = None,
-        max_repr: int = _DEFAULT_MAX_REPR,
+        max_repr: int = DEFAULT_MAX_REPR,
         reserved_attrs: Iterable[str] | None = None,
         ensure_ascii: bool = False,
     ) -> None:
         if key_style not in KEY_STYLES:
-            raise ValueError(f"key_style must be one of {sorted(KEY_STYLES)}, not {key_style!r}")
+            raise ConfigurationError(
+                f"key_style={key_style!r} is invalid: use one of {sorted(KEY_STYLES)}",
+                code=INVALID_SETTING,
+            )
         if max_repr < 16:
-            raise ValueError(f"max_repr must be at least 16 characters, not {max_repr}")
+            raise ConfigurationError(
+                f"max_repr={max_repr!r} is invalid: use at least 16 characters",
+                code=INVALID_SETTING,
+            )
         statics = dict(static_fields or {})
         for key, value in (("service", service), ("environment", environment)):
             if value is not None:
@@ -269,11 +110,11 @@ class JsonFormatter(pjl_json.JsonFormatter):
         names = KEY_STYLES[key_style]
         self._keys = {name: renames.get(key, key) for name, key in names.items()}
         # Extras named like an id (either spelling) override the captured id for that record.
-        self._id_aliases = {alias: name for name in _ID_NAMES for alias in (name, names[name])}
+        self._id_aliases = {alias: name for name in ID_NAMES for alias in (name, names[name])}
         self._alias_set = frozenset(self._id_aliases)
-        self._protected = frozenset(self._keys[name] for name in _PROTECTED)
+        self._protected = frozenset(self._keys[name] for name in PROTECTED)
         self._not_redacted = frozenset(
-            self._keys[name] for name in (*_ID_NAMES, "timestamp", "level", "logger", "location")
+            self._keys[name] for name in (*ID_NAMES, "timestamp", "level", "logger", "location")
         )
         self._skip = frozenset(
             {*_STANDARD, *self.reserved_attrs, *self._required_fields, *self._id_aliases}
@@ -287,7 +128,7 @@ class JsonFormatter(pjl_json.JsonFormatter):
         self._second: tuple[int, str] = (-1, "")
         cls = type(self)
         self._own_build = cls.build is JsonFormatter.build
-        self._fast = _FastPath.for_formatter(self)
+        self._fast = FastPath.for_formatter(self, JsonFormatter)
 
     def __getstate__(self) -> dict[str, Any]:
         """Pickle and deep-copy without the fast path (it holds C encoder state)."""
@@ -298,7 +139,7 @@ class JsonFormatter(pjl_json.JsonFormatter):
     def __setstate__(self, state: dict[str, Any]) -> None:
         """Restore a pickled or copied formatter, with a fast path of its own."""
         self.__dict__.update(state)
-        self._fast = _FastPath.for_formatter(self)
+        self._fast = FastPath.for_formatter(self, JsonFormatter)
 
     # ------------------------------------------------------------------ pieces
 
@@ -325,7 +166,7 @@ class JsonFormatter(pjl_json.JsonFormatter):
             if exc_info and exc_info[0] is not None:
                 summary = exception_summary(exc_info)
             elif text:
-                summary = _summary_from_text(text)
+                summary = summary_from_text(text)
         keys = self._keys
         if summary and summary[0]:
             data[keys["error_type"]], data[keys["error_message"]] = summary
@@ -346,9 +187,9 @@ class JsonFormatter(pjl_json.JsonFormatter):
                 record.getMessage() if redactor is None else redactor.render_message(record)
             )
         except Exception as exc:  # bad %-args must not cost the record
-            data[self._keys["message"]] = _safe_str(msg, self.max_repr)
+            data[self._keys["message"]] = safe_str(msg, self.max_repr)
             data[self._keys["format_error"]] = (
-                f"{type(exc).__name__}: {exc}; args={_safe_repr(record.args, self.max_repr)}"
+                f"{type(exc).__name__}: {exc}; args={safe_repr(record.args, self.max_repr)}"
             )
 
     def _add(self, data: dict[str, Any], key: str, value: Any) -> None:
@@ -374,7 +215,7 @@ class JsonFormatter(pjl_json.JsonFormatter):
         }
         self._message(record, data)
         ids, fields = self._ids(record.__dict__, snapshot)
-        for name in _ID_NAMES:
+        for name in ID_NAMES:
             if name in ids:
                 data[keys[name]] = ids[name]
         data[keys["location"]] = f"{record.module}:{record.funcName}:{record.lineno}"
@@ -392,9 +233,9 @@ class JsonFormatter(pjl_json.JsonFormatter):
         ids: dict[str, Any] = {}
         fields: Mapping[str, Any] = _EMPTY
         if snapshot:
-            ids = {name: snapshot[name] for name in _ID_NAMES if name in snapshot}
+            ids = {name: snapshot[name] for name in ID_NAMES if name in snapshot}
             if len(ids) < len(snapshot):
-                fields = {k: v for k, v in snapshot.items() if k not in _ID_NAMES}
+                fields = {k: v for k, v in snapshot.items() if k not in ID_NAMES}
         if attributes.keys() & self._alias_set:  # in C; rare
             for alias, name in self._id_aliases.items():
                 value = attributes.get(alias)
@@ -410,7 +251,7 @@ class JsonFormatter(pjl_json.JsonFormatter):
         for field in self._required_fields:
             if field == "asctime":
                 self._add(data, self._get_rename(field), self.formatTime(record, self.datefmt))
-            elif field not in _FROM_FORMATTER:
+            elif field not in FROM_FORMATTER:
                 self._add(data, self._get_rename(field), attributes.get(field))
         for key, value in self.static_fields.items():
             self._add(data, key, value)
@@ -471,7 +312,7 @@ class JsonFormatter(pjl_json.JsonFormatter):
                     self._encoder.encode(value)
                     safe[str(key)] = value
                 except (ValueError, TypeError, RecursionError):
-                    safe[str(key)] = _sanitised(value, self.max_repr)
+                    safe[str(key)] = sanitised(value, self.max_repr)
             return self._encoder.encode(safe)
 
     def _fallback(self, record: logging.LogRecord, exc: Exception) -> dict[str, Any]:
@@ -484,7 +325,7 @@ class JsonFormatter(pjl_json.JsonFormatter):
             keys["timestamp"]: timestamp,
             keys["level"]: getattr(record, "levelname", "NOTSET"),
             keys["logger"]: getattr(record, "name", ""),
-            keys["message"]: _safe_str(getattr(record, "msg", None), self.max_repr),
+            keys["message"]: safe_str(getattr(record, "msg", None), self.max_repr),
             keys["format_error"]: f"{type(exc).__name__}: {exc}",
         }
 
@@ -510,181 +351,3 @@ def _snapshot_of(record: logging.LogRecord) -> Any:
     """The correlation snapshot taken by the handler, or the current context's."""
     snapshot = record.__dict__.get(RECORD_ATTRIBUTE, _MISSING)
     return capture() if snapshot is _MISSING else snapshot
-
-
-class _FastPath:
-    """JSON text for plain records (no exception, stack, mapping message or redaction), built
-    from pre-encoded key names; the result equals encoding :meth:`JsonFormatter.build`'s dict.
-
-    Returns None whenever that equality is not certain, and the formatter takes its general
-    path.
-    """
-
-    # methods whose work this path replaces: overriding one in a subclass disables the path
-    REPLACES = ("build", "_build", "_message", "_encode", "_ids")
-
-    def __init__(self, formatter: JsonFormatter, encoded: dict[str, str]) -> None:
-        encoder = formatter._encoder
-        self.quote = encode_basestring_ascii if encoder.ensure_ascii else encode_basestring
-        self.encoder = encoder
-        self.encode = self._encoder_function()
-        self.open = "{" + encoded["timestamp"]
-        self.level = "," + encoded["level"]
-        self.logger = "," + encoded["logger"]
-        self.message = "," + encoded["message"]
-        self.location = "," + encoded["location"]
-        self.ids = tuple((name, "," + encoded[name]) for name in _ID_NAMES)
-        self.id_keys = frozenset(formatter._keys[name] for name in _ID_NAMES)
-        # (snapshot, its ids as JSON text or None, its other fields) of the last snapshot seen:
-        # records logged in one correlation scope share one snapshot object
-        self.last: tuple[object, str | None, Mapping[str, Any]] = (_MISSING, None, _EMPTY)
-
-    @classmethod
-    def for_formatter(cls, formatter: JsonFormatter) -> _FastPath | None:
-        """Return the fast path for ``formatter``, or None if its settings or class rule it out."""
-        if any(
-            getattr(type(formatter), name) is not getattr(JsonFormatter, name)
-            for name in cls.REPLACES
-        ):
-            return None
-        names = ("timestamp", "level", "logger", "message", "location", *_ID_NAMES)
-        keys = [formatter._keys[name] for name in names]
-        if len(set(keys)) != len(keys) or not all(type(key) is str for key in keys):
-            return None  # renamed onto each other, or not text: the dict merges or converts them
-        encode = formatter._encoder.encode
-        encoded = {name: encode({key: 0})[1:-2] for name, key in zip(names, keys, strict=True)}
-        return cls(formatter, encoded)
-
-    def text(
-        self, formatter: JsonFormatter, record: logging.LogRecord, snapshot: Any
-    ) -> str | None:
-        """Return ``record`` as JSON text, or None when the general path must produce it."""
-        attributes = record.__dict__
-        if (
-            record.msg.__class__ is not str
-            or record.exc_info
-            or record.exc_text
-            or record.stack_info
-            or EXCEPTION_ATTRIBUTE in attributes
-        ):
-            return None
-        try:
-            message = record.getMessage()
-        except Exception:  # the general path records the formatting error
-            return None
-        timestamp = formatter._timestamp(record)
-        level = record.levelname
-        logger = record.name
-        if not (
-            timestamp.__class__ is str
-            and level.__class__ is str
-            and logger.__class__ is str
-            and message.__class__ is str
-        ):
-            return None
-        aliased = attributes.keys() & formatter._alias_set
-        last_snapshot, ids, fields = self.last
-        if snapshot is not last_snapshot or aliased:
-            ids_dict, fields = formatter._ids(attributes, snapshot)
-            ids = self._ids_text(ids_dict)
-            if not aliased and (snapshot is None or snapshot.__class__ is MappingProxyType):
-                self.last = (snapshot, ids, fields)  # read-only snapshots, as context makes
-        if ids is None:
-            return None
-        quote = self.quote
-        head = (
-            f"{self.open}{quote(timestamp)}{self.level}{quote(level)}{self.logger}"
-            f"{quote(logger)}{self.message}{quote(message)}{ids}{self.location}"
-            f"{quote(f'{record.module}:{record.funcName}:{record.lineno}')}"
-        )
-        rest: dict[str, Any] = {}
-        formatter._add_fields(record, fields, rest)
-        if not rest:
-            return head + "}"
-        if not self.id_keys.isdisjoint(rest):
-            return None  # a field replaces an id in place: only the dict gets that right
-        tail = self._fields_text(rest)
-        return None if tail is None else f"{head}{tail}}}"
-
-    def _ids_text(self, ids: Mapping[str, Any]) -> str | None:
-        """The ids as JSON members (each with a leading comma), or None if one is not text."""
-        parts = []
-        quote = self.quote
-        for name, key in self.ids:
-            if name in ids:
-                value = ids[name]
-                if value.__class__ is not str:
-                    return None
-                parts.append(key + quote(value))
-        return "".join(parts)
-
-    def _fields_text(self, fields: dict[str, Any]) -> str | None:
-        """The fields as JSON members (each with a leading comma), as the encoder writes them;
-        None if the encoder fails on them (the general path sanitises)."""
-        quote = self.quote
-        encode = self.encode
-        parts = []
-        try:
-            for key, value in fields.items():
-                if key.__class__ is not str:  # the encoder converts such keys: it does them all
-                    return "," + encode(fields)[1:-1]
-                kind = value.__class__
-                if kind is str:
-                    text = quote(value)
-                elif kind is int:
-                    text = int.__repr__(value)
-                elif kind is float and math.isfinite(value):
-                    text = float.__repr__(value)
-                elif value is None:
-                    text = "null"
-                elif kind is bool:
-                    text = "true" if value else "false"
-                else:
-                    text = encode(value)
-                parts.append(f",{quote(key)}:{text}")
-        except (ValueError, TypeError, RecursionError):
-            self.encode = self._encoder_function()  # its circular-reference marks may be stale
-            return None
-        return "".join(parts)
-
-    def _encoder_function(self) -> Callable[[Any], str]:
-        """One value to JSON text exactly as the formatter's encoder writes it inside a document;
-        built once (``JSONEncoder.encode`` builds its C encoder on every call)."""
-        encoder = self.encoder
-        if c_make_encoder is None or encoder.indent is not None:
-            return encoder.encode
-        make = c_make_encoder(
-            {} if encoder.check_circular else None,
-            encoder.default,
-            self.quote,
-            None,
-            encoder.key_separator,
-            encoder.item_separator,
-            encoder.sort_keys,
-            encoder.skipkeys,
-            encoder.allow_nan,
-        )
-        return lambda value: "".join(make(value, 0))
-
-
-def _sanitised(
-    value: Any, max_repr: int, depth: int = 0, seen: frozenset[int] = frozenset()
-) -> Any:
-    """Deep-convert ``value`` to plain JSON types, breaking cycles and non-finite floats."""
-    if value is None or isinstance(value, (str, bool, int)):
-        return value
-    if isinstance(value, float):
-        return value if math.isfinite(value) else str(value)
-    if depth > 32 or id(value) in seen:
-        return _safe_repr(value, max_repr) if depth > 32 else "<circular reference>"
-    inner = seen | {id(value)}
-    if isinstance(value, Mapping):
-        return {
-            str(key): _sanitised(item, max_repr, depth + 1, inner) for key, item in value.items()
-        }
-    if isinstance(value, (list, tuple)):
-        return [_sanitised(item, max_repr, depth + 1, inner) for item in value]
-    converted = json_safe(value, max_repr)
-    if isinstance(converted, str):
-        return converted
-    return _sanitised(converted, max_repr, depth + 1, inner)

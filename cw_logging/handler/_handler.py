@@ -17,6 +17,7 @@ import weakref
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
+from .. import context
 from .._limits import (
     EVENT_OVERHEAD_BYTES,
     MAX_BATCH_BYTES,
@@ -26,7 +27,7 @@ from .._limits import (
     validate_retention_days,
 )
 from .._options import parse_overflow, parse_oversize
-from ..context import _context as context
+from .._records import EXCEPTION_ATTRIBUTE, exception_summary
 from ..delivery._batching import build_batches
 from ..delivery._emf import emf_line
 from ..delivery._naming import DEFAULT_STREAM_TEMPLATE, StreamNamer
@@ -40,7 +41,6 @@ from ..delivery.transport._transport import (
     default_botocore_config,
 )
 from ..errors import ConfigurationError
-from ..formatter._json import EXCEPTION_ATTRIBUTE, exception_summary
 from ..spool._files import HAVE_FLOCK
 from ..spool._spool import DEFAULT_SPOOL_MAX_BYTES
 from . import _process_hooks as lifecycle

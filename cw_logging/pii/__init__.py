@@ -6,16 +6,10 @@ a ``logging.Filter`` for other handlers. See ``docs/pii.md``.
 
 from __future__ import annotations
 
-from ._redactor import (
-    DEFAULT_KEYS,
-    DEFAULT_RULES,
-    OPTIONAL_RULES,
-    REDACTED,
-    PiiFilter,
-    PiiRedactor,
-    Rule,
-    luhn_valid,
-)
+from ._filter import PiiFilter
+from ._keys import DEFAULT_KEYS
+from ._redactor import REDACTED, PiiRedactor
+from ._rules import DEFAULT_RULES, OPTIONAL_RULES, Rule, luhn_valid
 
 __all__ = [
     "DEFAULT_KEYS",

@@ -126,7 +126,7 @@ class SimulatedEvent:
     def to_record(self, logger_name: str | None = None) -> logging.LogRecord:
         """A LogRecord for this event (created at ``timestamp``, ids as correlation context),
         named ``logger_name`` (default ``sim.<service>``)."""
-        from ..context._context import RECORD_ATTRIBUTE, REQUEST_ID, SPAN_ID, TRACE_ID
+        from ..context import RECORD_ATTRIBUTE, REQUEST_ID, SPAN_ID, TRACE_ID
 
         record = logging.LogRecord(
             logger_name or f"sim.{self.service}",
