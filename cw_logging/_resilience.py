@@ -1,5 +1,5 @@
-"""Resilience helpers botocore does not provide: jittered backoff, a circuit breaker, a token
-bucket and a rate-limited problem reporter that writes to stderr, never through logging."""
+"""Resilience helpers botocore does not provide: jittered backoff, a circuit breaker and a
+rate-limited problem reporter that writes to stderr, never through logging."""
 
 from __future__ import annotations
 
@@ -7,27 +7,14 @@ import random
 import sys
 import threading
 import time
-from collections.abc import Callable
 from typing import TextIO
 
+from ._options import INVALID_SETTING, Clock, require_int, require_seconds
 from .errors import ConfigurationError
 
-__all__ = ["Backoff", "CircuitBreaker", "RateLimitedReporter", "TokenBucket"]
-
-Clock = Callable[[], float]
-"""A monotonic clock returning seconds."""
+__all__ = ["Backoff", "CircuitBreaker", "RateLimitedReporter"]
 
 _MAX_EXPONENT = 64  # 2**64 * any sane base is far beyond any cap; avoids float overflow
-
-
-def _require_positive(name: str, value: float, *, allow_zero: bool = False) -> float:
-    ok = isinstance(value, (int, float)) and not isinstance(value, bool)
-    if ok and (value >= 0 if allow_zero else value > 0) and value != float("inf"):
-        return float(value)
-    bound = ">= 0" if allow_zero else "> 0"
-    raise ConfigurationError(
-        f"{name}={value!r} is invalid: use a finite number {bound}", code="InvalidSetting"
-    )
 
 
 class Backoff:
@@ -40,12 +27,12 @@ class Backoff:
     def __init__(
         self, base: float = 0.2, cap: float = 30.0, *, rng: random.Random | None = None
     ) -> None:
-        self.base = _require_positive("base", base)
-        self.cap = _require_positive("cap", cap)
+        self.base = require_seconds("base", base)
+        self.cap = require_seconds("cap", cap)
         if self.cap < self.base:
             raise ConfigurationError(
                 f"backoff cap {cap!r} is below base {base!r}: use cap >= base",
-                code="InvalidSetting",
+                code=INVALID_SETTING,
             )
         self._rng = rng or random.Random()
 
@@ -81,23 +68,14 @@ class CircuitBreaker:
         *,
         clock: Clock = time.monotonic,
     ) -> None:
-        if (
-            isinstance(failure_threshold, bool)
-            or not isinstance(failure_threshold, int)
-            or failure_threshold < 1
-        ):
-            raise ConfigurationError(
-                f"failure_threshold={failure_threshold!r} is invalid: use an integer >= 1",
-                code="InvalidSetting",
-            )
-        self.failure_threshold = failure_threshold
-        self.reset_timeout = _require_positive("reset_timeout", reset_timeout)
-        self.max_reset_timeout = _require_positive("max_reset_timeout", max_reset_timeout)
+        self.failure_threshold = require_int("failure_threshold", failure_threshold, 1)
+        self.reset_timeout = require_seconds("reset_timeout", reset_timeout)
+        self.max_reset_timeout = require_seconds("max_reset_timeout", max_reset_timeout)
         if self.max_reset_timeout < self.reset_timeout:
             raise ConfigurationError(
                 f"max_reset_timeout {max_reset_timeout!r} is below reset_timeout "
                 f"{reset_timeout!r}: use max_reset_timeout >= reset_timeout",
-                code="InvalidSetting",
+                code=INVALID_SETTING,
             )
         self._clock = clock
         self._lock = threading.Lock()
@@ -158,46 +136,6 @@ class CircuitBreaker:
             return max(0.0, self._since + self._current_timeout - self._clock())
 
 
-class TokenBucket:
-    """A rate limiter: ``rate`` tokens per second refill a bucket holding at most ``burst``."""
-
-    def __init__(self, rate: float, burst: float = 1.0, *, clock: Clock = time.monotonic) -> None:
-        self.rate = _require_positive("rate", rate)
-        self.burst = _require_positive("burst", burst)
-        self._clock = clock
-        self._lock = threading.Lock()
-        self._tokens = self.burst
-        self._stamp = clock()
-
-    def _refill(self) -> float:
-        now = self._clock()
-        elapsed = now - self._stamp
-        if elapsed > 0:
-            self._tokens = min(self.burst, self._tokens + elapsed * self.rate)
-        self._stamp = now
-        return self._tokens
-
-    def _check(self, n: float) -> None:
-        if n > self.burst:
-            raise ValueError(f"cannot take {n} tokens from a bucket holding at most {self.burst}")
-
-    def try_acquire(self, n: float = 1) -> bool:
-        """Take ``n`` tokens if available now; return whether they were taken."""
-        self._check(n)
-        with self._lock:
-            if self._refill() >= n:
-                self._tokens -= n
-                return True
-            return False
-
-    def wait_time(self, n: float = 1) -> float:
-        """Return the seconds until ``n`` tokens will be available (0 if they are now)."""
-        self._check(n)
-        with self._lock:
-            missing = n - self._refill()
-            return missing / self.rate if missing > 0 else 0.0
-
-
 class RateLimitedReporter:
     """Reports problems on stderr at most once per ``interval`` per reason, never via logging.
 
@@ -212,7 +150,7 @@ class RateLimitedReporter:
         stream: TextIO | None = None,
         clock: Clock = time.monotonic,
     ) -> None:
-        self.interval = _require_positive("interval", interval, allow_zero=True)
+        self.interval = require_seconds("interval", interval, allow_zero=True)
         self._stream = stream
         self._clock = clock
         # Re-entrant: the handler may report from a caller thread that a signal handler interrupts.
@@ -220,15 +158,16 @@ class RateLimitedReporter:
         self._last: dict[str, float] = {}
         self._suppressed: dict[str, int] = {}
 
-    def report(self, reason: str, message: str) -> bool:
+    def report(self, reason: str, message: str, *, force: bool = False) -> bool:
         """Write ``cw_logging: <message>`` unless ``reason`` was reported within the interval.
 
-        Returns True if the line was written.
+        ``force`` writes it in any case (for events that happen once, such as a spool file set
+        aside). Returns True if the line was written.
         """
         with self._lock:
             now = self._clock()
             last = self._last.get(reason)
-            if last is not None and now - last < self.interval:
+            if not force and last is not None and now - last < self.interval:
                 self._suppressed[reason] = self._suppressed.get(reason, 0) + 1
                 return False
             suppressed = self._suppressed.pop(reason, 0)

@@ -9,7 +9,7 @@ import threading
 
 import pytest
 
-from cw_logging._resilience import Backoff, CircuitBreaker, RateLimitedReporter, TokenBucket
+from cw_logging._resilience import Backoff, CircuitBreaker, RateLimitedReporter
 from cw_logging.errors import ConfigurationError
 
 
@@ -199,51 +199,6 @@ def test_only_one_thread_gets_the_trial() -> None:
 def test_breaker_rejects_bad_settings(kwargs: dict[str, float]) -> None:
     with pytest.raises(ConfigurationError):
         CircuitBreaker(**kwargs)  # type: ignore[arg-type]
-
-
-# -- TokenBucket ---------------------------------------------------------------------------------
-
-
-def test_bucket_allows_a_burst_then_refills_at_the_rate() -> None:
-    clock = FakeClock()
-    bucket = TokenBucket(rate=2.0, burst=3, clock=clock)
-    assert [bucket.try_acquire() for _ in range(4)] == [True, True, True, False]
-    assert bucket.wait_time() == pytest.approx(0.5)
-    clock.advance(0.5)
-    assert bucket.wait_time() == 0.0
-    assert bucket.try_acquire()
-    assert not bucket.try_acquire()
-
-
-def test_bucket_never_holds_more_than_the_burst() -> None:
-    clock = FakeClock()
-    bucket = TokenBucket(rate=10.0, burst=2, clock=clock)
-    clock.advance(3600)
-    assert [bucket.try_acquire() for _ in range(3)] == [True, True, False]
-
-
-def test_bucket_takes_several_tokens_at_once() -> None:
-    clock = FakeClock()
-    bucket = TokenBucket(rate=1.0, burst=5, clock=clock)
-    assert bucket.try_acquire(4)
-    assert not bucket.try_acquire(2)
-    assert bucket.wait_time(3) == pytest.approx(2.0)
-    clock.advance(2)
-    assert bucket.try_acquire(3)
-
-
-def test_bucket_refuses_more_than_the_burst_clearly() -> None:
-    bucket = TokenBucket(rate=1.0, burst=2, clock=FakeClock())
-    with pytest.raises(ValueError, match="at most 2"):
-        bucket.try_acquire(3)
-    with pytest.raises(ValueError, match="at most 2"):
-        bucket.wait_time(3)
-
-
-@pytest.mark.parametrize("kwargs", [{"rate": 0}, {"rate": 1, "burst": 0}, {"rate": -1}])
-def test_bucket_rejects_bad_settings(kwargs: dict[str, float]) -> None:
-    with pytest.raises(ConfigurationError):
-        TokenBucket(**kwargs)  # type: ignore[arg-type]
 
 
 # -- RateLimitedReporter -------------------------------------------------------------------------

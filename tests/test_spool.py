@@ -12,6 +12,7 @@ import pytest
 
 from cw_logging.errors import ConfigurationError
 from cw_logging.spool import Spool
+from cw_logging.spool import _adoption as adoption
 
 GROUP = "/app/spool-tests"
 KEY = "{hostname}-{pid}"
@@ -362,7 +363,7 @@ def test_a_full_disk_drops_the_batch_counted_and_keeps_the_file(
     spool = open_spool()
     spool.append(events("kept", 1))
     path = spool.path
-    conn = spool._conn
+    conn = spool._storage.conn
     assert conn is not None
     # SQLite answers SQLITE_FULL for ENOSPC and for a database at its page limit alike.
     conn.execute("PRAGMA max_page_count = 12")
@@ -434,11 +435,11 @@ def test_a_failed_adoption_leaves_the_orphans_to_the_next_attempt(
     orphan.append(events("left", 2))
     orphan.close()
 
-    def failing(self: Spool, pending: dict[object, int]) -> int:
+    def failing(storage: object, pending: dict[object, int]) -> int:
         raise sqlite3.OperationalError("disk I/O error")
 
     with monkeypatch.context() as patch:
-        patch.setattr(Spool, "_adopt_locked_orphans", failing)
+        patch.setattr(adoption, "_adopt_locked_orphans", failing)
         unlucky = open_spool()
     assert unlucky.stats().adopted == 0
     assert "disk I/O error" in capsys.readouterr().err

@@ -70,10 +70,11 @@ print(json.dumps([e.message for e in sent]), flush=True)
 # Opens a spool that dies right after committing its copy of the orphans, before deleting them.
 DIES_WHILE_ADOPTING = """
 import json, os, sys
-from cw_logging.spool import _spool as module
+from cw_logging.spool import Spool
+from cw_logging.spool._storage import SpoolStorage
 a = json.loads(sys.argv[1])
-module.Spool._finish_orphan = lambda self, files, fd: os._exit(0)
-module.Spool.open(a["dir"], log_group=a["group"], log_stream_key=a["key"])
+SpoolStorage.finish_orphan = lambda self, files, fd: os._exit(0)
+Spool.open(a["dir"], log_group=a["group"], log_stream_key=a["key"])
 os._exit(3)
 """
 

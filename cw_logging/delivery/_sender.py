@@ -29,7 +29,7 @@ from ..errors import (
     from_exception,
     hint_for,
 )
-from ..spool._spool import DEFAULT_SPOOL_MAX_BYTES, Spool, SpooledEvent
+from ..spool import DEFAULT_SPOOL_MAX_BYTES, Spool, SpooledEvent
 from ._batching import BatchPlan, build_batches
 from ._naming import DEFAULT_STREAM_TEMPLATE, StreamNamer
 from ._queue import BoundedQueue

@@ -41,8 +41,8 @@ from ..delivery.transport._transport import (
     default_botocore_config,
 )
 from ..errors import ConfigurationError
+from ..spool import DEFAULT_SPOOL_MAX_BYTES
 from ..spool._files import HAVE_FLOCK
-from ..spool._spool import DEFAULT_SPOOL_MAX_BYTES
 from . import _process_hooks as lifecycle
 
 __all__ = ["DEFAULT_MAX_QUEUE_BYTES", "RECORD_OVERHEAD_BYTES", "CloudWatchHandler", "flush_all"]

@@ -1,8 +1,31 @@
 """The durable spool: an at-least-once queue of formatted events on SQLite (WAL), one file per
-process, adopted by the next process when its owner died. See ``docs/spool.md``."""
+process, adopted by the next process when its owner died. See ``docs/spool.md``.
+
+:class:`Spool` is imported on first use, so that a handler without ``spool_dir`` never loads
+SQLite.
+"""
 
 from __future__ import annotations
 
-from ._spool import DEFAULT_SPOOL_MAX_BYTES, Spool, SpooledEvent, SpoolStats
+from typing import TYPE_CHECKING, Any
+
+from ._settings import DEFAULT_SPOOL_MAX_BYTES
+
+if TYPE_CHECKING:
+    from ._database import SpooledEvent
+    from ._spool import Spool, SpoolStats
 
 __all__ = ["DEFAULT_SPOOL_MAX_BYTES", "Spool", "SpoolStats", "SpooledEvent"]
+
+_LAZY = {"Spool": "_spool", "SpoolStats": "_spool", "SpooledEvent": "_database"}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'cw_logging.spool' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
