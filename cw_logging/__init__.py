@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import (
     AuthenticationError,
-    BatchError,
     CloudWatchLogsError,
     ConfigurationError,
     NetworkError,
@@ -46,6 +45,7 @@ __version__ = "0.1.0"
 
 _LAZY: dict[str, str] = {
     "CloudWatchHandler": "handler",
+    "RetryPolicy": "delivery",
     "flush_all": "handler",
     "lambda_handler": "handler",
     "JsonFormatter": "formatter",
@@ -65,7 +65,6 @@ _LAZY: dict[str, str] = {
 
 __all__ = [
     "AuthenticationError",
-    "BatchError",
     "CloudWatchHandler",
     "CloudWatchLogsError",
     "ConfigurationError",
@@ -80,6 +79,7 @@ __all__ = [
     "RateLimitError",
     "RequestError",
     "ResourceError",
+    "RetryPolicy",
     "ServerError",
     "__version__",
     "bind",

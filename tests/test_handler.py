@@ -18,7 +18,7 @@ from botocore.stub import Stubber
 
 from cw_logging import CloudWatchHandler, ConfigurationError
 from cw_logging._limits import InputLogEvent
-from cw_logging.delivery.transport._transport import PutResult
+from cw_logging.delivery.transport import PutResult
 from cw_logging.handler._handler import default_formatter
 from tests.integration.helpers import wait_until
 from tests.support.faults import HandlerFactory, MemoryTransport

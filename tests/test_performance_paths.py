@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from cw_logging._limits import InputLogEvent
 from cw_logging.context import RECORD_ATTRIBUTE, capture, correlation
-from cw_logging.delivery.transport._transport import (
+from cw_logging.delivery.transport import (
     Boto3Transport,
     PutLogEventsSerializer,
     build_client,

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from cw_logging.delivery.transport._transport import PutResult
+from cw_logging.delivery.transport import PutResult
 from cw_logging.errors import (
     AuthenticationError,
     ResourceAlreadyExistsError,

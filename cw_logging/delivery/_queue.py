@@ -205,6 +205,21 @@ class BoundedQueue(Generic[T]):
         self._blocked = 0
         self._bytes = sum(cost for _, cost in self._items)
 
+    def items_for_bytes(self, budget: int) -> int:
+        """About how many of the queued items (at their average cost) fill ``budget`` bytes."""
+        count = len(self._items)
+        if count == 0:
+            return 1
+        average = max(self._bytes // count, 1)
+        return max(1, budget // average)
+
+    def oldest(self) -> T | None:
+        """The item that has waited longest, or None when the queue is empty."""
+        try:
+            return self._items[0][0]
+        except IndexError:
+            return None
+
     # -- introspection -------------------------------------------------------------------------
 
     def __len__(self) -> int:

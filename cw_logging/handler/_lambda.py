@@ -11,7 +11,7 @@ import functools
 from collections.abc import Callable
 from typing import Any, TypeVar, overload
 
-from ._handler import flush_all
+from ._registry import flush_all
 
 __all__ = ["DEFAULT_SAFETY_MARGIN_MS", "lambda_handler"]
 

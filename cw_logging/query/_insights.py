@@ -10,7 +10,7 @@ from datetime import timedelta
 from typing import Any
 
 from .._limits import MAX_QUERY_LIMIT
-from ..delivery.transport._transport import call_client
+from ..delivery.transport import call_client
 from ..errors import (
     ConfigurationError,
     QueryCancelledError,

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .._limits import InputLogEvent
-from ..delivery.transport._transport import PutResult
+from ..delivery.transport import PutResult
 from ..local import FilterPattern, LocalEngine, LocalTransport, compile_filter_pattern
 from ._subscription import Subscription
 

@@ -341,7 +341,7 @@ def _open_target(target: object) -> tuple[Deliver, Callable[[ReplayResult], None
 
         def finish_group(result: ReplayResult) -> None:
             handler.close()
-            result.target_stats = handler.stats()
+            result.target_stats = dict(handler.stats())
 
         return _handler_sink(handler), finish_group
     if isinstance(target, logging.Handler):
