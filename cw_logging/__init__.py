@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from . import _moved
 from .errors import (
     AuthenticationError,
     CloudWatchLogsError,
@@ -42,6 +43,8 @@ if TYPE_CHECKING:
     from .pii import PiiFilter, PiiRedactor
 
 __version__ = "0.1.0"
+
+_moved.install()
 
 _LAZY: dict[str, str] = {
     "CloudWatchHandler": "handler",
