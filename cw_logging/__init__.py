@@ -7,10 +7,10 @@ imports the package at start-up); see ``__all__``. The subpackages ``cw_logging.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from . import _moved
+from ._lazy import lazy_attributes
 from .errors import (
     AuthenticationError,
     CloudWatchLogsError,
@@ -99,15 +99,4 @@ __all__ = [
 ]
 
 
-_SUBPACKAGES = frozenset({"query", "local", "testing"})
-
-
-def __getattr__(name: str) -> Any:
-    if name in _SUBPACKAGES:
-        return importlib.import_module(f".{name}", __name__)
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'cw_logging' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f".{module}", __name__), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_attributes(__name__, {**_LAZY, "query": "", "local": "", "testing": ""})

@@ -13,7 +13,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "cw_logging"
 
-BOTTOM = {"errors", "_options", "_limits", "_resilience", "_records"}
+BOTTOM = {"errors", "_options", "_limits", "_resilience", "_records", "_lazy"}
 WRITE_PATH = {"context", "pii", "formatter", "spool", "delivery", "handler"}
 
 # layer -> the layers it may import ("delivery.transport" is the only part of delivery that the
@@ -22,20 +22,21 @@ MAY_IMPORT: dict[str, set[str]] = {
     "errors": set(),
     "_records": set(),
     "_moved": set(),
+    "_lazy": set(),
     "_options": {"errors"},
     "_limits": {"errors", "_options"},
     "_resilience": {"errors", "_options"},
     "context": set(),
     "pii": {"errors", "_options", "_records"},
     "formatter": {"errors", "_options", "_records", "context", "pii"},
-    "spool": {"errors", "_options", "_limits", "_resilience"},
+    "spool": {"errors", "_options", "_limits", "_resilience", "_lazy"},
     "delivery": {"errors", "_options", "_limits", "_resilience", "spool"},
     "handler": BOTTOM | WRITE_PATH,
     "query": {"errors", "_options", "_limits", "delivery.transport"},
     "local": {"errors", "_options", "_limits", "delivery.transport"},
     "testing": BOTTOM | {"context", "formatter", "handler", "local", "query", "delivery.transport"},
     "cli": BOTTOM | WRITE_PATH | {"(root)", "query", "local", "testing", "delivery.transport"},
-    "(root)": {"errors", "_moved"},
+    "(root)": {"errors", "_moved", "_lazy"},
 }
 
 PUBLIC_MODULES = {
