@@ -45,8 +45,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .._options import Clock
 from ..errors import ConfigurationError
-from ._pacing import Clock, Pacer, Sleep, check_time_scale
+from ._pacing import Pacer, Sleep, check_time_scale
 
 if TYPE_CHECKING:
     from ..handler._handler import CloudWatchHandler
