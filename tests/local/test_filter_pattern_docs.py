@@ -163,8 +163,8 @@ APACHE = '127.0.0.1 - frank [10/Oct/2000:13:25:15 -0700] "GET /index.html HTTP/1
         # without ..., the last field takes the rest of the event: the page's "[w1=ERROR, w2]"
         # needs its blank w2 because w1 alone would hold the whole event
         ("[ip, user, username]", True),
-        ("[ip, user = Prod, username = frank*]", True),
-        ("[ip, user = Prod, username = frank]", False),
+        ("[ip, user, username = frank*]", True),
+        ("[ip, user, username = frank]", False),
         ("[ip, user, username, timestamp, request, status_code, bytes, extra]", False),
     ],
 )
