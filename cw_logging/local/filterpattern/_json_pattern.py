@@ -131,10 +131,13 @@ def resolve_all(document: object, path: tuple[Step, ...]) -> Iterator[object]:
 def _walk(current: object, path: tuple[Step, ...]) -> Iterator[object]:
     for position, step in enumerate(path):
         if step is WILDCARD:
-            children = current.values() if isinstance(current, dict) else current
-            if not isinstance(current, (dict, list)):
+            if isinstance(current, dict):
+                children: list[object] = list(current.values())
+            elif isinstance(current, list):
+                children = list(current)
+            else:
                 return
-            for child in list(children):  # type: ignore[arg-type]
+            for child in children:
                 yield from _walk(child, path[position + 1 :])
             return
         if isinstance(step, int):
@@ -164,4 +167,3 @@ def check_selector(text: str) -> str | None:
     except ValueError as exc:
         return str(exc)
     return None
-
