@@ -24,7 +24,11 @@ def assigning_stage(compiler: ExpressionCompiler, items: tuple[n.Projection, ...
     assignments = [
         (item.name, compiler.compile(item.expr))
         for item in items
-        if not (isinstance(item.expr, n.FieldRef) and item.expr.name == item.name)
+        if not (
+            isinstance(item.expr, n.FieldRef)
+            and item.expr.name == item.name
+            and "." not in item.name
+        )
     ]
 
     def assign(rows: list[Row]) -> list[Row]:
