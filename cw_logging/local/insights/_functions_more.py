@@ -60,6 +60,8 @@ def _integer(bits: int) -> Any:
 
 
 def _json_parse(value: Any) -> Any:
+    if isinstance(value, (dict, list)):
+        return value
     text = as_text(value)
     if text is None:
         return None
@@ -77,15 +79,7 @@ def _json_stringify(value: Any) -> str | None:
 
 
 def _json_array(value: Any) -> list[Any] | None:
-    if isinstance(value, list):
-        return value
-    text = as_text(value)
-    if text is None:
-        return None
-    try:
-        parsed = json.loads(text)
-    except ValueError:
-        return None
+    parsed = _json_parse(value)
     return parsed if isinstance(parsed, list) else None
 
 
