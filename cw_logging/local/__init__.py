@@ -6,14 +6,19 @@ evaluates filter patterns and Logs Insights queries.
 - :class:`LocalTransport` — the write path's transport over an engine;
 - :func:`serve` / :class:`LocalServer` — the engine over HTTP (AWS JSON 1.1) on loopback;
   :func:`main` runs it in the foreground (``cw-logging serve``);
-- :func:`compile_filter_pattern` — a filter pattern compiled once, matched per message.
+- :func:`compile_filter_pattern` — a filter pattern compiled once, matched per message;
+- :class:`MetricRecorder` / :class:`MetricDatapoint` — what metric filters published
+  (``engine.metrics``); :class:`SubscriptionHub` / :class:`SubscriptionDelivery` — what
+  subscription filters delivered (``engine.subscriptions``).
 """
 
 from __future__ import annotations
 
 from ._client import LocalClient
 from ._engine import LocalEngine
+from ._metric_filters import MetricDatapoint, MetricRecorder
 from ._server import LocalServer, main, serve
+from ._subscriptions import SubscriptionDelivery, SubscriptionHub
 from ._transport import LocalTransport
 from .filterpattern import FilterPattern, compile_filter_pattern
 
@@ -23,6 +28,10 @@ __all__ = [
     "LocalEngine",
     "LocalServer",
     "LocalTransport",
+    "MetricDatapoint",
+    "MetricRecorder",
+    "SubscriptionDelivery",
+    "SubscriptionHub",
     "compile_filter_pattern",
     "main",
     "serve",

@@ -8,11 +8,19 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InvalidParameterError
-from . import _ops_events, _ops_queries, _ops_resources
+from . import (
+    _ops_events,
+    _ops_metric_filters,
+    _ops_queries,
+    _ops_resources,
+    _ops_subscriptions,
+)
 from ._closing import Closing
+from ._metric_filters import MetricRecorder
 from ._ops_context import ServiceContext
 from ._query_model import QueryRegistry
 from ._store import Store
+from ._subscriptions import SubscriptionHub, attach_hub
 from ._validation import validate_request
 
 Handler = Callable[[ServiceContext, dict[str, Any]], dict[str, Any]]
@@ -21,6 +29,8 @@ OPERATIONS: dict[str, Handler] = {
     **_ops_resources.OPERATIONS,
     **_ops_events.OPERATIONS,
     **_ops_queries.OPERATIONS,
+    **_ops_metric_filters.OPERATIONS,
+    **_ops_subscriptions.OPERATIONS,
 }
 """Every operation the local engine implements, by its API name."""
 
@@ -32,6 +42,11 @@ class LocalEngine(Closing):
     current time in epoch seconds (inject one to test time rules). Each GetQueryResults poll of
     an unfinished query moves it one step: Scheduled, Running, then Complete after
     ``query_polls_before_complete`` polls (0 completes queries at once).
+
+    ``metrics`` holds what metric filters published (:meth:`MetricRecorder.datapoints`,
+    :meth:`MetricRecorder.sums`); ``subscriptions`` what subscription filters delivered
+    (:meth:`SubscriptionHub.deliveries`), and hands deliveries to the callbacks given to
+    :meth:`SubscriptionHub.deliver_to`.
     """
 
     def __init__(
@@ -47,6 +62,9 @@ class LocalEngine(Closing):
         self.context = ServiceContext(
             self.store, QueryRegistry(query_polls_before_complete), clock, region, account_id
         )
+        self.metrics = MetricRecorder(self.store).attach()
+        self.subscriptions = SubscriptionHub(account_id)
+        attach_hub(self.store, self.subscriptions)
 
     @property
     def operations(self) -> frozenset[str]:
@@ -69,13 +87,17 @@ class LocalEngine(Closing):
         request = dict(params or {})
         validate_request(operation, request)
         with self.store.lock:
-            return handler(self.context, request)
+            result = handler(self.context, request)
+        self.subscriptions.dispatch()
+        return result
 
     def reset(self) -> None:
         """Forget all groups, streams, events and queries (for reuse between tests)."""
         with self.store.lock:
             self.store.reset()
             self.context.queries.queries.clear()
+            self.metrics.clear()
+            self.subscriptions.clear()
 
     def close(self) -> None:
         """Release the SQLite file, if any."""

@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from .._limits import event_size
+
+if TYPE_CHECKING:
+    from ._metric_filters import MetricFilter
+    from ._subscriptions import SubscriptionFilter
 
 
 @dataclass(frozen=True, order=True)
@@ -73,6 +78,8 @@ class LogGroup:
     tags: dict[str, str] = field(default_factory=dict)
     index_policy: str | None = None
     streams: dict[str, LogStream] = field(default_factory=dict)
+    metric_filters: dict[str, MetricFilter] = field(default_factory=dict)
+    subscription_filters: dict[str, SubscriptionFilter] = field(default_factory=dict)
 
     @property
     def stored_bytes(self) -> int:

@@ -46,7 +46,13 @@ def start_query(ctx: ServiceContext, params: Params) -> Params:
         )
     compiled = _compile(params["queryString"])
     events = list(_query_events(ctx, groups, start * 1000, end * 1000 + 999))
-    result = compiled.run(events, limit=params.get("limit"))
+    result = compiled.run(
+        events,
+        limit=params.get("limit"),
+        now_ms=ctx.now_ms(),
+        start_ms=start * 1000,
+        end_ms=end * 1000,
+    )
     query = Query(
         str(uuid.uuid4()),
         params["queryString"],

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import itertools
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from ._model import LogGroup, LogStream, StoredEvent
 from ._sqlite_store import SqlitePersistence
+
+EventListener = Callable[[LogGroup, LogStream, list[StoredEvent]], None]
+"""Told of the events each add_events call stored (metric and subscription filters)."""
 
 
 class Store:
@@ -21,6 +24,7 @@ class Store:
     def __init__(self, db_path: str | Path | None = None) -> None:
         self.lock = threading.RLock()
         self.groups: dict[str, LogGroup] = {}
+        self.listeners: list[EventListener] = []
         self._persistence = SqlitePersistence(db_path) if db_path is not None else None
         last_seq = 0
         if self._persistence is not None:
@@ -80,4 +84,6 @@ class Store:
         stream.upload_count += 1
         if self._persistence is not None:
             self._persistence.add_events(group.name, stream.name, stored)
+        for listener in self.listeners:
+            listener(group, stream, stored)
         return stored

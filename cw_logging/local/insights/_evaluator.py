@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from . import _nodes as n
-from ._compiler import ExpressionCompiler
+from ._compiler import ExpressionCompiler, QueryWindow
 from ._fields import EventRow, Row
 from ._parser import parse_query
+from ._rules import check_stats_rules
 from ._stages import (
     Stage,
     assigning_stage,
@@ -20,6 +22,7 @@ from ._stages import (
     parse_stage,
     sort_stage,
     stats_stage,
+    unnest_stage,
 )
 
 DEFAULT_LIMIT = 10_000
@@ -28,7 +31,13 @@ DEFAULT_LIMIT = 10_000
 DEFAULT_FIELDS = ("@timestamp", "@message")
 """What a query without ``fields``, ``display`` or ``stats`` shows."""
 
-_ORDER_CHANGING = (n.StatsCommand, n.SortCommand, n.LimitCommand, n.DedupCommand)
+_ORDER_CHANGING = (
+    n.StatsCommand,
+    n.SortCommand,
+    n.LimitCommand,
+    n.DedupCommand,
+    n.UnnestCommand,
+)
 
 
 @dataclass(frozen=True)
@@ -68,12 +77,13 @@ class _FieldPlan:
         self.parsed: list[str] = []
         self.display: list[str] | None = None
         self.stats_columns: list[str] | None = None
+        self.created: list[str] = []
 
-    def columns(self) -> frozenset[str] | None:
-        """The columns rows have after a ``stats`` (None before any)."""
+    def columns(self, *more: str) -> frozenset[str] | None:
+        """The columns rows have after a ``stats`` (None before any), with ``more``."""
         if self.stats_columns is None:
             return None
-        return frozenset(self.stats_columns + self.explicit + self.parsed)
+        return frozenset(self.stats_columns + self.explicit + self.parsed + self.created + [*more])
 
     def shown(self) -> list[str]:
         if self.display is not None:
@@ -100,6 +110,8 @@ class CompiledQuery:
     def __init__(self, text: str) -> None:
         self.text = text
         self.query = parse_query(text)
+        check_stats_rules(self.query)
+        self.window = QueryWindow()
         self._stages: list[Stage] = []
         self._matched_after = len(self.query.commands)
         self.limit: int | None = None
@@ -118,39 +130,56 @@ class CompiledQuery:
         return None if self.last_statistics is None else self.last_statistics.records_matched
 
     def _stage(self, command: n.Command, plan: _FieldPlan) -> Stage:
-        compiler = ExpressionCompiler(self.text, columns=plan.columns())
-        if isinstance(command, n.FieldsCommand):
-            plan.explicit += [item.name for item in command.items]
+        window = self.window
+        compiler = ExpressionCompiler(self.text, columns=plan.columns(), window=window)
+        if isinstance(command, (n.FieldsCommand, n.DisplayCommand)):
+            names = [item.name for item in command.items]
+            compiler = ExpressionCompiler(self.text, columns=plan.columns(*names), window=window)
+            if isinstance(command, n.FieldsCommand):
+                plan.explicit += names
+            else:
+                plan.display = names
             return assigning_stage(compiler, command.items)
-        if isinstance(command, n.DisplayCommand):
-            plan.display = [item.name for item in command.items]
-            return assigning_stage(compiler, command.items)
+        if isinstance(command, n.UnnestCommand):
+            plan.created.append(command.target)
+            return unnest_stage(compiler, command)
         if isinstance(command, n.FilterCommand):
             return filter_stage(compiler, command)
         if isinstance(command, n.ParseCommand):
             plan.parsed += parse_pattern(self.text, command)[1]
             return parse_stage(compiler, command)
         if isinstance(command, n.StatsCommand):
-            stage = stats_stage(self.text, command, plan.columns())
+            stage = stats_stage(self.text, command, plan.columns(), window)
             plan.stats_columns = [item.name for item in (*command.by, *command.items)]
-            plan.explicit, plan.parsed, plan.display = [], [], None
+            plan.explicit, plan.parsed, plan.display, plan.created = [], [], None, []
             return stage
         if isinstance(command, n.SortCommand):
             return sort_stage(compiler, command)
         if isinstance(command, n.LimitCommand):
             self.limit = command.count if self.limit is None else min(self.limit, command.count)
             return limit_stage(command)
-        assert isinstance(command, n.DedupCommand)
+        assert isinstance(command, n.DedupCommand), command
         return dedup_stage(compiler, command)
 
-    def run(self, events: Iterable[Mapping[str, Any]], *, limit: int | None = None) -> QueryResult:
+    def run(
+        self,
+        events: Iterable[Mapping[str, Any]],
+        *,
+        limit: int | None = None,
+        now_ms: int | None = None,
+        start_ms: int | None = None,
+        end_ms: int | None = None,
+    ) -> QueryResult:
         """Evaluate the query over ``events`` (each with ``@timestamp`` in epoch ms,
         ``@message``, ``@logStream``, ``@log``, ``@ingestionTime``, ``@ptr``).
 
         Events are considered newest first, as the service does. ``limit`` is StartQuery's
         limit; without it and without a ``limit`` command at most :data:`DEFAULT_LIMIT` rows
-        come back.
+        come back. ``now_ms`` is when the query started (``now()``; default: the clock),
+        ``start_ms``/``end_ms`` the time range it covers (``queryStartTime()``...).
         """
+        self.window.started_ms = int(time.time() * 1000) if now_ms is None else now_ms
+        self.window.start_ms, self.window.end_ms = start_ms, end_ms
         rows: list[Row] = [EventRow(event) for event in events]
         scanned_bytes = sum(len(str(row.get("@message") or "").encode("utf-8")) for row in rows)
         scanned = len(rows)

@@ -7,6 +7,7 @@ from typing import ClassVar, TypeVar
 
 from ...errors import MalformedQueryError
 from . import _nodes as n
+from ._catalogue import REFUSED_COMMANDS
 from ._diagnostics import malformed, unsupported
 from ._lexer import Kind, Lexer, Token
 from ._periods import Period
@@ -15,21 +16,13 @@ MAX_LIMIT = 100_000
 """The largest ``limit`` the service accepts."""
 
 UNSUPPORTED_COMMANDS = {
-    "addtotals": "the 'addtotals' command",
-    "anomaly": "the 'anomaly' command",
-    "diff": "the 'diff' command",
-    "filterindex": "the 'filterIndex' command",
+    **{key: f"the '{name}' command" for key, name in REFUSED_COMMANDS.items()},
     "head": "the deprecated 'head' command (use 'limit')",
-    "join": "the 'join' command",
-    "lookup": "the 'lookup' command",
-    "pattern": "the 'pattern' command",
-    "source": "the 'SOURCE' command (select log groups through StartQuery instead)",
     "tail": "the deprecated 'tail' command (use 'sort @timestamp desc | limit')",
-    "unmask": "the 'unmask' command",
-    "unnest": "the 'unnest' command",
     "select": "SQL (queryLanguage SQL); this engine evaluates Logs Insights QL (CWLI)",
     "search": "the PPL 'search' command (queryLanguage PPL); this engine evaluates CWLI",
 }
+"""Commands the engine refuses, by lower-cased name -> how the error names them."""
 _T = TypeVar("_T")
 _RESERVED = frozenset({"and", "or", "like", "in", "as", "by"})
 _COMPARISON_OPS = ("=", "!=", "<", "<=", ">", ">=")
@@ -181,6 +174,12 @@ class _Parser:
         self.advance()
         return n.LimitCommand(start, token.value)
 
+    def unnest_command(self, start: int) -> n.Command:
+        source = self.expression()
+        if not self.take_word("into"):
+            raise self.expected("'into' and the name of the field each element goes to")
+        return n.UnnestCommand(start, source, self.name())
+
     def dedup_command(self, start: int) -> n.Command:
         return n.DedupCommand(start, self.comma_list(self.field_name))
 
@@ -217,6 +216,7 @@ class _Parser:
         "limit": limit_command,
         "dedup": dedup_command,
         "parse": parse_command,
+        "unnest": unnest_command,
     }
 
     # -- names and projections ------------------------------------------------------------
@@ -348,12 +348,16 @@ class _Parser:
             return n.PeriodLiteral(token.start, token.end, token.value)
         if token.kind is Kind.QUOTED_NAME:
             self.advance()
-            return n.FieldRef(token.start, token.end, str(token.value))
+            return self.postfix(n.FieldRef(token.start, token.end, str(token.value)))
         if token.kind is Kind.NAME and token.text.lower() not in _RESERVED:
             self.advance()
             if self.tok.is_op("("):
-                return self.call(token)
-            return n.FieldRef(token.start, token.end, token.text)
+                return self.postfix(self.call(token))
+            if token.text.endswith(".") and self.tok.kind is Kind.QUOTED_NAME:
+                quoted = self.advance()
+                base = n.FieldRef(token.start, token.end, token.text[:-1])
+                return self.postfix(n.Member(token.start, quoted.end, base, str(quoted.value)))
+            return self.postfix(n.FieldRef(token.start, token.end, token.text))
         if token.is_op("("):
             self.advance()
             inner = self.expression()
@@ -364,6 +368,29 @@ class _Parser:
         if token.is_op("/"):
             raise self.error("A /regular expression/ may only follow 'like' or '=~' (or 'parse')")
         raise self.expected("an expression")
+
+    def postfix(self, base: n.Node) -> n.Node:
+        """``base`` followed by ``[index]`` and ``.name`` accesses into maps and lists."""
+        while True:
+            if self.tok.is_op("[") and self.tok.start == base.end:
+                self.advance()
+                index = self.tok
+                if index.kind is not Kind.NUMBER or not isinstance(index.value, int):
+                    raise self.expected("a whole-number list index")
+                self.advance()
+                end = self.expect_op("]").end
+                base = n.Member(base.start, end, base, int(index.value))
+            elif self.tok.is_op(".") and self.tok.start == base.end:
+                self.advance()
+                key = self.tok
+                if key.kind not in (Kind.NAME, Kind.QUOTED_NAME):
+                    raise self.expected("a field name after '.'")
+                self.advance()
+                parts = [str(key.value)] if key.kind is Kind.QUOTED_NAME else key.text.split(".")
+                for part in parts:
+                    base = n.Member(base.start, key.end, base, part)
+            else:
+                return base
 
     def call(self, name: Token) -> n.Node:
         self.expect_op("(")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import functools
 import re
 from collections.abc import Callable
@@ -9,11 +10,11 @@ from typing import Any
 
 from . import _nodes as n
 from ._aggregates import AGGREGATES, Accumulator
-from ._compiler import Evaluator, ExpressionCompiler
+from ._compiler import Evaluator, ExpressionCompiler, QueryWindow
 from ._diagnostics import malformed
 from ._fields import Row
 from ._patterns import compile_regex, glob_to_regex
-from ._values import as_text, natural_key, to_number
+from ._values import as_text, group_key, natural_key, to_number
 
 Stage = Callable[[list[Row]], list[Row]]
 
@@ -23,7 +24,11 @@ def assigning_stage(compiler: ExpressionCompiler, items: tuple[n.Projection, ...
     assignments = [
         (item.name, compiler.compile(item.expr))
         for item in items
-        if not (isinstance(item.expr, n.FieldRef) and item.expr.name == item.name)
+        if not (
+            isinstance(item.expr, n.FieldRef)
+            and item.expr.name == item.name
+            and "." not in item.name
+        )
     ]
 
     def assign(rows: list[Row]) -> list[Row]:
@@ -114,7 +119,7 @@ def dedup_stage(compiler: ExpressionCompiler, command: n.DedupCommand) -> Stage:
         seen: set[tuple[Any, ...]] = set()
         kept: list[Row] = []
         for row in rows:
-            key = tuple(field(row) for field in fields)
+            key = tuple(group_key(field(row)) for field in fields)
             if None in key:
                 kept.append(row)
             elif key not in seen:
@@ -123,6 +128,23 @@ def dedup_stage(compiler: ExpressionCompiler, command: n.DedupCommand) -> Stage:
         return kept
 
     return first_of_each
+
+
+def unnest_stage(compiler: ExpressionCompiler, command: n.UnnestCommand) -> Stage:
+    """``unnest``: a row per element of a list (other values: one row; missing: none)."""
+    source, target = compiler.compile(command.source), command.target
+
+    def expand(rows: list[Row]) -> list[Row]:
+        out: list[Row] = []
+        for row in rows:
+            value = source(row)
+            for item in value if isinstance(value, list) else () if value is None else (value,):
+                copied = copy.copy(row)
+                copied[target] = item
+                out.append(copied)
+        return out
+
+    return expand
 
 
 def _always_true(row: Row) -> bool:
@@ -185,11 +207,16 @@ def _outside_aggregates(node: n.Node, aliases: set[str]) -> n.FieldRef | None:
     )
 
 
-def stats_stage(text: str, command: n.StatsCommand, columns: frozenset[str] | None) -> Stage:
+def stats_stage(
+    text: str,
+    command: n.StatsCommand,
+    columns: frozenset[str] | None,
+    window: QueryWindow | None = None,
+) -> Stage:
     """``stats``: one row per group of the ``by`` values, with the aggregates' results."""
-    row_compiler = ExpressionCompiler(text, columns=columns)
+    row_compiler = ExpressionCompiler(text, columns=columns, window=window)
     slots = _AggregateSlots(row_compiler)
-    item_compiler = ExpressionCompiler(text, aggregate_hook=slots.hook)
+    item_compiler = ExpressionCompiler(text, aggregate_hook=slots.hook, window=window)
     items: list[tuple[str, Evaluator]] = []
     for item in command.items:
         before = len(slots.factories)
@@ -212,7 +239,7 @@ def stats_stage(text: str, command: n.StatsCommand, columns: frozenset[str] | No
         groups: dict[tuple[Any, ...], list[Accumulator]] = {}
         pairs = list(zip(slots.factories, slots.arguments, strict=True))
         for row in rows:
-            key = tuple(evaluate(row) for _, evaluate in by)
+            key = tuple(group_key(evaluate(row)) for _, evaluate in by)
             accumulators = groups.get(key)
             if accumulators is None:
                 accumulators = groups[key] = [factory() for factory, _ in pairs]
