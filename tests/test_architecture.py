@@ -30,7 +30,7 @@ MAY_IMPORT: dict[str, set[str]] = {
     "pii": {"errors", "_options", "_records"},
     "formatter": {"errors", "_options", "_records", "context", "pii"},
     "spool": {"errors", "_options", "_limits", "_resilience", "_lazy"},
-    "delivery": {"errors", "_options", "_limits", "_resilience", "spool"},
+    "delivery": {"errors", "_options", "_limits", "_resilience", "_records", "spool"},
     "handler": BOTTOM | WRITE_PATH,
     "query": {"errors", "_options", "_limits", "delivery.transport"},
     "local": {"errors", "_options", "_limits", "delivery.transport"},

@@ -30,6 +30,13 @@ class Progress:
                 self.settled += count
             self._condition.notify_all()
 
+    def settle_to(self, drained: int) -> None:
+        """Count every record up to the ``drained``-th as settled and wake the waiters."""
+        with self._condition:
+            if not self.abandoned:
+                self.settled = max(self.settled, drained)
+            self._condition.notify_all()
+
     def abandon(self, drained: int) -> int:
         """Stop counting; return how many of the ``drained`` records were never settled."""
         with self._condition:

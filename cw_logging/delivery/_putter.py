@@ -57,7 +57,8 @@ class Putter:
     def deliver(self, stream: str, batch: list[InputLogEvent]) -> int:
         """Deliver one batch, bisecting refused parts; return how many events the deadline left.
 
-        0 means every event is settled: stored, rejected for good or dropped as non-retryable.
+        0 means every event is settled: stored, or refused by the service (as invalid, too old,
+        too new). Any other failure is retried, with backoff behind the circuit breaker.
         """
         work: deque[list[InputLogEvent]] = deque([batch])
         attempt = 0
@@ -80,11 +81,10 @@ class Putter:
                     splits += 1
                 continue
             except CloudWatchLogsError as error:
+                # Everything else is worth another try: throttling and outages, but also expired
+                # or refreshing credentials, a credentials endpoint that is down, a missing group
+                # that someone may create. The records wait, bounded by the queue or the spool.
                 self._note_error(error, stream)
-                if not error.retryable:
-                    work.popleft()
-                    self._counters.drop("error", len(part))
-                    continue
                 self.breaker.record_failure()
                 self._counters.add("retried")
                 delay = max(self.backoff.delay(attempt), error.retry_after or 0.0)
@@ -182,7 +182,11 @@ class Putter:
         if stream is not None:
             where += f", stream {stream!r}"
         hint = hint_for(error)
-        action = "will retry" if error.retryable and not isinstance(error, _REFUSED) else "gave up"
+        action = (
+            "refused: isolating the invalid events"
+            if isinstance(error, _REFUSED)
+            else ("will retry")
+        )
         message = f"{where}: {error} ({action})"
         if hint:
             message += f"; {hint}"

@@ -1,26 +1,31 @@
 """The background sender: one thread per handler that formats, batches and delivers records.
 
-The thread waits on the handler's queue (flush interval, a full batch, ``flush()`` or
-``close()``), drains it in chunks and hands them to the planner and the putter, or, with a
-spool, to the spool pump. Problems are written to stderr (rate limited), never through logging.
+The thread wakes when a few hundred records are queued (so records die young), on the flush
+interval, on ``flush()`` and at close. It drains the queue in chunks and formats each chunk at
+once; without a spool the events wait, as text, until a batch is full (across drains) or the
+interval ends; with a spool the spool pump commits them to disk. The sender never gives up on a
+record because of an error of its own or of the service, other than the service refusing it as
+invalid: it reports (rate limited, on stderr, never through logging), backs off and tries again
+until the record is delivered or the close deadline passes.
 """
 
 from __future__ import annotations
 
-import logging
 import threading
 import time
-from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from .._limits import EVENT_OVERHEAD_BYTES, InputLogEvent
 from .._options import Clock
-from .._resilience import RateLimitedReporter
+from .._resilience import Backoff, RateLimitedReporter
 from ._deadline import Deadline
 from ._emf import write_emf_line
-from ._planner import Planner
+from ._pending import PendingEvents
+from ._planner import FormatRecord, Planner
 from ._progress import Progress
 from ._putter import Putter
 from ._queue import BoundedQueue
+from ._sender_stats import sender_stats
 from ._settings import DeliverySettings
 from ._stats import DeliveryCounters, HandlerStats
 from ._threads import SENDER_THREADS, block_async_signals, start_daemon
@@ -31,22 +36,24 @@ if TYPE_CHECKING:
 
 __all__ = ["Sender"]
 
+Snapshot = dict[str, Any]
+
 
 class Sender:
     """Delivers the records of one handler's queue from one background thread.
 
-    ``format_record`` turns a queued record into the event message (the one thing the sender
-    asks of the handler); the transport comes from ``transports`` the first time the service is
-    needed, on the sender thread.
+    ``format_record`` turns a record into the event message (the one thing the sender asks of
+    the handler); the transport comes from ``transports`` the first time the service is needed,
+    on the sender thread.
     """
 
     def __init__(
         self,
         settings: DeliverySettings,
-        queue: BoundedQueue[logging.LogRecord],
+        queue: BoundedQueue[Snapshot],
         *,
         transports: TransportProvider,
-        format_record: Callable[[logging.LogRecord], str],
+        format_record: FormatRecord,
         clock: Clock = time.monotonic,
     ) -> None:
         self.settings = settings
@@ -59,11 +66,16 @@ class Sender:
         self.putter = Putter(
             settings, transports, self.counters, self.reporter, self.deadline.pause, clock
         )
+        self.pending = PendingEvents(settings.max_batch_events, settings.max_batch_bytes)
         self.pump: SpoolPump | None = None
+        self.drained = queue.total_drained  # records this sender took from the queue
+        self._retry_backoff = Backoff(settings.retry.base_delay, settings.retry.max_delay)
         self._clock = clock
         self._thread: threading.Thread | None = None
         self._start_lock = threading.Lock()
+        self._flush_requested = threading.Event()
         self._queue_drops_seen: dict[str, int] = {}
+        self._unformatted: list[Snapshot] = []
 
     # -- control (any thread) ------------------------------------------------------------------
 
@@ -102,9 +114,15 @@ class Sender:
         queue = self.queue
         return self.progress.settled + queue.total_evicted + queue.total_cleared
 
-    def wait_done(self, mark: int, timeout: float) -> bool:
-        """Wait up to ``timeout`` seconds until :meth:`done_count` reaches ``mark``."""
+    def request_flush(self) -> None:
+        """Make the sender deliver everything it holds now, partial batches included."""
+        self._flush_requested.set()
         self.queue.wake()
+
+    def wait_done(self, mark: int, timeout: float) -> bool:
+        """Ask for a flush and wait up to ``timeout`` seconds until :meth:`done_count` reaches
+        ``mark``."""
+        self.request_flush()
         return self.progress.wait_for(
             lambda: self.done_count() >= mark and self.caught_up, timeout, lambda: self.alive
         )
@@ -112,7 +130,7 @@ class Sender:
     def stop(self, deadline: float) -> None:
         """Deliver what is queued, then end the thread; give up at ``deadline`` (clock time)."""
         self.deadline.set(deadline)
-        self.queue.wake()
+        self.request_flush()
 
     def join(self, timeout: float) -> bool:
         """Wait up to ``timeout`` seconds for the thread to end; return True if it did."""
@@ -126,18 +144,25 @@ class Sender:
         """Run the delivery loop on the calling thread until stopped (used when no thread runs)."""
         self._run()
 
-    def abandon(self) -> None:
-        """Give up now: count what is queued or in flight as dropped (``close_timeout``).
+    def abandon(self) -> int:
+        """Give up now: count what is queued or in flight as dropped (``close_timeout``); return
+        how many records that was.
 
         For a sender still stuck in a call when ``close()`` must return; whatever that call
         achieves later is no longer counted. Records already committed to the spool are on disk:
         the next process sends them.
         """
-        spooled = self.pump.spooled_records if self.pump is not None else 0
-        in_flight = self.progress.abandon(self.queue.total_drained) - spooled
+        kept = self.pump.committed if self.pump is not None else self.progress.settled
+        in_flight = max(self.drained - kept, 0)
+        self.progress.abandon(self.drained)
         left = self.queue.clear()
-        self.counters.drop("close_timeout", left + max(in_flight, 0))
+        self.counters.drop("close_timeout", left + in_flight)
         self.counters.freeze()
+        return left + in_flight
+
+    def losses(self) -> int:
+        """Records given up so far, for every reason (queue full, refused, deadline, ...)."""
+        return sum(self.queue.dropped().values()) + self.counters.losses()
 
     # -- the thread ----------------------------------------------------------------------------
 
@@ -162,11 +187,11 @@ class Sender:
         pump = self._open_spool()
         clock = self._clock
         interval = settings.flush_interval
-        next_flush = clock() if pump is not None and pump.spool.depth() else clock() + interval
+        next_flush = clock() + interval
         next_metrics = clock() + (settings.metrics_interval or 0.0)
         next_adopt = clock() + settings.adopt_interval
+        failures = 0
         while True:
-            send_now = True
             if not self.stopping:
                 now = clock()
                 wake_at = next_flush
@@ -174,21 +199,31 @@ class Sender:
                     wake_at = min(wake_at, pump.next_commit)
                 if settings.metrics_interval is not None:
                     wake_at = min(wake_at, next_metrics)
-                signalled = wake_at > now and self.queue.wait(wake_at - now)
-                send_now = signalled or wake_at >= next_flush or clock() >= next_flush
-                if send_now:
-                    next_flush = clock() + interval
-            if pump is None:
-                if send_now:
-                    self._cycle()
-            else:
-                pump.commit(self.queue.items_for_bytes(settings.chunk_bytes))
-                if send_now or not pump.caught_up:
-                    pump.send()
-                if clock() >= next_adopt:
-                    next_adopt = clock() + settings.adopt_interval
-                    if pump.spool.adopt_orphans():
-                        next_flush = clock()
+                if wake_at > now and not self._flush_requested.is_set():
+                    self.queue.wait(wake_at - now)
+            everything = self._flush_requested.is_set() or self.stopping or clock() >= next_flush
+            if everything:
+                self._flush_requested.clear()
+                next_flush = clock() + interval
+            try:
+                if pump is None:
+                    self._cycle(everything)
+                else:
+                    pump.commit()
+                    if everything or not pump.caught_up:
+                        pump.send()
+                    if clock() >= next_adopt:
+                        next_adopt = clock() + settings.adopt_interval
+                        if pump.spool.adopt_orphans():
+                            self._flush_requested.set()
+                failures = 0
+            except Exception as exc:  # a bug of ours: keep the records, report, back off
+                failures += 1
+                self.reporter.report(
+                    "internal_error", f"unexpected error while sending (will retry): {exc!r}"
+                )
+                self.deadline.pause(self._retry_backoff.delay(failures))
+                self._flush_requested.set()
             if settings.metrics_interval is not None and clock() >= next_metrics:
                 next_metrics = clock() + settings.metrics_interval
                 self._emit_metrics()
@@ -203,50 +238,69 @@ class Sender:
             return None
         from ._spooling import SpoolPump
 
-        self.pump = SpoolPump(
-            self.settings,
-            self.queue,
-            self.planner,
-            self.putter,
-            self.progress,
-            self.deadline,
-            self.counters,
-            self.reporter,
-            self._clock,
-        )
+        self.pump = SpoolPump(self, self._clock)
         return self.pump
 
-    def _cycle(self) -> None:
-        """Drain and deliver chunk by chunk until the queue is empty or the deadline passed."""
+    def drain_chunk(self) -> list[Snapshot]:
+        """Take the next chunk of records from the queue (at most ``chunk_bytes``' worth)."""
         queue = self.queue
-        while not self.deadline.expired():
-            records = queue.drain(queue.items_for_bytes(self.settings.chunk_bytes))
-            if not records:
-                return
-            try:
-                self._deliver(records)
-            except Exception as exc:  # a bug must cost these records, not the thread
-                self.counters.drop("internal_error", len(records))
-                self.reporter.report("internal_error", f"unexpected error while sending: {exc!r}")
-            finally:
-                self.progress.settle(len(records))
+        snapshots = queue.drain(queue.items_for_bytes(self.settings.chunk_bytes))
+        self.drained += len(snapshots)
+        return snapshots
 
-    def _deliver(self, records: list[logging.LogRecord]) -> None:
-        jobs = self.planner.batches(records)
-        for index, (stream, batch) in enumerate(jobs):
-            left = self.putter.deliver(stream, batch)
-            if left:
-                rest = sum(len(events) for _, events in jobs[index + 1 :])
-                self.counters.drop("close_timeout", left + rest)
+    def _cycle(self, everything: bool) -> None:
+        """Drain and format chunk by chunk what is queued now; send full batches at once, and
+        the rest too when ``everything`` (flush, interval, close)."""
+        budget = len(self.queue)  # a busy logger must not keep this loop from the flush below
+        while not self.deadline.expired():
+            snapshots = self._unformatted or self.drain_chunk()
+            self._unformatted = snapshots  # kept for another try if formatting them fails
+            for stream, (events, sizes) in self.planner.events(snapshots).items():
+                self.pending.add(stream, events, sizes)
+            self._unformatted = []
+            budget -= len(snapshots)
+            if self.pending.has_full_batch() and not self._send(everything=False):
+                self.progress.settle_to(self.drained)  # the rest was counted as dropped
                 return
+            if not snapshots or budget <= 0:
+                break
+        if everything:
+            self._send(everything=True)
+            self.progress.settle_to(self.drained)
+
+    def _send(self, *, everything: bool) -> bool:
+        """Send what is due; False when the deadline left events unsent (counted as dropped)."""
+        for stream, events, sizes in self.pending.take(everything):
+            batches = self.planner.pack(events, sizes)
+            last = batches[-1]
+            if not everything and not self._is_full(last):
+                batches.pop()
+                self.pending.put_back(stream, last, [_size(event) for event in last])
+            for index, batch in enumerate(batches):
+                left = self.putter.deliver(stream, batch)
+                if left:
+                    rest = sum(len(events) for events in batches[index + 1 :])
+                    self.counters.drop("close_timeout", left + rest + self.pending.clear())
+                    return False
+        return True
+
+    def _is_full(self, batch: list[InputLogEvent]) -> bool:
+        settings = self.settings
+        if len(batch) >= settings.max_batch_events:
+            return True
+        size = sum(_size(event) + EVENT_OVERHEAD_BYTES for event in batch)
+        return size + EVENT_OVERHEAD_BYTES + 1 > settings.max_batch_bytes
 
     def _all_sent(self) -> bool:
         pump = self.pump
-        return len(self.queue) == 0 and (pump is None or pump.spool.depth() == 0)
+        if pump is not None:
+            return len(self.queue) == 0 and pump.spool.depth() == 0
+        return len(self.queue) == 0 and self.pending.count == 0
 
     def _finish(self) -> None:
         if self.pump is None:
-            self.counters.drop("close_timeout", self.queue.clear())
+            left = self.queue.clear() + self.pending.clear() + len(self._unformatted)
+            self.counters.drop("close_timeout", left)
         else:
             self.pump.finish()
         self.progress.settle(0)
@@ -255,48 +309,7 @@ class Sender:
 
     def stats(self) -> HandlerStats:
         """Return the delivery counters and the state of the queue, breaker and spool."""
-        queue = self.queue
-        counters = self.counters
-        dropped = queue.dropped()
-        for reason, count in counters.dropped_copy().items():
-            dropped[reason] = dropped.get(reason, 0) + count
-        accepted = queue.total_put
-        oldest_record = queue.oldest()
-        oldest = None if oldest_record is None else max(time.time() - oldest_record.created, 0.0)
-        spool_stats = self.pump.spool.stats() if self.pump is not None else None
-        if spool_stats is not None:
-            for reason, count in spool_stats.dropped.items():
-                dropped[f"spool_{reason}"] = count
-            if spool_stats.oldest_timestamp is not None:
-                spooled_age = max(time.time() - spool_stats.oldest_timestamp / 1000.0, 0.0)
-                oldest = max(oldest or 0.0, spooled_age)
-        return {
-            "queued": len(queue),
-            "queued_bytes": queue.bytes,
-            "accepted": accepted,
-            "in_flight": max(accepted - len(queue) - self.done_count(), 0),
-            "sent": counters.sent,
-            "batches": counters.batches,
-            "retried": counters.retried,
-            "rejected": counters.rejected_copy(),
-            "dropped": dropped,
-            "format_errors": counters.format_errors,
-            "truncated": counters.truncated,
-            "split": counters.split,
-            "repaired": counters.repaired,
-            "groups_created": counters.groups_created,
-            "streams_created": counters.streams_created,
-            "internal_skipped": counters.internal_skipped,
-            "last_error": counters.last_error,
-            "last_error_time": counters.last_error_time,
-            "breaker": self.putter.breaker.state,
-            "closed": self.stopping,
-            "spool_depth": spool_stats.depth if spool_stats else 0,
-            "spool_bytes": spool_stats.bytes if spool_stats else 0,
-            "spool_adopted": spool_stats.adopted if spool_stats else 0,
-            "spool_path": spool_stats.path if spool_stats else None,
-            "oldest_unsent_age": oldest,
-        }
+        return sender_stats(self)
 
     def _emit_metrics(self) -> None:
         try:
@@ -317,3 +330,7 @@ class Sender:
                     "why delivery is slow (see stats())",
                 )
         self._queue_drops_seen = dropped
+
+
+def _size(event: InputLogEvent) -> int:
+    return len(event["message"].encode("utf-8"))

@@ -27,10 +27,24 @@ from ._batching import validate_batch_limits
 from ._naming import DEFAULT_STREAM_TEMPLATE, StreamNamer
 from ._retry import RetryPolicy
 
-__all__ = ["MAX_INTERVAL_S", "DeliverySettings"]
+__all__ = [
+    "MAX_INTERVAL_S",
+    "MAX_SPOOL_BYTES",
+    "MIN_INTERVAL_S",
+    "MIN_SPOOL_BYTES",
+    "DeliverySettings",
+]
 
+MIN_INTERVAL_S = 0.01
+"""Shortest interval (flush, metrics, spool commit) a setting may ask for: 10 ms."""
 MAX_INTERVAL_S = 86_400.0
-"""Longest interval (flush, metrics, spool commit) a setting may ask for: one day."""
+"""Longest interval (flush, metrics) a setting may ask for: one day."""
+MAX_COMMIT_INTERVAL_S = 60.0
+"""Longest ``spool_commit_interval``: records wait at most this long in memory."""
+MIN_SPOOL_BYTES = 4096
+"""Smallest ``spool_max_bytes``: 4 KiB."""
+MAX_SPOOL_BYTES = 1 << 40
+"""Largest ``spool_max_bytes``: 1 TiB."""
 
 
 @dataclass(frozen=True)
@@ -79,7 +93,7 @@ class DeliverySettings:
                     "create_log_group=True too, or set the retention on the existing group",
                     code=INVALID_SETTING,
                 )
-        require_seconds("flush_interval", self.flush_interval, maximum=MAX_INTERVAL_S)
+        _interval("flush_interval", self.flush_interval, MAX_INTERVAL_S)
         validate_batch_limits(self.max_batch_events, self.max_batch_bytes, self.max_event_bytes)
         object.__setattr__(self, "oversize", parse_oversize(self.oversize))
         object.__setattr__(self, "spool_overflow", parse_overflow(self.spool_overflow))
@@ -87,8 +101,19 @@ class DeliverySettings:
         require_int("chunk_bytes", self.chunk_bytes, 1)
         if self.spool_dir is not None:
             object.__setattr__(self, "spool_dir", check_spool_directory(self.spool_dir))
-        require_seconds("spool_commit_interval", self.spool_commit_interval, maximum=MAX_INTERVAL_S)
+        _interval("spool_commit_interval", self.spool_commit_interval, MAX_COMMIT_INTERVAL_S)
         check_spool_limits(self.spool_max_bytes)
+        require_int("spool_max_bytes", self.spool_max_bytes, MIN_SPOOL_BYTES, MAX_SPOOL_BYTES)
         if self.metrics_interval is not None:
-            require_seconds("emit_metrics_interval", self.metrics_interval, maximum=MAX_INTERVAL_S)
-        require_seconds("adopt_interval", self.adopt_interval, maximum=MAX_INTERVAL_S)
+            _interval("emit_metrics_interval", self.metrics_interval, MAX_INTERVAL_S)
+        _interval("adopt_interval", self.adopt_interval, MAX_INTERVAL_S)
+
+
+def _interval(name: str, value: object, maximum: float) -> float:
+    seconds = require_seconds(name, value, maximum=maximum)
+    if seconds < MIN_INTERVAL_S:
+        raise ConfigurationError(
+            f"{name}={value!r} is too short: use at least {MIN_INTERVAL_S:g} seconds",
+            code=INVALID_SETTING,
+        )
+    return seconds

@@ -119,6 +119,11 @@ class DeliveryCounters:
             for reason, count in plan.dropped.items():
                 self.dropped[reason] = self.dropped.get(reason, 0) + count
 
+    def losses(self) -> int:
+        """Records given up or refused so far, over every reason (``after_close`` included)."""
+        with self._lock:
+            return sum(self.dropped.values()) + sum(self.rejected.values()) + self.after_close
+
     def dropped_copy(self) -> dict[str, int]:
         """The drops by reason (``after_close`` included), as a new dict."""
         with self._lock:

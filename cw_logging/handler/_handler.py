@@ -14,8 +14,7 @@ from typing import Any, ClassVar
 
 from .._limits import MAX_BATCH_BYTES, MAX_BATCH_EVENTS, MAX_EVENT_BYTES
 from .._options import Clock, require_seconds
-from .._records import EXCEPTION_ATTRIBUTE, exception_summary, message_text
-from ..context import RECORD_ATTRIBUTE, capture
+from .._records import FORMAT_ERROR_ATTRIBUTE
 from ..delivery._naming import DEFAULT_STREAM_TEMPLATE
 from ..delivery._queue import BoundedQueue
 from ..delivery._retry import RetryPolicy
@@ -23,14 +22,17 @@ from ..delivery._sender import Sender
 from ..delivery._stats import HandlerStats
 from ..delivery._threads import SENDER_THREADS
 from ..delivery.transport import ClientOptions, Transport
+from ..formatter import JsonFormatter
 from ..spool._settings import DEFAULT_SPOOL_MAX_BYTES
 from . import _process_hooks, _registry
 from ._options import (
     DEFAULT_MAX_QUEUE_BYTES,
     MAX_CLOSE_TIMEOUT_S,
-    RECORD_OVERHEAD_BYTES,
+    WAKE_BYTES,
+    WAKE_ITEMS,
     HandlerOptions,
 )
+from ._snapshot import take_snapshot
 
 __all__ = ["CloudWatchHandler", "default_formatter"]
 
@@ -43,8 +45,6 @@ def default_formatter() -> logging.Formatter:
 
     JSON by default so that every record is queryable and carries its correlation ids.
     """
-    from ..formatter import JsonFormatter
-
     return JsonFormatter()
 
 
@@ -131,11 +131,11 @@ class CloudWatchHandler(logging.Handler):
         super().__init__(level)
         self.options = options
         self._default_formatter = default_formatter()
-        self._queue: BoundedQueue[logging.LogRecord] = BoundedQueue(
+        self._queue: BoundedQueue[dict[str, Any]] = BoundedQueue(
             options.max_queue_bytes,
             options.overflow,
-            wake_items=options.delivery.max_batch_events,
-            wake_bytes=options.wake_bytes,
+            wake_items=min(WAKE_ITEMS, options.delivery.max_batch_events),
+            wake_bytes=min(WAKE_BYTES, options.max_queue_bytes // 4),
         )
         self._start_fresh(options)
         _registry.register(self)
@@ -148,12 +148,14 @@ class CloudWatchHandler(logging.Handler):
     def _start_fresh(self, options: HandlerOptions) -> None:
         """A new sender and closing state (at construction, and in a forked child)."""
         self._closed = False
+        self._flush_losses = 0  # records given up, as the previous flush() counted them
+        self._undelivered_reported = False
         self._close_lock = threading.Lock()
         self._sender = Sender(
             options.delivery,
             self._queue,
             transports=options.transports,
-            format_record=self.format,
+            format_record=self._format_within,
             clock=options.clock,
         )
         self._started = False
@@ -196,52 +198,14 @@ class CloudWatchHandler(logging.Handler):
             self._count_after_close()
             return
         try:
-            attributes = record.__dict__
-            values = attributes.copy()  # a shallow copy: other handlers see the record as is
-            msg = record.msg
-            if record.args:
-                try:
-                    msg = msg % record.args if msg.__class__ is str else record.getMessage()
-                except Exception:
-                    msg = message_text(record)
-                values["msg"] = msg
-                values["args"] = None
-                cost = len(msg)
-            elif msg.__class__ is str:
-                cost = len(msg)
-            elif isinstance(msg, Mapping):
-                values["msg"] = dict(msg)
-                cost = 256
-            else:
-                msg = values["msg"] = message_text(record)
-                cost = len(msg)
-            if record.exc_info:
-                cost += self._capture_exception(record, values)
-            if RECORD_ATTRIBUTE not in attributes:
-                values[RECORD_ATTRIBUTE] = capture()
-            snapshot = _new_object(record.__class__)
-            snapshot.__dict__ = values
-            self._queue.put(snapshot, cost + RECORD_OVERHEAD_BYTES)
+            values, cost = take_snapshot(record, self.formatter or self._default_formatter)
+            self._queue.put(values, cost)
             if not self._started:
                 self._start()
         except RecursionError:
             raise
         except Exception:
             self.handleError(record)
-
-    def _capture_exception(self, record: logging.LogRecord, values: dict[str, Any]) -> int:
-        """Turn ``exc_info`` into text now; the traceback must not outlive the call."""
-        exc_info = record.exc_info
-        values["exc_info"] = None
-        if not exc_info or exc_info[0] is None:
-            return 0
-        text = record.exc_text
-        if not text:
-            formatter = self.formatter or self._default_formatter
-            text = values["exc_text"] = formatter.formatException(exc_info)
-        if EXCEPTION_ATTRIBUTE not in values:
-            values[EXCEPTION_ATTRIBUTE] = exception_summary(exc_info)
-        return len(text)
 
     def _start(self) -> None:
         self._started = self._sender.start()
@@ -258,18 +222,34 @@ class CloudWatchHandler(logging.Handler):
         """Format ``record`` with the handler's formatter (a :class:`JsonFormatter` by default)."""
         return (self.formatter or self._default_formatter).format(record)
 
+    def _format_within(self, record: logging.LogRecord, limit: int | None) -> str:
+        """The event message of ``record``; with a ``limit`` (UTF-8 bytes), a JsonFormatter's
+        document is cut inside its fields so that it stays valid JSON."""
+        formatter = self.formatter or self._default_formatter
+        if isinstance(formatter, JsonFormatter):
+            if limit is not None:
+                return formatter.format_within(record, limit)
+            return formatter.format(record)
+        failure = record.__dict__.get(FORMAT_ERROR_ATTRIBUTE)
+        if failure:  # a text format has no formatError field: the message says it
+            record.msg = f"{record.msg} [message formatting failed: {failure}]"
+        return formatter.format(record)
+
     # -- lifecycle -----------------------------------------------------------------------------
 
     def wake(self) -> None:
-        """Make the sender deliver what is queued now, without waiting for it."""
-        self._queue.wake()
+        """Make the sender deliver what it holds now, without waiting for it."""
+        self._sender.request_flush()
 
     def flush(self, timeout: float | None = None) -> bool:  # type: ignore[override]
-        """Wait until every record emitted before the call is sent or accounted for.
+        """Wait until every record logged before the call is delivered to CloudWatch.
 
-        Waits at most ``timeout`` seconds (default ``close_timeout``); returns True when all of
-        them are done. Inside ``logging``'s module lock (a second ``dictConfig``) it never waits:
-        it wakes the sender and returns.
+        Waits at most ``timeout`` seconds (default ``close_timeout``; while closing, no longer
+        than the close deadline). Returns True when every record logged before the call was
+        delivered (with a spool too: committed to disk is not enough) and none was dropped or
+        given up since the previous ``flush()``; False otherwise (``stats()`` says what was
+        dropped). Inside ``logging``'s module lock (a second ``dictConfig``) it never waits: it
+        wakes the sender and returns.
         """
         limit = (
             self.close_timeout
@@ -279,13 +259,19 @@ class CloudWatchHandler(logging.Handler):
         if not self._started and self.options.delivery.spool_dir is not None:
             self._start()  # a forked child's spool: open it so that flush() can tell
         sender = self._sender
+        if sender.stopping:
+            limit = min(limit, sender.deadline.seconds_left())
         mark = self._queue.total_put
-        if sender.done_count() >= mark and sender.caught_up:
-            return True
-        if not sender.alive or _holding_logging_lock() or _get_ident() in SENDER_THREADS:
-            self._queue.wake()
-            return False
-        return sender.wait_done(mark, limit)
+        done = sender.done_count() >= mark and sender.caught_up
+        if not done:
+            if not sender.alive or _holding_logging_lock() or _get_ident() in SENDER_THREADS:
+                sender.request_flush()
+                return False
+            done = sender.wait_done(mark, limit)
+        losses = sender.losses()
+        clean = losses == self._flush_losses  # nothing given up since the previous flush()
+        self._flush_losses = losses
+        return done and clean
 
     def begin_close(self) -> None:
         """Start closing: later records are refused, the sender delivers against the deadline."""
@@ -311,9 +297,35 @@ class CloudWatchHandler(logging.Handler):
                 _registry.detach(sender)
             elif not sender.join(sender.deadline.seconds_left()):
                 sender.abandon()
+            if not sender.alive:
+                self._report_undelivered(sender)
         finally:
             _registry.unregister(self)
             super().close()
+
+    def _report_undelivered(self, sender: Sender) -> None:
+        """Say on stderr (once) what the close deadline left undelivered, and where it is."""
+        if self._undelivered_reported:
+            return
+        self._undelivered_reported = True
+        lost = sender.counters.dropped_copy().get("close_timeout", 0)
+        waiting = sender.pump.spool.depth() if sender.pump is not None else 0
+        where = f"log group {self.log_group!r}"
+        if lost:
+            sender.reporter.report(
+                "undelivered",
+                f"{where}: {lost} records were not delivered within close_timeout="
+                f"{self.close_timeout:g}s and are lost (stats()['dropped']['close_timeout'])",
+                force=True,
+            )
+        if waiting and sender.pump is not None:
+            sender.reporter.report(
+                "spooled",
+                f"{where}: {waiting} records were not delivered within close_timeout="
+                f"{self.close_timeout:g}s; they wait in the spool {sender.pump.spool.path} and "
+                "are sent by the next process that uses it",
+                force=True,
+            )
 
     def stats(self) -> HandlerStats:
         """Return delivery counters; the keys are listed in ``docs/handler.md`` and stable.

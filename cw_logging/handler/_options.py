@@ -8,7 +8,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .._limits import EVENT_OVERHEAD_BYTES
 from .._options import (
     INVALID_SETTING,
     Clock,
@@ -26,19 +25,30 @@ from ..errors import ConfigurationError
 __all__ = [
     "DEFAULT_MAX_QUEUE_BYTES",
     "MAX_CLOSE_TIMEOUT_S",
-    "RECORD_OVERHEAD_BYTES",
+    "MAX_QUEUE_BYTES",
+    "MIN_QUEUE_BYTES",
+    "WAKE_BYTES",
+    "WAKE_ITEMS",
     "HandlerOptions",
 ]
 
 DEFAULT_MAX_QUEUE_BYTES = 64 * 1024 * 1024
 """Default bound of the records waiting to be sent (``max_queue_bytes``): 64 MiB."""
 
-RECORD_OVERHEAD_BYTES = 512
-"""What one queued record costs against ``max_queue_bytes`` besides its message: the memory of
-the record copy, so that the bound holds for memory and not only for text."""
 
 MAX_CLOSE_TIMEOUT_S = 3600.0
 """Longest ``close_timeout`` (and ``flush`` timeout) accepted: one hour."""
+
+WAKE_ITEMS = 256
+"""Queued records that wake the sender: it formats them while they are young (cheap for the
+garbage collector) and keeps only their text until a batch is full."""
+WAKE_BYTES = 256 * 1024
+"""Queued bytes that wake the sender, for large records."""
+
+MIN_QUEUE_BYTES = 16 * 1024
+"""Smallest ``max_queue_bytes``: 16 KiB (a queued record takes about 1 KiB)."""
+MAX_QUEUE_BYTES = 64 << 30
+"""Largest ``max_queue_bytes``: 64 GiB."""
 
 _MAX_CHUNK_BYTES = 8 * 1_048_576
 
@@ -57,7 +67,7 @@ class HandlerOptions:
     clock: Clock = time.monotonic
 
     def __post_init__(self) -> None:
-        require_int("max_queue_bytes", self.max_queue_bytes, 1)
+        require_int("max_queue_bytes", self.max_queue_bytes, MIN_QUEUE_BYTES, MAX_QUEUE_BYTES)
         object.__setattr__(self, "overflow", parse_overflow(self.overflow))
         require_seconds(
             "close_timeout", self.close_timeout, allow_zero=True, maximum=MAX_CLOSE_TIMEOUT_S
@@ -119,13 +129,4 @@ class HandlerOptions:
             install_signal_handlers=install_signal_handlers,
             clock=clock or time.monotonic,
             transports=transports,
-        )
-
-    @property
-    def wake_bytes(self) -> int:
-        """Queue bytes that wake the sender: about one full batch (queue costs carry the record
-        overhead, batches 26 bytes an event)."""
-        delivery = self.delivery
-        return delivery.max_batch_bytes + delivery.max_batch_events * (
-            RECORD_OVERHEAD_BYTES - EVENT_OVERHEAD_BYTES
         )

@@ -90,5 +90,12 @@ def _after_fork_in_child() -> None:
         handler.reinit_after_fork()
 
 
+def _close_all_at_exit() -> None:
+    """At exit, before ``logging.shutdown`` (registered earlier, so run later): close every
+    handler against one deadline, so that exit takes ``close_timeout`` at most, not a flush's
+    and a close's timeout one after the other for each handler."""
+    close_all()
+
+
 os.register_at_fork(after_in_child=_after_fork_in_child)
-atexit.register(_wait_for_detached)
+atexit.register(_close_all_at_exit)

@@ -263,12 +263,16 @@ def test_block_keeps_waiting_while_a_drain_leaves_too_little_room() -> None:
 # -- fork ----------------------------------------------------------------------------------------
 
 
-def test_reinit_after_fork_recomputes_the_byte_total() -> None:
-    q = make_queue(100)
+def test_reinit_after_fork_starts_the_child_empty_with_zeroed_counters() -> None:
+    q = make_queue(20, "drop_newest")
     q.put(1, 10)
-    q._bytes = 55  # a parent thread interrupted between append and the byte update
+    q.put(2, 10)
+    q.put(3, 10)  # refused: counted
+    q.drain(1)
+    q._bytes = 55  # a parent thread interrupted between the append and the byte update
     q.reinit_after_fork()
-    assert q.bytes == 10
+    assert (len(q), q.bytes, q.dropped(), q.total_put, q.total_drained) == (0, 0, {}, 0, 0)
+    assert q.put(4, 20) and q.drain() == [4]
 
 
 def _wait_for_child(pid: int) -> int:
@@ -301,9 +305,8 @@ def test_a_forked_child_uses_the_queue_although_a_parent_thread_held_the_lock() 
     if pid == 0:  # child: only this thread exists, the lock is held by a thread that is gone
         code = 1
         try:
-            q.reinit_after_fork()
-            cleared = q.clear()
-            code = 0 if (cleared, q.put(2, 10), q.drain()) == (1, True, [2]) else 2
+            q.reinit_after_fork()  # the parent's item is the parent's to send
+            code = 0 if (len(q), q.put(2, 10), q.drain()) == (0, True, [2]) else 2
         finally:
             os._exit(code)
     release.set()
@@ -339,8 +342,11 @@ signal.setitimer(signal.ITIMER_REAL, 0, 0)
 assert handled[0] > 10, handled
 assert q.total_put == accepted + handled[1]
 assert q.total_put == q.total_drained + q.total_evicted + len(q)
-queued = list(q._items)
-assert q.bytes == sum(cost for _, cost in queued) <= 2_000, (q.bytes, queued)
+slots = list(q._slots)
+items, costs = slots[0::2], slots[1::2]
+assert all(isinstance(item, tuple) for item in items), "item and cost pairs stay aligned"
+assert all(cost == (7 if item[0] == "signal" else 10) for item, cost in zip(items, costs))
+assert q.bytes == sum(costs) <= 2_000, (q.bytes, slots)
 assert q.dropped()["drop_oldest"] == q.total_evicted
 print("ok")
 """
