@@ -10,6 +10,7 @@ from typing import Any
 from ..._options import INVALID_SETTING
 from ...errors import ConfigurationError
 from ._boto3 import Boto3Transport, build_client, check_endpoint_url, default_botocore_config
+from ._preload import preload_boto3
 from ._protocol import Transport
 
 __all__ = ["ClientOptions", "TransportProvider"]
@@ -85,6 +86,8 @@ class TransportProvider:
                 f"client={client!r} is not a boto3 CloudWatch Logs client (boto3.client('logs'))",
                 code=INVALID_SETTING,
             )
+        if transport is None:
+            preload_boto3()  # before any thread of ours starts (see _preload)
         self.options = options
         self._user_transport = transport
         self._user_client = client
