@@ -267,6 +267,7 @@ class Sender:
         if everything:
             self._send(everything=True)
             self.progress.settle_to(self.drained)
+        self.queue.wake_at_most(self.pending.room())  # a full batch need not wait the interval
 
     def _send(self, *, everything: bool) -> bool:
         """Send what is due; False when the deadline left events unsent (counted as dropped)."""
