@@ -90,9 +90,7 @@ def _unseen_dict_bytes() -> int:
         gaps = []
         for extra in (None, {"extra0": 0, "extra1": 1}):
             records = [
-                logger.makeRecord(
-                    logger.name, logging.INFO, "x.py", 1, "m", None, None, extra=extra
-                )
+                logger.makeRecord(logger.name, logging.INFO, "x.py", 1, "m", (), None, extra=extra)
                 for _ in range(64)
             ]
             copies: list[dict[str, Any]] = [{} for _ in records]
