@@ -305,7 +305,7 @@ class Sender:
         pump = self.pump
         if pump is not None:
             return len(self.queue) == 0 and pump.spool.depth() == 0
-        return len(self.queue) == 0 and self.pending.count == 0
+        return len(self.queue) == 0 and self.pending.count == 0 and not self._unformatted
 
     def _finish(self) -> None:
         if self.pump is None:
