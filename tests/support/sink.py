@@ -13,7 +13,9 @@ from typing import Any
 
 import pytest
 
+from cw_logging.handler import CloudWatchHandler
 from cw_logging.local import LocalServer, serve
+from tests.support.faults import HandlerFactory
 
 
 class LocalSink:
@@ -35,6 +37,19 @@ class LocalSink:
                 name: [event.message for event in stream.events]
                 for name, stream in found.streams.items()
             }
+
+    def events(self, group: str) -> list[tuple[int, str]]:
+        """Every ``(timestamp, message)`` of ``group``, over all its streams."""
+        store = self.engine.store
+        with store.lock:
+            found = store.groups.get(group)
+            if found is None:
+                return []
+            return [
+                (event.timestamp, event.message)
+                for stream in found.streams.values()
+                for event in stream.events
+            ]
 
     def messages(self, group: str) -> list[str]:
         """Every message of ``group``, over all its streams."""
@@ -65,3 +80,22 @@ def sink() -> Iterator[LocalSink]:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture
+def sink_handlers(sink: LocalSink) -> Iterator[HandlerFactory]:
+    """Handlers shipping straight to ``sink`` over HTTP (group ``/sink/default``, stream ``s``,
+    ``flush_interval=0.05``); ``make(**options)`` returns ``(handler, logger)``; all are closed
+    after the test."""
+    factory = HandlerFactory(
+        CloudWatchHandler,
+        "/sink/default",
+        endpoint_url=sink.url,
+        region_name="us-east-1",
+        create_log_group=True,
+        flush_interval=0.05,
+    )
+    try:
+        yield factory
+    finally:
+        factory.close_all()
