@@ -16,7 +16,7 @@ import pytest
 from cw_logging.handler import CloudWatchHandler
 from tests.integration.conftest import fault_proxy, make_client, moto_process, ship
 from tests.support.faults import FaultProxy, quick_retry_policy
-from tests.support.sink import sink, sink_handlers
+from tests.support.sink_fixtures import sink, sink_handlers
 
 __all__ = ["fault_proxy", "make_client", "moto_process", "ship", "sink", "sink_handlers"]
 

@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 
 from tests.process_models._fork_storm import CHILDREN, RECORDS_PER_CHILD
-from tests.process_models.conftest import ROOT
+from tests.process_models._scenarios import NEEDS_FORK, ROOT
 from tests.support.servers import ServerProcess
 from tests.support.sink import LocalSink
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, NEEDS_FORK]
 
 CLOSE_TIMEOUT = 10.0  # the default
 GROUP = "/process-models/fork-storm"

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.process_models.conftest import Scenario, run_scenario
+from tests.process_models._scenarios import NEEDS_FORK, Scenario, run_scenario
 from tests.support.sink import LocalSink
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, NEEDS_FORK]
 
 RECYCLED = ("--workers", "3", "--max-requests", "50")
 SYNC = ("--worker-class", "sync", *RECYCLED)

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.process_models.conftest import Scenario, run_scenario
+from tests.process_models._scenarios import NEEDS_FORK, Scenario, run_scenario
 from tests.support.sink import LocalSink
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, NEEDS_FORK]
 
 WORKERS = ("--workers", "2")
 

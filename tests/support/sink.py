@@ -8,14 +8,9 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
-
-from cw_logging.handler import CloudWatchHandler
 from cw_logging.local import LocalServer, serve
-from tests.support.faults import HandlerFactory
 
 
 class LocalSink:
@@ -70,32 +65,3 @@ class LocalSink:
     def stop(self) -> None:
         """Stop serving and close the engine."""
         self.server.stop()
-
-
-@pytest.fixture
-def sink() -> Iterator[LocalSink]:
-    """A :class:`LocalSink` on 127.0.0.1, stopped after the test."""
-    server = LocalSink()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-@pytest.fixture
-def sink_handlers(sink: LocalSink) -> Iterator[HandlerFactory]:
-    """Handlers shipping straight to ``sink`` over HTTP (group ``/sink/default``, stream ``s``,
-    ``flush_interval=0.05``); ``make(**options)`` returns ``(handler, logger)``; all are closed
-    after the test."""
-    factory = HandlerFactory(
-        CloudWatchHandler,
-        "/sink/default",
-        endpoint_url=sink.url,
-        region_name="us-east-1",
-        create_log_group=True,
-        flush_interval=0.05,
-    )
-    try:
-        yield factory
-    finally:
-        factory.close_all()
