@@ -58,6 +58,15 @@ class Outcome:
     output: str
     seconds: dict[str, float] = field(default_factory=dict)
 
+    def assert_delivered_cleanly(self, requests: int, min_streams: int) -> None:
+        """The whole check of a scenario: a clean exit, every id stored once over at least
+        ``min_streams`` streams (one per worker), no process and no spool file left behind."""
+        assert self.exit_status == 0, self.output
+        self.assert_each_id_stored_once(requests)
+        assert self.streams >= min_streams, self.streams
+        assert not self.leftover_processes, self.output
+        assert self.spool_files == [], "a clean shutdown leaves no spool or lock file behind"
+
     def assert_each_id_stored_once(self, requests: int) -> None:
         """Every request answered 200 and its id stored exactly once; nothing else."""
         assert self.statuses == Counter({200: requests}), (self.statuses, self.output)
