@@ -116,7 +116,7 @@ def run(records: int, minutes: float, spool: bool, gc_on: bool, seed: int) -> in
 
     sink = LocalSink()
     proxy = FaultProxy(sink.url, hang_seconds=HANG_SECONDS)
-    proxy.fail("hang", ratio=0.01, limit=HANGS, seed=seed)
+    proxy.fail("hang", ratio=0.02, limit=HANGS, seed=seed)
     proxy.fail(FAULT_KINDS, ratio=FAULT_RATIO, seed=seed + 1)
     try:
         with tempfile.TemporaryDirectory() as directory:
