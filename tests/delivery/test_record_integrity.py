@@ -83,10 +83,11 @@ def test_a_failed_percent_format_with_failing_reprs_keeps_the_format_and_safe_ar
     assert handler.flush(timeout=10)
     [document] = documents(sink)
     message = document["message"]
-    assert "value %d of %s" in message, message
-    assert "'not-a-number'" in message, message
-    assert "Unprintable" in message, message  # its type named, since its repr failed
-    assert "object at 0x" not in message, message
+    assert "value %d of %s" in message, document
+    shown = f"{message} {document.get('formatError', '')}"  # the reprs: inline or beside it
+    assert "'not-a-number'" in shown, document
+    assert "Unprintable" in shown, document  # its type named, since its repr failed
+    assert "object at 0x" not in shown, document
 
 
 def _unencodable_values() -> list[Any]:

@@ -65,7 +65,7 @@ class Outcome:
         self.assert_each_id_stored_once(requests)
         assert self.streams >= min_streams, self.streams
         assert not self.leftover_processes, self.output
-        assert self.spool_files == [], "a clean shutdown leaves no spool or lock file behind"
+        assert self.spool_files == [], f"a clean shutdown left spool files: {self.spool_files}"
 
     def assert_each_id_stored_once(self, requests: int) -> None:
         """Every request answered 200 and its id stored exactly once; nothing else."""
