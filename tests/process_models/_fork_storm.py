@@ -20,6 +20,7 @@ import os
 import sys
 import threading
 import time
+from collections.abc import Callable
 
 from cw_logging import CloudWatchHandler, JsonFormatter
 
@@ -48,13 +49,35 @@ def _background(stop: threading.Event, thread: int, logged: list[int]) -> None:
     logged[thread] = count
 
 
-def _reaped_after(start: float, wait: object, ended: dict[int, float], index: int) -> None:
-    wait()  # type: ignore[operator]
+def _fork(index: int, exit_codes: dict[int, int | None]) -> Callable[[], None]:
+    """Start child ``index`` (``os.fork`` for the first half, else a ``multiprocessing``
+    fork ``Process``); return what waits for its end and notes its exit code."""
+    if index < CHILDREN // 2:
+        pid = os.fork()
+        if pid == 0:
+            child_work(index)
+            sys.exit(0)  # a normal exit: atexit (logging.shutdown) runs
+
+        def reap() -> None:
+            exit_codes[index] = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+
+        return reap
+    process = multiprocessing.get_context("fork").Process(target=child_work, args=(index,))
+    process.start()
+
+    def join() -> None:
+        process.join()
+        exit_codes[index] = process.exitcode
+
+    return join
+
+
+def _timed(wait: Callable[[], None], start: float, ended: dict[int, float], index: int) -> None:
+    wait()
     ended[index] = time.monotonic() - start
 
 
-def main(endpoint: str, group: str, spool_dir: str, close_timeout: float) -> None:
-    """Run the storm; print the children's times and the parent's record counts."""
+def _handler(endpoint: str, group: str, spool_dir: str, close_timeout: float) -> CloudWatchHandler:
     options = {"spool_dir": spool_dir} if spool_dir else {}
     handler = CloudWatchHandler(
         group,
@@ -71,7 +94,12 @@ def main(endpoint: str, group: str, spool_dir: str, close_timeout: float) -> Non
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
     logger.propagate = False
+    return handler
 
+
+def main(endpoint: str, group: str, spool_dir: str, close_timeout: float) -> None:
+    """Run the storm; print the children's times and the parent's record counts."""
+    handler = _handler(endpoint, group, spool_dir, close_timeout)
     stop = threading.Event()
     logged = [0] * LOGGING_THREADS
     threads = [
@@ -79,34 +107,14 @@ def main(endpoint: str, group: str, spool_dir: str, close_timeout: float) -> Non
     ]
     for thread in threads:
         thread.start()
-    context = multiprocessing.get_context("fork")
     ended: dict[int, float] = {}
     exit_codes: dict[int, int | None] = {}
     waiters: list[threading.Thread] = []
     tick = threading.Event()
     for index in range(CHILDREN):
         start = time.monotonic()
-        if index < CHILDREN // 2:
-            pid = os.fork()
-            if pid == 0:
-                child_work(index)
-                sys.exit(0)  # a normal exit: atexit (logging.shutdown) runs
-
-            def wait_pid(pid: int = pid, index: int = index) -> None:
-                exit_codes[index] = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
-
-            wait = wait_pid
-        else:
-            process = context.Process(target=child_work, args=(index,))
-            process.start()
-
-            def wait_process(process: multiprocessing.process.BaseProcess = process,
-                             index: int = index) -> None:  # fmt: skip
-                process.join()
-                exit_codes[index] = process.exitcode
-
-            wait = wait_process
-        waiter = threading.Thread(target=_reaped_after, args=(start, wait, ended, index))
+        wait = _fork(index, exit_codes)
+        waiter = threading.Thread(target=_timed, args=(wait, start, ended, index))
         waiter.start()
         waiters.append(waiter)
         tick.wait(FORK_SPACING_S)
@@ -117,18 +125,13 @@ def main(endpoint: str, group: str, spool_dir: str, close_timeout: float) -> Non
         thread.join()
     delivered = handler.flush(timeout=30)
     handler.close()
-    print(
-        json.dumps(
-            {
-                "children": {str(i): ended[i] for i in sorted(ended)},
-                "exit_codes": {str(i): exit_codes.get(i) for i in range(CHILDREN)},
-                "parent_logged": logged,
-                "parent_flushed": delivered,
-                "parent_pid": os.getpid(),
-            }
-        ),
-        flush=True,
-    )
+    report = {
+        "children": {str(i): ended[i] for i in sorted(ended)},
+        "exit_codes": {str(i): exit_codes.get(i) for i in range(CHILDREN)},
+        "parent_logged": logged,
+        "parent_flushed": delivered,
+    }
+    print(json.dumps(report), flush=True)
 
 
 if __name__ == "__main__":

@@ -40,22 +40,20 @@ def test_forty_children_forked_while_the_parent_logs_all_deliver(
     ) as storm:
         # every child may take close_timeout + 2 s; the parent then closes within close_timeout
         status = storm.process.wait(timeout=CHILDREN * 0.05 + 3 * (CLOSE_TIMEOUT + 2) + 30)
-        output = storm.text()
+        output, reports = storm.text(), storm.reports()
     assert status == 0, output[-3000:]
     report = json.loads(next(line for line in output.splitlines() if line.startswith('{"child')))
     assert set(report["exit_codes"].values()) == {0}, report["exit_codes"]
 
     stored = sink.count_of(GROUP, "message", "")
-    lost_by_child = {
-        index: missing
-        for index in range(CHILDREN)
-        if (
-            missing := sum(1 for i in range(RECORDS_PER_CHILD) if f"child{index}-{i}" not in stored)
-        )
-    }
+    lost_by_child = {}
+    for index in range(CHILDREN):
+        missing = sum(f"child{index}-{i}" not in stored for i in range(RECORDS_PER_CHILD))
+        if missing:
+            lost_by_child[index] = missing
     assert lost_by_child == {}, (
         f"{len(lost_by_child)} of {CHILDREN} children lost records {lost_by_child}; "
-        f"handler output:\n{output[-3000:]}"
+        f"handler output:\n{reports}"
     )
     expected = Counter(f"child{c}-{i}" for c in range(CHILDREN) for i in range(RECORDS_PER_CHILD))
     expected.update(
