@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ._secrets import mask_secrets
+
 __all__ = [
     "AuthenticationError",
     "CloudWatchLogsError",
@@ -34,7 +36,8 @@ class CloudWatchLogsError(Exception):
 
     ``code`` is the service's error code (or a local one), ``request_id`` the AWS request id when
     the service answered, ``retryable`` whether the same call may succeed later, and
-    ``retry_after`` a suggested wait in seconds when the service gave one.
+    ``retry_after`` a suggested wait in seconds when the service gave one. Credentials in the
+    message (URL passwords, session tokens, signatures, secret keys) are masked.
     """
 
     default_retryable = False
@@ -48,6 +51,7 @@ class CloudWatchLogsError(Exception):
         retryable: bool | None = None,
         retry_after: float | None = None,
     ) -> None:
+        message = mask_secrets(message)  # service text may echo a token, URLs carry passwords
         super().__init__(message)
         self.message = message
         self.code = code or type(self).__name__
