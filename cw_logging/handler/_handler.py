@@ -23,6 +23,7 @@ from ..delivery._sender import Sender
 from ..delivery._stats import HandlerStats
 from ..delivery._threads import SENDER_THREADS
 from ..delivery.transport import ClientOptions, Transport
+from ..pii import redactor_of, render_masked_message
 from ..spool._settings import DEFAULT_SPOOL_MAX_BYTES
 from . import _process_hooks, _registry
 from ._options import (
@@ -200,10 +201,13 @@ class CloudWatchHandler(logging.Handler):
             values = attributes.copy()  # a shallow copy: other handlers see the record as is
             msg = record.msg
             if record.args:
-                try:
-                    msg = msg % record.args if msg.__class__ is str else record.getMessage()
-                except Exception:
-                    msg = message_text(record)
+                if record.args.__class__ is not tuple:  # a dict: mask its secrets, then render
+                    msg = self._render_dict_args(record)
+                else:
+                    try:
+                        msg = msg % record.args if msg.__class__ is str else record.getMessage()
+                    except Exception:
+                        msg = message_text(record)
                 values["msg"] = msg
                 values["args"] = None
                 cost = len(msg)
@@ -228,6 +232,15 @@ class CloudWatchHandler(logging.Handler):
             raise
         except Exception:
             self.handleError(record)
+
+    def _render_dict_args(self, record: logging.LogRecord) -> str:
+        """The message of ``log.info("%(user)s %(password)s", {...})``: with a redacting
+        formatter, the values of sensitive keys are masked before rendering (the dict is not
+        kept for the sender)."""
+        redactor = redactor_of(self.formatter or self._default_formatter)
+        if redactor is None:
+            return message_text(record)
+        return render_masked_message(record, redactor)
 
     def _capture_exception(self, record: logging.LogRecord, values: dict[str, Any]) -> int:
         """Turn ``exc_info`` into text now; the traceback must not outlive the call."""
