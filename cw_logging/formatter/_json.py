@@ -29,7 +29,7 @@ from .._records import (
 )
 from ..context import RECORD_ATTRIBUTE, capture
 from ..errors import ConfigurationError
-from ..pii import PiiRedactor
+from ..pii import PiiRedactor, redact_fallback
 from ._fast_path import FastPath
 from ._keys import FROM_FORMATTER, ID_NAMES, KEY_STYLES, PROTECTED
 from ._values import DEFAULT_MAX_REPR, json_safe, sanitised
@@ -278,7 +278,11 @@ class JsonFormatter(pjl_json.JsonFormatter):
                     data = self._redacted(data)
                 text = self._encode(data)
         except Exception as exc:  # one bad record must never break logging
-            text = self._encode(self._fallback(record, exc))
+            fallback = self._fallback(record, exc)
+            if self.redactor is not None:
+                keep = [self._keys[name] for name in ("timestamp", "level", "logger")]
+                fallback = redact_fallback(self.redactor, fallback, keep)
+            text = self._encode(fallback)
         return self.prefix + text
 
     def _redacted(self, data: dict[str, Any]) -> dict[str, Any]:
