@@ -12,7 +12,7 @@ from pathlib import Path
 
 from .._resilience import RateLimitedReporter
 from ._database import open_database, process_meta, transaction
-from ._files import SpoolFiles, release_lock, remove_files, try_lock
+from ._files import SpoolFiles, prepare_directory, release_lock, remove_files, try_lock
 
 __all__ = ["REPORT_INTERVAL_S", "SpoolCounters", "SpoolStorage"]
 
@@ -79,8 +79,9 @@ class SpoolStorage:
     # -- files ---------------------------------------------------------------------------------
 
     def open_own_file(self) -> None:
-        """Create and lock a spool file of this process's own; raise OSError/sqlite3.Error."""
-        self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        """Create and lock a spool file of this process's own; raise OSError/sqlite3.Error
+        (UnsafeDirectory when the directory is not this user's alone)."""
+        prepare_directory(self.directory)
         files = SpoolFiles.new(self.directory, self.identity)
         fd = try_lock(files.lock, create_new=True)
         if fd is None:
