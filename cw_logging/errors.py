@@ -221,7 +221,8 @@ def from_exception(exc: BaseException) -> CloudWatchLogsError:
     botocore ``ClientError`` maps by error code, then by HTTP status; connection failures and
     timeouts become :class:`NetworkError`; missing credentials :class:`AuthenticationError`; a
     missing region :class:`ConfigurationError`. Anything else becomes a non-retryable
-    :class:`CloudWatchLogsError` that keeps the original as ``__cause__``.
+    :class:`CloudWatchLogsError` that keeps the original as ``__cause__`` (its text, and that of
+    the exceptions behind it, with credentials masked).
     """
     if isinstance(exc, CloudWatchLogsError):
         return exc
@@ -246,8 +247,24 @@ def from_exception(exc: BaseException) -> CloudWatchLogsError:
         mapped = NetworkError(str(exc) or type(exc).__name__, code=type(exc).__name__)
     else:
         mapped = CloudWatchLogsError(f"{type(exc).__name__}: {exc}", code=type(exc).__name__)
+    _mask_chain(exc)
     mapped.__cause__ = exc
     return mapped
+
+
+def _mask_chain(exc: BaseException | None) -> None:
+    """Mask credentials in the text of ``exc`` and the exceptions behind it, which a logged
+    traceback shows as the cause of the mapped error."""
+    for _ in range(8):
+        if exc is None:
+            return
+        try:
+            args = tuple(mask_secrets(arg) if isinstance(arg, str) else arg for arg in exc.args)
+            if args != exc.args:
+                exc.args = args
+        except Exception:  # an exception class with unusual args: leave it
+            pass
+        exc = exc.__cause__ or exc.__context__
 
 
 def hint_for(error: CloudWatchLogsError) -> str | None:
