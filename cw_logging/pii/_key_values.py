@@ -98,6 +98,8 @@ def _value_span(text: str, start: int) -> tuple[int, int, str] | None:
         end = _line_end(text, start) if end < 0 else end
         empty = end == start + 2 or text.startswith(_ALREADY, start + 2)
         return None if empty else (start + 2, end, _SECRET)
+    if first in "{[":
+        return None
     found = _UNQUOTED.match(text, start)
     if found is None:
         return None
