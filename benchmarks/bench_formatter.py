@@ -1,7 +1,9 @@
 """Per-record cost of cw_logging.JsonFormatter (fast and general path) vs python-json-logger's
-plain JsonFormatter, and the caller-side cost of capturing correlation ids.
+plain JsonFormatter, the cost of redaction per record, redaction of adversarial inputs, the
+recall of the PII corpus, and the caller-side cost of capturing correlation ids.
 
 Interleaved rounds in one process (these machines are noisy); prints medians and ratios.
+The garbage collector stays on, as in applications.
 Run: .venv/bin/python benchmarks/bench_formatter.py [--rounds 15] [--records 2000]
 """
 
@@ -9,16 +11,25 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import io
+import json
 import logging
 import statistics
+import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from pythonjsonlogger.json import JsonFormatter as PlainJsonFormatter
 
 from cw_logging.context import RECORD_ATTRIBUTE, capture, correlation
 from cw_logging.formatter import JsonFormatter
+from cw_logging.pii import PiiRedactor
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the corpus lives in the tests
+from tests.pii.corpus import LOOK_ALIKES, SECRETS, log_corpus, score
+from tests.pii.test_linear_time import ADVERSARIAL_UNITS, adversarial
 
 
 def make_records(count: int, with_snapshot: bool) -> list[logging.LogRecord]:
@@ -40,6 +51,29 @@ def make_records(count: int, with_snapshot: bool) -> list[logging.LogRecord]:
         )
         if with_snapshot:
             setattr(record, RECORD_ATTRIBUTE, snapshot)
+        records.append(record)
+    return records
+
+
+def make_request_records(count: int) -> list[logging.LogRecord]:
+    """Records with access-log-like messages, different every time (no cache helps), and the
+    extras a web request logs; a few carry secrets, as real traffic does."""
+    logger = logging.getLogger("shop.http")
+    with correlation(trace_id="4bf92f3577b34da6a3ce929d0e0e4736", request_id="req-1234"):
+        snapshot = capture()
+    records = []
+    for index in range(count):
+        message = (
+            f"GET /api/v1/orders/{index}?expand=items 200 in {index % 97}.{index % 10} ms "
+            f"user=c-{index % 42} agent=Mozilla/5.0 at 2024-05-06T07:08:{index % 60:02d}.123Z"
+        )
+        if index % 50 == 0:
+            message += f" customer ann{index}@example.com token=tk-{index:08x}"
+        extra = {"status": 200, "path": f"/api/v1/orders/{index}", "bytes": 512 + index}
+        record = logger.makeRecord(
+            "shop.http", logging.INFO, "/app/shop/http.py", 42, message, None, None, "handle", extra
+        )
+        setattr(record, RECORD_ATTRIBUTE, snapshot)
         records.append(record)
     return records
 
@@ -82,18 +116,102 @@ def main() -> None:
             JsonFormatter(redact=True), snap_records
         ),
     }
-    samples: dict[str, list[float]] = {name: [] for name in cases}
-    for _ in range(args.rounds):
-        for name, run in cases.items():
-            samples[name].append(run())
-
+    samples = interleaved(cases, args.rounds)
     print_table(f"{args.rounds} interleaved rounds x {args.records} records", "formatter", samples)
+    print()
+    request_records = make_request_records(args.records)
+    redaction_cases: dict[str, Callable[[], float]] = {
+        "python-json-logger JsonFormatter (plain)": lambda: per_record_us(
+            PlainJsonFormatter("%(levelname)s %(name)s %(message)s", timestamp=True),
+            request_records,
+        ),
+        "cw_logging JsonFormatter": lambda: per_record_us(JsonFormatter(), request_records),
+        "cw_logging JsonFormatter, redact=True": lambda: per_record_us(
+            JsonFormatter(redact=True), request_records
+        ),
+    }
+    redaction = interleaved(redaction_cases, args.rounds)
+    print_table(
+        f"redaction per record: access-log messages of ~150 characters, each different, "
+        f"3 extras ({args.rounds} interleaved rounds x {args.records} records)",
+        "formatter",
+        redaction,
+    )
+    medians = [statistics.median(values) for values in redaction.values()]
+    print(
+        f"redaction cost per record: {medians[2] - medians[1]:.2f} us "
+        f"({(medians[2] - medians[1]) / medians[0]:.2f}x python-json-logger's whole record)"
+    )
+    print()
+    print_adversarial()
+    print()
+    print_corpus()
     print()
     print_table(
         "caller-side correlation capture() per call (what CloudWatchHandler.emit pays)",
         "context state",
         capture_samples(args.rounds),
     )
+
+
+def interleaved(cases: dict[str, Callable[[], float]], rounds: int) -> dict[str, list[float]]:
+    """Run every case once per round, rounds interleaved; the samples by case."""
+    samples: dict[str, list[float]] = {name: [] for name in cases}
+    for _ in range(rounds):
+        for name, run in cases.items():
+            samples[name].append(run())
+    return samples
+
+
+def print_adversarial(size: int = 100_000) -> None:
+    """CPU time to redact 100 KB and 400 KB of each adversarial input (every rule enabled)."""
+    redactor = PiiRedactor(enable=["phone", "ipv4"])
+    rows = []
+    for name, unit in ADVERSARIAL_UNITS.items():
+        small = cpu_ms(redactor.redact_text, adversarial(unit, size))
+        large = cpu_ms(redactor.redact_text, adversarial(unit, 4 * size))
+        rows.append((name, small, large))
+    width = max(len(name) for name, _, _ in rows)
+    print("adversarial inputs: thread CPU ms to redact (best of 3; budget 50 ms per 100 KB)")
+    print(f"{'input':<{width}}  {'100 KB':>8}  {'400 KB':>8}  {'x':>5}")
+    for name, small, large in rows:
+        print(f"{name:<{width}}  {small:>8.2f}  {large:>8.2f}  {large / max(small, 1e-3):>5.1f}")
+    print(f"{'worst':<{width}}  {max(row[1] for row in rows):>8.2f}")
+
+
+def cpu_ms(function: Callable[[str], object], text: str) -> float:
+    best = float("inf")
+    for _ in range(3):
+        start = time.thread_time()
+        function(text)
+        best = min(best, time.thread_time() - start)
+    return best * 1000
+
+
+def print_corpus() -> None:
+    """Recall and false positives of JsonFormatter(redact=True) on the test corpus."""
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter(redact=True))
+    logger = logging.getLogger("bench.corpus")
+    logger.propagate = False
+    logger.addHandler(handler)
+    log_corpus(logger)
+    logger.removeHandler(handler)
+    stored = {json.loads(line)["case"]: line for line in stream.getvalue().splitlines()}
+    result = score(stored)
+    caught = len(SECRETS) - len(result.leaked)
+    print(
+        f"PII corpus (tests/pii/corpus.py): {caught}/{len(SECRETS)} secrets caught "
+        f"(recall {result.recall:.1%}), {len(result.changed)}/{len(LOOK_ALIKES)} look-alikes "
+        "changed"
+    )
+    for category, (hit, total) in result.by_category().items():
+        print(f"  {category:<12} {hit:>2}/{total}")
+    for secret in result.leaked:
+        print(f"  missed: {secret.message[:70]}")
+    for look_alike in result.changed:
+        print(f"  changed: {look_alike.message[:70]}")
 
 
 def capture_samples(rounds: int, calls: int = 20000) -> dict[str, list[float]]:

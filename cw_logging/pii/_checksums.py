@@ -5,15 +5,14 @@ from __future__ import annotations
 __all__ = ["card_number_valid", "iban_valid", "luhn_valid", "ssn_valid"]
 
 
+_DOUBLED = {str(digit): digit * 2 - 9 if digit > 4 else digit * 2 for digit in range(10)}
+
+
 def luhn_valid(digits: str) -> bool:
     """Return True when the string of digits passes the Luhn checksum."""
-    total = 0
-    for index, char in enumerate(reversed(digits)):
-        value = ord(char) - 48
-        if index % 2:
-            value = value * 2 - 9 if value > 4 else value * 2
-        total += value
-    return total % 10 == 0
+    kept = sum(map(int, digits[-1::-2]))
+    doubled = sum(map(_DOUBLED.__getitem__, digits[-2::-2]))
+    return (kept + doubled) % 10 == 0
 
 
 def _card_brand_length_ok(digits: str) -> bool:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from ._rule import any_word_in
+
 __all__ = ["DEFAULT_KEYS", "KeyMatcher", "normalise_key"]
 
 DEFAULT_KEYS: frozenset[str] = frozenset(
@@ -74,11 +76,10 @@ class KeyMatcher:
         self._suffixes = tuple(f"_{name}" for name in self.names)
         self._cache: dict[str, bool] = {}
         self.words: tuple[str, ...] = tuple(_covering_words(self.names))
-        self._any_word = re.compile("|".join(map(re.escape, self.words)) or "(?!)").search
 
     def may_appear_in(self, lowered: str) -> bool:
         """False when the lowercased text cannot contain a sensitive key name."""
-        return self._any_word(lowered) is not None
+        return any_word_in(self.words, lowered)
 
     def __call__(self, key: object) -> bool:
         """Return True when values under ``key`` are to be replaced whole."""

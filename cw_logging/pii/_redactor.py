@@ -11,7 +11,7 @@ from typing import Any
 from .._options import INVALID_SETTING
 from ..errors import ConfigurationError
 from ._keys import DEFAULT_KEYS, KeyMatcher
-from ._rule import Rule, Scanner, Trigger, compile_trigger, token
+from ._rule import Rule, Scanner, Trigger, compile_trigger, token, trigger_words
 from ._rules import DEFAULT_RULES, OPTIONAL_RULES
 
 __all__ = ["MAX_DEPTH", "REDACTED", "PiiRedactor"]
@@ -26,6 +26,7 @@ _ATOMS = frozenset({int, float, bool, type(None)})
 _UNKNOWN = object()  # not in the text cache yet
 _CACHED_TEXT_LENGTH = 64
 _TEXT_CACHE_LIMIT = 4096
+_MIN_GATED_RUN = 3
 
 # (index of the trigger in the redactor's distinct triggers or -1 for none, text -> redacted text
 # given the text and its lowercased form)
@@ -77,6 +78,7 @@ class PiiRedactor:
         self._triggers: list[Trigger] = []
         self._trigger_texts: list[str] = []
         self._detectors: tuple[_Detector, ...] = tuple(self._compile(rule) for rule in self.rules)
+        self._runs = _gated_runs(self.rules)
 
     @staticmethod
     def _unknown(name: str) -> Rule:
@@ -143,7 +145,15 @@ class PiiRedactor:
         fired: list[bool | None] = [None] * len(checks)
         current: str = text
         current_lowered: str | None = lowered
-        for index, detect in self._detectors:
+        detectors, runs = self._detectors, self._runs
+        position = 0
+        while position < len(detectors):
+            run = runs.get(position)
+            if run is not None and run[1](lowered) is None:
+                position = run[0]  # none of these rules' words: skip them all at once
+                continue
+            index, detect = detectors[position]
+            position += 1
             if index >= 0:
                 hit = fired[index]
                 if hit is None:
@@ -245,3 +255,23 @@ class PiiRedactor:
                     changed = dict(mapping)
                 changed[key] = new
         return mapping if changed is None else changed
+
+
+def _gated_runs(rules: tuple[Rule | Scanner, ...]) -> dict[int, tuple[int, Any]]:
+    """Runs of consecutive rules triggered by plain words, by first index: (end index, one
+    search for any of their words). Ordinary text holds none, and one search is cheaper than
+    a check per rule."""
+    runs: dict[int, tuple[int, Any]] = {}
+    start = 0
+    while start < len(rules):
+        end, words = start, list[str]()
+        while end < len(rules) and rules[end].trigger is not None:
+            found = trigger_words(str(rules[end].trigger))
+            if found is None:
+                break
+            words += found
+            end += 1
+        if end - start >= _MIN_GATED_RUN:
+            runs[start] = (end, re.compile("|".join(map(re.escape, words))).search)
+        start = max(end, start + 1)
+    return runs

@@ -10,7 +10,15 @@ from typing import TYPE_CHECKING, NamedTuple
 if TYPE_CHECKING:
     from ._keys import KeyMatcher
 
-__all__ = ["Rule", "Scanner", "Trigger", "compile_trigger", "token"]
+__all__ = [
+    "Rule",
+    "Scanner",
+    "Trigger",
+    "any_word_in",
+    "compile_trigger",
+    "token",
+    "trigger_words",
+]
 
 
 class Rule(NamedTuple):
@@ -49,12 +57,32 @@ def token(name: str) -> str:
 Trigger = Callable[[str], bool]
 """A pre-check on the lowercased text: False when the rule cannot match."""
 
-_WORD = re.compile(r"[a-z0-9_ :/@=-]+")
+_WORDS = re.compile(r"(?:[a-z0-9_ :/@=-]|\\\.)+(?:\|(?:[a-z0-9_ :/@=-]|\\\.)+)*")
+
+
+def trigger_words(trigger: str) -> tuple[str, ...] | None:
+    """The plain words a trigger regex is made of (``"akia|asia"``, ``"sg\\."``), or None."""
+    if not _WORDS.fullmatch(trigger):
+        return None
+    return tuple(word.replace("\\.", ".") for word in trigger.split("|"))
 
 
 def compile_trigger(trigger: str) -> Trigger:
-    """Return the check for a trigger regex (one plain word becomes a substring test)."""
-    if _WORD.fullmatch(trigger):
-        return lambda text: trigger in text
-    search = re.compile(trigger).search
-    return lambda text: search(text) is not None
+    """Return the check for a trigger regex; plain words become substring tests, much faster
+    than a regular expression on short texts."""
+    words = trigger_words(trigger)
+    if words is None:
+        search = re.compile(trigger).search
+        return lambda text: search(text) is not None
+    if len(words) == 1:
+        word = words[0]
+        return lambda text: word in text
+    return lambda text: any_word_in(words, text)
+
+
+def any_word_in(words: tuple[str, ...], text: str) -> bool:
+    """True when one of ``words`` is in ``text``."""
+    for word in words:  # noqa: SIM110 - a loop: any() over a generator is twice as slow here
+        if word in text:
+            return True
+    return False

@@ -2,7 +2,7 @@
 
 Order matters where matches could overlap: a private key block goes first (nothing inside it
 is worth a second look), then passwords in URLs (before emails: ``user:pw@host.com``), then
-key-value pairs (the key decides, whatever the value looks like), then shaped tokens, emails
+key-value pairs (the key decides, whatever the value looks like), then emails, shaped tokens
 and checksummed numbers.
 """
 
@@ -25,8 +25,8 @@ DEFAULT_RULES: tuple[Rule | Scanner, ...] = (
     PRIVATE_KEY,
     URL_PASSWORD,
     SECRET_ASSIGNMENT,
-    *TOKEN_RULES,
     EMAIL,
+    *TOKEN_RULES,
     *NUMBER_RULES,
 )
 """The rules a default :class:`PiiRedactor` applies, in priority order."""

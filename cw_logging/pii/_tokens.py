@@ -61,14 +61,6 @@ TOKEN_RULES: tuple[Rule, ...] = (
         "akia|asia|abia|acca",
     ),
     Rule(
-        "aws_secret_key",
-        # 40 characters of base64 as the value of a key-value pair (``aws_key=…``,
-        # ``"Secret": "…"``, ``AKIA…:…``), with upper case, lower case and digits
-        r"[=:][ \t]{0,8}[\"']?[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])",
-        _redact_aws_secret,
-        "=|:",
-    ),
-    Rule(
         "github_token",
         r"g(?<![A-Za-z0-9_]g)(?:h[pousr]_[A-Za-z0-9]{36,251}|ithub_pat_[A-Za-z0-9_]{22,244})"
         r"(?![A-Za-z0-9_])",
@@ -102,6 +94,14 @@ TOKEN_RULES: tuple[Rule, ...] = (
         r"|sk-(?:proj-|ant-[a-z0-9]{2,8}-)?[A-Za-z0-9_-]{32,256})(?![A-Za-z0-9_-])",
         token("api_token"),
         r"npm_|pypi-|glpat-|sg\.|sk-",
+    ),
+    Rule(
+        "aws_secret_key",
+        # 40 characters of base64 as the value of a key-value pair (``aws_key=…``,
+        # ``"Secret": "…"``, ``AKIA…:…``), with upper case, lower case and digits
+        r"[=:][ \t]{0,8}[\"']?[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])",
+        _redact_aws_secret,
+        "aws|key|secret|cred|akia|asia",  # what the key (or the access key id) before it says
     ),
 )
 """Token rules in the order they apply."""
