@@ -2,8 +2,10 @@
 plain JsonFormatter, the cost of redaction per record, redaction of adversarial inputs, the
 recall of the PII corpus, and the caller-side cost of capturing correlation ids.
 
-Interleaved rounds in one process (these machines are noisy); prints medians and ratios.
-The garbage collector stays on, as in applications.
+Interleaved rounds in one process (these machines are noisy); prints medians and ratios of the
+thread's CPU time (time.thread_time: other processes on a shared machine do not count, the
+garbage collector's work on this thread does). The garbage collector stays on, as in
+applications.
 Run: .venv/bin/python benchmarks/bench_formatter.py [--rounds 15] [--records 2000]
 """
 
@@ -29,7 +31,7 @@ from cw_logging.pii import PiiRedactor
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the corpus lives in the tests
 from tests.pii.corpus import LOOK_ALIKES, SECRETS, log_corpus, score
-from tests.pii.test_linear_time import ADVERSARIAL_UNITS, adversarial
+from tests.pii.test_linear_time import ADVERSARIAL_UNITS, Ticker, adversarial
 
 
 def make_records(count: int, with_snapshot: bool) -> list[logging.LogRecord]:
@@ -86,10 +88,10 @@ def general_path(formatter: JsonFormatter) -> JsonFormatter:
 
 def per_record_us(formatter: logging.Formatter, records: list[logging.LogRecord]) -> float:
     fmt = formatter.format
-    start = time.perf_counter()
+    start = time.thread_time()
     for record in records:
         fmt(record)
-    return (time.perf_counter() - start) / len(records) * 1e6
+    return (time.thread_time() - start) / len(records) * 1e6
 
 
 def main() -> None:
@@ -145,6 +147,8 @@ def main() -> None:
     print()
     print_adversarial()
     print()
+    print_ticker()
+    print()
     print_corpus()
     print()
     print_table(
@@ -177,6 +181,44 @@ def print_adversarial(size: int = 100_000) -> None:
     for name, small, large in rows:
         print(f"{name:<{width}}  {small:>8.2f}  {large:>8.2f}  {large / max(small, 1e-3):>5.1f}")
     print(f"{'worst':<{width}}  {max(row[1] for row in rows):>8.2f}")
+
+
+def print_ticker() -> None:
+    """Longest pause of an application thread (ticking every 1 ms) while a CloudWatchHandler
+    with JsonFormatter(redact=True) redacts and sends one 200 KB adversarial message to the
+    local server (after a warm-up record, so that building the boto3 client is not counted)."""
+    import boto3
+
+    from cw_logging.handler import CloudWatchHandler
+    from cw_logging.local import serve
+
+    server = serve()
+    session = boto3.session.Session(
+        aws_access_key_id="local", aws_secret_access_key="local", region_name="us-east-1"
+    )
+    session.client("logs", endpoint_url=server.url).create_log_group(logGroupName="/bench/pii")
+    handler = CloudWatchHandler("/bench/pii", "s", endpoint_url=server.url, boto3_session=session)
+    handler.setFormatter(JsonFormatter(redact=True))
+    logger = logging.getLogger("bench.ticker")
+    logger.propagate = False
+    logger.addHandler(handler)
+    print("application thread during redaction of 200 KB by the sender (limit 100 ms)")
+    print(f"{'input':<12}  {'longest pause ms':>16}  {'flush s':>8}")
+    try:
+        logger.warning("warm-up")
+        handler.flush(30)
+        for unit in ("://", "-----BEGIN ", "a@", "password=", "aZ09+/=", "7", "4111 1112 "):
+            message = adversarial(unit, 200_000)
+            with Ticker() as ticker:
+                start = time.perf_counter()
+                logger.warning(message)
+                handler.flush(30)
+                busy = time.perf_counter() - start
+            print(f"{unit!r:<12}  {ticker.longest * 1000:>16.1f}  {busy:>8.3f}")
+    finally:
+        logger.removeHandler(handler)
+        handler.close()
+        server.stop()
 
 
 def cpu_ms(function: Callable[[str], object], text: str) -> float:
@@ -225,10 +267,10 @@ def capture_samples(rounds: int, calls: int = 20000) -> dict[str, list[float]]:
 
     def timed(setup: Callable[[], object]) -> float:
         with setup():  # type: ignore[attr-defined]
-            start = time.perf_counter()
+            start = time.thread_time()
             for _ in range(calls):
                 capture()
-            return (time.perf_counter() - start) / calls * 1e6
+            return (time.thread_time() - start) / calls * 1e6
 
     states: dict[str, Callable[[], object]] = {
         "nothing bound (baseline)": lambda: correlation(),
@@ -257,7 +299,7 @@ def print_table(title: str, label: str, samples: dict[str, list[float]]) -> None
     """Print medians (microseconds) and ratios to the first row, aligned."""
     baseline = statistics.median(next(iter(samples.values())))
     width = max(len(name) for name in [label, *samples])
-    print(f"{title}; median per call")
+    print(f"{title}; median CPU per call")
     print(f"{label:<{width}}  {'us':>8}  {'ratio':>7}")
     for name, values in samples.items():
         median = statistics.median(values)

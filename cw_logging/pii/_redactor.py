@@ -28,9 +28,11 @@ _CACHED_TEXT_LENGTH = 64
 _TEXT_CACHE_LIMIT = 4096
 _MIN_GATED_RUN = 3
 
-# (index of the trigger in the redactor's distinct triggers or -1 for none, text -> redacted text
-# given the text and its lowercased form)
-_Detector = tuple[int, Callable[[str, str], str]]
+# (the rule's trigger or None, text and its lowercased form -> redacted text)
+_Detector = tuple[Trigger | None, Callable[[str, str], str]]
+# rules applied one after the other; a group is skipped when its gate (one search for any of
+# its rules' trigger words) finds nothing
+_Group = tuple[Callable[[str], object] | None, tuple[_Detector, ...]]
 
 
 class PiiRedactor:
@@ -75,10 +77,7 @@ class PiiRedactor:
         self._keys = KeyMatcher((*(DEFAULT_KEYS if keys is None else keys), *extra_keys))
         self.keys = self._keys.names
         self._text_cache: dict[str, str | None] = {}
-        self._triggers: list[Trigger] = []
-        self._trigger_texts: list[str] = []
-        self._detectors: tuple[_Detector, ...] = tuple(self._compile(rule) for rule in self.rules)
-        self._runs = _gated_runs(self.rules)
+        self._plan = _grouped(self.rules, [self._compile(rule) for rule in self.rules])
 
     @staticmethod
     def _unknown(name: str) -> Rule:
@@ -95,7 +94,7 @@ class PiiRedactor:
 
     def _compile(self, rule: Rule | Scanner) -> _Detector:
         try:
-            trigger = -1 if rule.trigger is None else self._trigger_index(rule.trigger)
+            trigger = None if rule.trigger is None else compile_trigger(rule.trigger)
             if isinstance(rule, Scanner):
                 scan, keys = rule.scan, self._keys
                 return trigger, lambda text, lowered: scan(text, lowered, keys)
@@ -112,13 +111,6 @@ class PiiRedactor:
         return trigger, lambda text, lowered: pattern.sub(
             lambda match: convert(match.group(0)), text
         )
-
-    def _trigger_index(self, trigger: str) -> int:
-        """Rules sharing a trigger share its check, run at most once per text."""
-        if trigger not in self._trigger_texts:
-            self._trigger_texts.append(trigger)
-            self._triggers.append(compile_trigger(trigger))
-        return self._trigger_texts.index(trigger)
 
     def redact_text(self, text: str) -> str:
         """Return ``text`` with every rule match replaced (the same object when nothing matched)."""
@@ -141,30 +133,19 @@ class PiiRedactor:
         if not text:
             return text
         lowered = text.lower()  # triggers look at the text as given
-        checks = self._triggers
-        fired: list[bool | None] = [None] * len(checks)
         current: str = text
         current_lowered: str | None = lowered
-        detectors, runs = self._detectors, self._runs
-        position = 0
-        while position < len(detectors):
-            run = runs.get(position)
-            if run is not None and run[1](lowered) is None:
-                position = run[0]  # none of these rules' words: skip them all at once
+        for gate, detectors in self._plan:
+            if gate is not None and gate(lowered) is None:
                 continue
-            index, detect = detectors[position]
-            position += 1
-            if index >= 0:
-                hit = fired[index]
-                if hit is None:
-                    hit = fired[index] = checks[index](lowered)
-                if not hit:
+            for trigger, detect in detectors:
+                if trigger is not None and not trigger(lowered):
                     continue
-            if current_lowered is None:
-                current_lowered = current.lower()
-            redacted = detect(current, current_lowered)
-            if redacted is not current:
-                current, current_lowered = redacted, None
+                if current_lowered is None:
+                    current_lowered = current.lower()
+                redacted = detect(current, current_lowered)
+                if redacted is not current:
+                    current, current_lowered = redacted, None
         return text if current == text else current
 
     def render_message(self, record: logging.LogRecord) -> str:
@@ -257,11 +238,11 @@ class PiiRedactor:
         return mapping if changed is None else changed
 
 
-def _gated_runs(rules: tuple[Rule | Scanner, ...]) -> dict[int, tuple[int, Any]]:
-    """Runs of consecutive rules triggered by plain words, by first index: (end index, one
-    search for any of their words). Ordinary text holds none, and one search is cheaper than
-    a check per rule."""
-    runs: dict[int, tuple[int, Any]] = {}
+def _grouped(rules: tuple[Rule | Scanner, ...], detectors: list[_Detector]) -> tuple[_Group, ...]:
+    """The detectors in order, runs of consecutive rules triggered by plain words gathered
+    behind one search for any of their words: ordinary text holds none of them, and one search
+    is cheaper than a check per rule."""
+    plan: list[_Group] = []
     start = 0
     while start < len(rules):
         end, words = start, list[str]()
@@ -272,6 +253,10 @@ def _gated_runs(rules: tuple[Rule | Scanner, ...]) -> dict[int, tuple[int, Any]]
             words += found
             end += 1
         if end - start >= _MIN_GATED_RUN:
-            runs[start] = (end, re.compile("|".join(map(re.escape, words))).search)
-        start = max(end, start + 1)
-    return runs
+            gate = re.compile("|".join(map(re.escape, words))).search
+            plan.append((gate, tuple(detectors[start:end])))
+            start = end
+        else:
+            plan.append((None, (detectors[start],)))
+            start += 1
+    return tuple(plan)
