@@ -27,10 +27,11 @@ _SECRET_NAMES = (
     r"|access[_ -]?token|refresh[_ -]?token|id[_ -]?token|signature|password|passwd"
     r"|authorization|api[_ -]?key|token|secret"
 )
-# name, optional closing quote, separator, optional opening quote: the value is masked
+# name, optional closing quote, separator, optional opening quote (of a str or bytes repr): the
+# value is masked
 _KEY_VALUE = re.compile(
     rf"((?i:(?<![A-Za-z0-9])(?:{_SECRET_NAMES})(?![A-Za-z0-9])))"
-    r"([\"']?[ \t]{0,4}[=:][ \t]{0,4}[\"']?"
+    r"([\"']?[ \t]{0,4}[=:][ \t]{0,4}(?:b?[\"'])?"
     r"(?:(?i:bearer|basic|aws4-hmac-sha256) )?)[^\s\"'&,;<>]+"
 )
 # 40+ characters of base64 with upper case, lower case and digits: secret access keys (40),

@@ -50,6 +50,10 @@ PASSWORD = "Sup3r-S3cret-pw"
             f"Authorization: AWS4-HMAC-SHA256 {MASK}, SignedHeaders=host, Signature={MASK}",
         ),
         (f"{{'SessionToken': '{SESSION_TOKEN}'}}", f"{{'SessionToken': '{MASK}'}}"),
+        (
+            f"{{'X-Amz-Security-Token': b'{SESSION_TOKEN}'}}",
+            f"{{'X-Amz-Security-Token': b'{MASK}'}}",
+        ),
         (f"aws_secret_access_key={SECRET_KEY}", f"aws_secret_access_key={MASK}"),
         (f"the key {SECRET_KEY} was refused", f"the key {MASK} was refused"),
         (f"session token {SESSION_TOKEN} expired", f"session token {MASK} expired"),

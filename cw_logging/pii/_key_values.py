@@ -89,6 +89,8 @@ def _value_span(text: str, start: int) -> tuple[int, int, str] | None:
     if start >= len(text) or text.startswith(_ALREADY, start):
         return None
     first = text[start]
+    if first == "b" and text[start + 1 : start + 2] in ("'", '"'):  # a bytes repr: b'...'
+        start, first = start + 1, text[start + 1]
     if first in "\"'":
         end = _closing_quote(text, start + 1, first)
         empty = end == start + 1 or text.startswith(_ALREADY, start + 1)

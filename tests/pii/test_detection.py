@@ -46,6 +46,12 @@ def test_near_names_are_not_sensitive(key: str) -> None:
         ("(password=abc) done", "(password=[REDACTED:secret]) done"),
         ("credentials: {user: ann}", "credentials: {user: ann}"),  # nested: its keys decide
         ("password=[REDACTED]", "password=[REDACTED]"),
+        (  # botocore's debug line for a request: header values are bytes
+            "headers={'X-Amz-Security-Token': b'FwoGZXIvYXdzE//x', 'Authorization': "
+            "b'AWS4-HMAC-SHA256 Credential=AKIAX/x, Signature=ab12'}",
+            "headers={'X-Amz-Security-Token': b'[REDACTED:secret]', 'Authorization': "
+            "b'[REDACTED:secret]'}",
+        ),
         ("ṖASSWORD=İİİ password=x", "ṖASSWORD=İİİ password=[REDACTED:secret]"),
     ],
 )
