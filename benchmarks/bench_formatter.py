@@ -80,6 +80,11 @@ def make_request_records(count: int) -> list[logging.LogRecord]:
     return records
 
 
+def python_json_logger() -> logging.Formatter:
+    """The baseline: python-json-logger's plain JsonFormatter with level, logger and time."""
+    return PlainJsonFormatter("%(levelname)s %(name)s %(message)s", timestamp=True)
+
+
 def general_path(formatter: JsonFormatter) -> JsonFormatter:
     """``formatter`` with its fast path for plain records switched off (the reference path)."""
     formatter._fast = None
@@ -104,8 +109,7 @@ def main() -> None:
     snap_records = make_records(args.records, with_snapshot=True)
     cases: dict[str, Callable[[], float]] = {
         "python-json-logger JsonFormatter (plain)": lambda: per_record_us(
-            PlainJsonFormatter("%(levelname)s %(name)s %(message)s", timestamp=True),
-            plain_records,
+            python_json_logger(), plain_records
         ),
         "cw_logging JsonFormatter, no ids": lambda: per_record_us(JsonFormatter(), plain_records),
         "cw_logging JsonFormatter, ids on record": lambda: per_record_us(
@@ -124,8 +128,7 @@ def main() -> None:
     request_records = make_request_records(args.records)
     redaction_cases: dict[str, Callable[[], float]] = {
         "python-json-logger JsonFormatter (plain)": lambda: per_record_us(
-            PlainJsonFormatter("%(levelname)s %(name)s %(message)s", timestamp=True),
-            request_records,
+            python_json_logger(), request_records
         ),
         "cw_logging JsonFormatter": lambda: per_record_us(JsonFormatter(), request_records),
         "cw_logging JsonFormatter, redact=True": lambda: per_record_us(

@@ -6,27 +6,15 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator
 from typing import Any
-
-import pytest
 
 from cw_logging.formatter import JsonFormatter
 from cw_logging.handler import CloudWatchHandler
-from cw_logging.local import LocalServer, serve
+from cw_logging.local import LocalServer
 from tests.integration.helpers import stream_events
 from tests.pii.corpus import LOOK_ALIKES, SECRETS, log_corpus, score
 
 GROUP = "/pii/corpus"
-
-
-@pytest.fixture
-def server() -> Iterator[LocalServer]:
-    running = serve()
-    try:
-        yield running
-    finally:
-        running.stop()
 
 
 def test_the_corpus_is_big_enough_and_covers_every_category() -> None:
@@ -37,12 +25,14 @@ def test_the_corpus_is_big_enough_and_covers_every_category() -> None:
     assert len({secret.message for secret in SECRETS}) == len(SECRETS)
 
 
-def test_secrets_stay_out_and_look_alikes_arrive_unchanged(server: LocalServer) -> None:
+def test_secrets_stay_out_and_look_alikes_arrive_unchanged(cw_local_server: LocalServer) -> None:
     import boto3
 
-    client: Any = boto3.client("logs", region_name="us-east-1", endpoint_url=server.url)
+    client: Any = boto3.client("logs", region_name="us-east-1", endpoint_url=cw_local_server.url)
     client.create_log_group(logGroupName=GROUP)
-    handler = CloudWatchHandler(GROUP, "corpus", endpoint_url=server.url, region_name="us-east-1")
+    handler = CloudWatchHandler(
+        GROUP, "corpus", endpoint_url=cw_local_server.url, region_name="us-east-1"
+    )
     handler.setFormatter(JsonFormatter(redact=True))
     logger = logging.getLogger("test_corpus")
     logger.propagate = False

@@ -7,13 +7,13 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 
 from cw_logging.formatter import JsonFormatter
 from cw_logging.handler import CloudWatchHandler
-from cw_logging.local import LocalServer, serve
+from cw_logging.local import LocalServer
 from cw_logging.pii import PiiRedactor
 from tests.integration.helpers import stream_events
 
@@ -91,15 +91,6 @@ def test_the_budget_test_catches_a_quadratic_rule() -> None:
     assert larger / spent > 8
 
 
-@pytest.fixture
-def server() -> Iterator[LocalServer]:
-    running = serve()
-    try:
-        yield running
-    finally:
-        running.stop()
-
-
 class Ticker:
     """An application thread doing short waits; records the longest gap between its ticks."""
 
@@ -128,31 +119,39 @@ class Ticker:
 
 @pytest.mark.parametrize("unit", ["://", "-----BEGIN ", "a@", "password=", "aZ09+/=", "7"])
 def test_an_application_thread_never_stalls_while_the_sender_redacts_200_kb(
-    server: LocalServer, unit: str
+    cw_local_server: LocalServer, unit: str
 ) -> None:
+    """A stall caused by redaction (one long call holding the GIL) happens on every message;
+    the operating system not scheduling the ticker on a loaded machine does not. So the same
+    message is sent up to three times and the quietest send must stay under 100 ms."""
     import boto3
 
     group = "/pii/ticker"
-    client = boto3.client("logs", region_name="us-east-1", endpoint_url=server.url)
+    client = boto3.client("logs", region_name="us-east-1", endpoint_url=cw_local_server.url)
     client.create_log_group(logGroupName=group)
-    handler = CloudWatchHandler(group, "s", endpoint_url=server.url, region_name="us-east-1")
+    handler = CloudWatchHandler(
+        group, "s", endpoint_url=cw_local_server.url, region_name="us-east-1"
+    )
     handler.setFormatter(JsonFormatter(redact=True))
     logger = logging.getLogger(f"test_linear_time.{unit}")
     logger.propagate = False
     logger.addHandler(handler)
     message = adversarial(unit, 200_000)
+    stalls: list[float] = []
     try:
         logger.warning("warm-up")  # the sender builds its boto3 client (a long JSON parse) now
         assert handler.flush(30)
-        with Ticker() as ticker:
-            logger.warning(message)
-            started = time.perf_counter()
-            assert handler.flush(30)
-            busy = time.perf_counter() - started
+        while len(stalls) < 3 and (not stalls or min(stalls) >= 0.100):
+            with Ticker() as ticker:
+                logger.warning(message)
+                assert handler.flush(30)
+            assert ticker.ticks > 0
+            stalls.append(ticker.longest)
     finally:
         logger.removeHandler(handler)
         handler.close()
     events = stream_events(client, group, "s")
-    assert [json.loads(event["message"])["level"] for event in events] == ["WARNING"] * 2
-    assert ticker.ticks > 0
-    assert ticker.longest < 0.100, f"stalled {ticker.longest * 1000:.0f} ms in {busy:.2f} s"
+    assert [json.loads(event["message"])["level"] for event in events] == ["WARNING"] * (
+        1 + len(stalls)
+    )
+    assert min(stalls) < 0.100, [f"{stall * 1000:.0f} ms" for stall in stalls]

@@ -8,7 +8,6 @@ import os
 import sqlite3
 import stat
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +15,7 @@ import pytest
 
 from cw_logging.errors import ConfigurationError
 from cw_logging.handler import CloudWatchHandler
-from cw_logging.local import LocalServer, serve
+from cw_logging.local import LocalServer
 from cw_logging.spool import Spool
 from tests.integration.helpers import group_messages
 
@@ -31,19 +30,10 @@ pytestmark = pytest.mark.skipif(
 
 
 @pytest.fixture
-def server() -> Iterator[LocalServer]:
-    running = serve()
-    try:
-        yield running
-    finally:
-        running.stop()
-
-
-@pytest.fixture
-def client(server: LocalServer) -> Any:
+def client(cw_local_server: LocalServer) -> Any:
     import boto3
 
-    logs = boto3.client("logs", region_name="us-east-1", endpoint_url=server.url)
+    logs = boto3.client("logs", region_name="us-east-1", endpoint_url=cw_local_server.url)
     logs.create_log_group(logGroupName=GROUP)
     return logs
 
@@ -112,7 +102,7 @@ def test_a_directory_of_another_user_or_a_link_is_refused(tmp_path: Path) -> Non
 
 @pytest.mark.parametrize("owner", ["this user", "another user"])
 def test_only_this_users_spool_files_are_adopted(
-    tmp_path: Path, server: LocalServer, client: Any, owner: str, capsys: Any
+    tmp_path: Path, cw_local_server: LocalServer, client: Any, owner: str, capsys: Any
 ) -> None:
     directory = tmp_path / "spool"
     planted = plant(directory, "chosen-by-planter", ["planted event"])
@@ -123,7 +113,7 @@ def test_only_this_users_spool_files_are_adopted(
                 os.chown(path, OTHER_UID, OTHER_UID)
     before = planted.read_bytes()
 
-    ship_leftovers(directory, server)
+    ship_leftovers(directory, cw_local_server)
 
     shipped = group_messages(client, GROUP)
     if owner == "this user":  # the control: a dead process's own file is adopted and sent
@@ -137,7 +127,7 @@ def test_only_this_users_spool_files_are_adopted(
 
 
 def test_a_planted_link_is_never_followed(
-    tmp_path: Path, server: LocalServer, client: Any, capsys: Any
+    tmp_path: Path, cw_local_server: LocalServer, client: Any, capsys: Any
 ) -> None:
     elsewhere = plant(tmp_path / "elsewhere", "via-link", ["linked event"])
     directory = tmp_path / "spool"
@@ -146,7 +136,7 @@ def test_a_planted_link_is_never_followed(
     link.symlink_to(elsewhere)
     before = elsewhere.read_bytes()
 
-    ship_leftovers(directory, server)
+    ship_leftovers(directory, cw_local_server)
 
     assert group_messages(client, GROUP) == {}
     assert elsewhere.read_bytes() == before and link.is_symlink()
@@ -154,7 +144,7 @@ def test_a_planted_link_is_never_followed(
 
 
 def test_a_sqlite_file_without_the_spool_header_is_set_aside_unsent(
-    tmp_path: Path, server: LocalServer, client: Any, capsys: Any
+    tmp_path: Path, cw_local_server: LocalServer, client: Any, capsys: Any
 ) -> None:
     planted = plant(tmp_path / "spool", "no-header", ["foreign event"])
     conn = sqlite3.connect(planted)
@@ -162,7 +152,7 @@ def test_a_sqlite_file_without_the_spool_header_is_set_aside_unsent(
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.close()
 
-    ship_leftovers(planted.parent, server)
+    ship_leftovers(planted.parent, cw_local_server)
 
     assert group_messages(client, GROUP) == {}
     assert not planted.exists()
