@@ -18,8 +18,9 @@ MASK = "[REDACTED]"
 """What a masked credential is replaced by."""
 
 # scheme://userinfo@host: a password after the user's colon, or a whole userinfo without a
-# colon (https://<token>@github.com)
-_USERINFO = re.compile(r"://([^\s/?#@:]{0,256})(:?)[^\s/?#]{0,256}@")
+# colon (https://<token>@github.com); the user part stops at the colon, so a failed attempt
+# never tries other splits
+_USERINFO = re.compile(r"://(?:([^\s/?#@:]{0,256}):[^\s/?#]{0,256}|[^\s/?#@:]{1,256})@")
 
 _SECRET_NAMES = (
     r"x-amz-security-token|x-amz-signature|security[_ -]?token|session[_ -]?token"
@@ -40,8 +41,8 @@ _BASE64_RUN = re.compile(r"[A-Za-z0-9+=](?<![A-Za-z0-9+/=][A-Za-z0-9+=])[A-Za-z0
 
 
 def _mask_userinfo(match: re.Match[str]) -> str:
-    user, colon = match.group(1), match.group(2)
-    return f"://{user}:{MASK}@" if colon else f"://{MASK}@"
+    user = match.group(1)
+    return f"://{MASK}@" if user is None else f"://{user}:{MASK}@"
 
 
 def _mask_base64(match: re.Match[str]) -> str:
