@@ -32,6 +32,8 @@ ADVERSARIAL_UNITS = {
     "long local part": "a" * 70 + "@b.",
     "labels without a top-level domain": "x@a.b1.",
     "url user without password": "://a:",
+    "long url users": "://" + "a" * 300,
+    "long key names": "x" * 40 + "_password_" + "y" * 40 + ":",
     "JWT heads": "eyJ",
     "JWT segments": "eyJabcde.",
     "key words": "password",
