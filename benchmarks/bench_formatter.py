@@ -2,7 +2,8 @@
 plain JsonFormatter, and the caller-side cost of capturing correlation ids.
 
 Interleaved rounds in one process (these machines are noisy); prints medians and ratios.
-Run: .venv/bin/python benchmarks/bench_formatter.py [--rounds 15] [--records 2000]
+The garbage collector is on, as in applications; ``--no-gc`` turns it off for analysis only.
+Run: .venv/bin/python benchmarks/bench_formatter.py [--rounds 15] [--records 2000] [--no-gc]
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from _support import add_gc_flag, apply_gc_flag, interleaved
 from pythonjsonlogger.json import JsonFormatter as PlainJsonFormatter
 
 from cw_logging.context import RECORD_ATTRIBUTE, capture, correlation
@@ -62,7 +64,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=15)
     parser.add_argument("--records", type=int, default=2000)
+    add_gc_flag(parser)
     args = parser.parse_args()
+    print(apply_gc_flag(args.no_gc))
 
     plain_records = make_records(args.records, with_snapshot=False)
     snap_records = make_records(args.records, with_snapshot=True)
@@ -82,11 +86,7 @@ def main() -> None:
             JsonFormatter(redact=True), snap_records
         ),
     }
-    samples: dict[str, list[float]] = {name: [] for name in cases}
-    for _ in range(args.rounds):
-        for name, run in cases.items():
-            samples[name].append(run())
-
+    samples = interleaved(args.rounds, cases)
     print_table(f"{args.rounds} interleaved rounds x {args.records} records", "formatter", samples)
     print()
     print_table(
@@ -121,11 +121,7 @@ def capture_samples(rounds: int, calls: int = 20000) -> dict[str, list[float]]:
             trace.use_span(span), correlation(request_id="r")
         ),
     }
-    samples: dict[str, list[float]] = {name: [] for name in states}
-    for _ in range(rounds):
-        for name, setup in states.items():
-            samples[name].append(timed(setup))
-    return samples
+    return interleaved(rounds, {name: lambda s=s: timed(s) for name, s in states.items()})
 
 
 def _both(first: Any, second: Any) -> Any:
