@@ -169,13 +169,11 @@ def held_row(quick: bool, side: str) -> Result:
     stdlib_logger = bench_logger("bench.held.stdlib", logging.handlers.QueueHandler(stdlib_queue))
     try:  # both sides build both handlers, so that both processes hold the same objects
         ours_logger.info("warm-up: delivered before the outage")
-        ours.wake()
-        if not (endpoint.wait_answered(60) and ours.flush(timeout=30)):
+        if not (ours.flush(timeout=30) and endpoint.wait_answered(0)):
             raise RuntimeError("the warm-up record was not delivered")
         empty = _full_collection(repeats)
         if side == "ours":
             log_plain(ours_logger.info, 0, count)
-            ours.wake()
             if not endpoint.wait_stalled_call(60):
                 raise RuntimeError("the sender never called the endpoint after the outage")
         else:

@@ -37,8 +37,7 @@ def outage_row(quick: bool, bound_mib: int, payload: bool) -> dict[str, Any]:
     logger = bench_logger("bench.outage", handler)
     try:
         logger.info("warm-up: delivered before the outage")
-        handler.wake()
-        if not (endpoint.wait_answered(60) and handler.flush(timeout=30)):
+        if not (handler.flush(timeout=30) and endpoint.wait_answered(0)):
             raise RuntimeError("the warm-up record was not delivered")
         gc.collect()
         base = rss_bytes()
