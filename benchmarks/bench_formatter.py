@@ -4,9 +4,9 @@ recall of the PII corpus, and the caller-side cost of capturing correlation ids.
 
 Interleaved rounds in one process (these machines are noisy); prints medians and ratios of the
 thread's CPU time (time.thread_time: other processes on a shared machine do not count, the
-garbage collector's work on this thread does). The garbage collector stays on, as in
-applications.
-Run: .venv/bin/python benchmarks/bench_formatter.py [--rounds 15] [--records 2000]
+garbage collector's work on this thread does). The garbage collector is on, as in
+applications; ``--no-gc`` turns it off for analysis only.
+Run: .venv/bin/python benchmarks/bench_formatter.py [--rounds 15] [--records 2000] [--no-gc]
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from _support import add_gc_flag, apply_gc_flag, interleaved
 from pythonjsonlogger.json import JsonFormatter as PlainJsonFormatter
 
 from cw_logging.context import RECORD_ATTRIBUTE, capture, correlation
@@ -103,7 +104,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=15)
     parser.add_argument("--records", type=int, default=2000)
+    add_gc_flag(parser)
     args = parser.parse_args()
+    print(apply_gc_flag(args.no_gc))
 
     plain_records = make_records(args.records, with_snapshot=False)
     snap_records = make_records(args.records, with_snapshot=True)
@@ -122,7 +125,7 @@ def main() -> None:
             JsonFormatter(redact=True), snap_records
         ),
     }
-    samples = interleaved(cases, args.rounds)
+    samples = interleaved(args.rounds, cases)
     print_table(f"{args.rounds} interleaved rounds x {args.records} records", "formatter", samples)
     print()
     request_records = make_request_records(args.records)
@@ -135,7 +138,7 @@ def main() -> None:
             JsonFormatter(redact=True), request_records
         ),
     }
-    redaction = interleaved(redaction_cases, args.rounds)
+    redaction = interleaved(args.rounds, redaction_cases)
     print_table(
         f"redaction per record: access-log messages of ~150 characters, each different, "
         f"3 extras ({args.rounds} interleaved rounds x {args.records} records)",
@@ -159,15 +162,6 @@ def main() -> None:
         "context state",
         capture_samples(args.rounds),
     )
-
-
-def interleaved(cases: dict[str, Callable[[], float]], rounds: int) -> dict[str, list[float]]:
-    """Run every case once per round, rounds interleaved; the samples by case."""
-    samples: dict[str, list[float]] = {name: [] for name in cases}
-    for _ in range(rounds):
-        for name, run in cases.items():
-            samples[name].append(run())
-    return samples
 
 
 def print_adversarial(size: int = 100_000) -> None:
@@ -284,11 +278,7 @@ def capture_samples(rounds: int, calls: int = 20000) -> dict[str, list[float]]:
             trace.use_span(span), correlation(request_id="r")
         ),
     }
-    samples: dict[str, list[float]] = {name: [] for name in states}
-    for _ in range(rounds):
-        for name, setup in states.items():
-            samples[name].append(timed(setup))
-    return samples
+    return interleaved(rounds, {name: lambda s=s: timed(s) for name, s in states.items()})
 
 
 def _both(first: Any, second: Any) -> Any:
