@@ -65,7 +65,7 @@ def outage_row(quick: bool, bound_mib: int, payload: bool) -> dict[str, Any]:
     rows: dict[str, dict[str, float]] = {
         row: {"ours": growth, "baseline": float(bound_mib), "value": growth}
     }
-    counted = stats["queued_bytes"] / MIB
+    counted = (stats["queued_bytes"] + stats["in_flight_bytes"]) / MIB
     if payload:
         measured = (now - base) / MIB
         rows["6b"] = {
@@ -77,7 +77,7 @@ def outage_row(quick: bool, bound_mib: int, payload: bool) -> dict[str, Any]:
     note = (
         f"row {row}: logged {logged:,} records in {elapsed:.1f} s ({reached}); "
         f"dropped {sum(stats['dropped'].values()):,}; at the end {stats['queued']:,} queued "
-        f"({counted:.1f} MiB counted) + {stats['in_flight']:,} in flight; "
+        f"+ {stats['in_flight']:,} in flight ({counted:.1f} MiB counted); "
         f"RSS growth peak {growth:.1f} MiB, at the end {(now - base) / MIB:.1f} MiB"
     )
     return {"rows": rows, "notes": [note]}

@@ -43,8 +43,8 @@ How each row is measured (``ours`` is CloudWatchHandler with default settings un
     90 s). RSS (``/proc/self/statm``) sampled after every chunk; the figure is the peak minus
     the RSS after the warm-up record was delivered. Goal: the bound + 20 MiB.
 6.  The same with an 8 MiB bound and a new ``extra=`` dict of about 330 bytes (as JSON) per
-    record. (6b) what the handler counts at the end (``stats()['queued_bytes']``) against the
-    RSS growth measured at the same moment.
+    record. (6b) what the handler counts at the end (``queued_bytes + in_flight_bytes`` of
+    ``stats()``) against the RSS growth measured at the same moment.
 7.  200,000 short records logged as fast as one thread can, default settings plus
     ``spool_dir`` (a temporary directory); waited until nothing is queued, in flight or
     spooled; the figure is the total of ``stats()['dropped']``. Baseline: the same burst

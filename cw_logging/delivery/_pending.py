@@ -7,9 +7,26 @@ rest when the flush interval ends, on ``flush()`` or at close. Batches are full 
 
 from __future__ import annotations
 
+import sys
+
 from .._limits import EVENT_OVERHEAD_BYTES, InputLogEvent
 
-__all__ = ["PendingEvents"]
+__all__ = ["PendingEvents", "events_memory"]
+
+_EVENT_MEMORY = (
+    sys.getsizeof({"timestamp": 0, "message": ""})
+    + sys.getsizeof(1 << 40)  # the timestamp
+    + sys.getsizeof("")  # the message's header (its text is counted by its UTF-8 size)
+    + sys.getsizeof(1000)  # its size
+    + 2 * 8  # the places in the lists of events and sizes
+    - EVENT_OVERHEAD_BYTES
+)
+
+
+def events_memory(count: int, service_bytes: int) -> int:
+    """About how many bytes of memory ``count`` formatted events take, given their size as the
+    service counts it (UTF-8 message bytes plus the per-event overhead)."""
+    return service_bytes + count * _EVENT_MEMORY
 
 
 class _Stream:
@@ -41,6 +58,11 @@ class PendingEvents:
         waiting.sizes.extend(sizes)
         waiting.bytes += sum(sizes) + EVENT_OVERHEAD_BYTES * len(sizes)
         self.count += len(events)
+
+    @property
+    def memory(self) -> int:
+        """About how many bytes of memory the waiting events take."""
+        return events_memory(self.count, sum(waiting.bytes for waiting in self._streams.values()))
 
     def room(self) -> int:
         """How many more events the fullest stream takes before it holds a full batch."""

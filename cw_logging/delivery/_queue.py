@@ -20,6 +20,9 @@ class BoundedQueue(Generic[T]):
     is full); one consumer calls :meth:`wait` and :meth:`drain`. The consumer is signalled only when
     the queue holds ``wake_items`` items or ``wake_bytes`` bytes, or when :meth:`wake` is called.
 
+    What the consumer holds outside the queue (drained and not yet delivered) counts against the
+    same bound (:meth:`set_held`), so the bound covers every record the handler keeps in memory.
+
     Accounting is exact under concurrency: every accepted item is eventually drained, evicted
     (``drop_oldest``) or cleared, so ``total_put == total_drained + total_evicted + total_cleared +
     len(queue)`` holds whenever no call is in progress.
@@ -46,6 +49,7 @@ class BoundedQueue(Generic[T]):
         self._slots: deque[T | int] = deque()
         self._extend = self._slots.extend
         self._bytes = 0
+        self._held = 0
         self._total_evicted = 0
         self._total_drained = 0
         self._total_cleared = 0
@@ -78,7 +82,7 @@ class BoundedQueue(Generic[T]):
         lock = self._lock
         lock.acquire()  # explicit acquire/release: measurably cheaper than ``with`` here
         try:
-            if self._bytes + cost > self._max_bytes:
+            if self._bytes + self._held + cost > self._max_bytes:
                 return self._put_without_room(item, cost)
             self._extend((item, cost))
             self._bytes += cost
@@ -117,11 +121,15 @@ class BoundedQueue(Generic[T]):
         return True
 
     def _evict_for(self, cost: int) -> None:
-        """Evict from the head until ``cost`` fits; the lock is held."""
+        """Evict from the head until ``cost`` fits; the lock is held.
+
+        When what the consumer holds leaves no room even in an empty queue, the newest item is
+        still kept (alone): the bound is exceeded by at most that one item.
+        """
         slots = self._slots
         self._popping = True
         try:
-            while self._bytes + cost > self._max_bytes and slots:
+            while self._bytes + self._held + cost > self._max_bytes and slots:
                 slots.popleft()
                 evicted_cost = slots.popleft()
                 assert isinstance(evicted_cost, int)
@@ -139,7 +147,8 @@ class BoundedQueue(Generic[T]):
         self._blocked += 1
         try:
             return room.wait_for(
-                lambda: self._bytes + cost <= self._max_bytes, timeout=self._block_timeout
+                lambda: self._bytes + self._held + cost <= self._max_bytes,
+                timeout=self._block_timeout,
             )
         finally:
             self._blocked -= 1
@@ -151,10 +160,15 @@ class BoundedQueue(Generic[T]):
 
     # -- consumer side -------------------------------------------------------------------------
 
-    def drain(self, max_items: int | None = None) -> list[T]:
-        """Remove and return up to ``max_items`` items (all when None), oldest first."""
+    def drain(self, max_items: int | None = None, *, hold: bool = False) -> list[T]:
+        """Remove and return up to ``max_items`` items (all when None), oldest first.
+
+        With ``hold``, their cost counts as held by the consumer until it calls :meth:`set_held`.
+        """
         with self._lock:
             if max_items is None or 2 * max_items >= len(self._slots):
+                if hold:
+                    self._held += self._bytes
                 taken = self._take_all()
             else:
                 popleft = self._slots.popleft
@@ -165,6 +179,8 @@ class BoundedQueue(Generic[T]):
                     self._popping = False
                 freed = sum(taken[1::2])  # type: ignore[arg-type]
                 self._bytes -= freed
+                if hold:
+                    self._held += freed
             items: list[T] = taken[0::2]  # type: ignore[assignment]
             self._total_drained += len(items)
             if self._blocked:
@@ -180,6 +196,14 @@ class BoundedQueue(Generic[T]):
         self._extend = fresh.extend
         self._bytes = 0
         return list(taken)
+
+    def set_held(self, cost: int) -> None:
+        """Tell the queue how many bytes the consumer holds now, outside the queue."""
+        with self._lock:
+            freed = cost < self._held
+            self._held = max(cost, 0)
+            if freed and self._blocked:
+                self._room.notify_all()
 
     def wait(self, timeout: float) -> bool:
         """Block until a wake threshold is crossed, :meth:`wake` is called, or ``timeout`` ends.
@@ -227,7 +251,7 @@ class BoundedQueue(Generic[T]):
         self._popping = False
         self._slots = deque()
         self._extend = self._slots.extend
-        self._bytes = 0
+        self._bytes = self._held = 0
         self._total_evicted = self._total_drained = self._total_cleared = 0
         self._dropped = defaultdict(int)
 
@@ -271,6 +295,11 @@ class BoundedQueue(Generic[T]):
     def bytes(self) -> int:
         """Total cost of the items queued now."""
         return self._bytes
+
+    @property
+    def held(self) -> int:
+        """Bytes the consumer holds outside the queue (see :meth:`set_held`)."""
+        return self._held
 
     @property
     def total_put(self) -> int:

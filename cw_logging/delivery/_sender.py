@@ -20,7 +20,7 @@ from .._options import Clock
 from .._resilience import Backoff, RateLimitedReporter
 from ._deadline import Deadline
 from ._emf import write_emf_line
-from ._pending import PendingEvents
+from ._pending import PendingEvents, events_memory
 from ._planner import FormatRecord, Planner
 from ._progress import Progress
 from ._putter import Putter
@@ -258,7 +258,7 @@ class Sender:
     def drain_chunk(self) -> list[Snapshot]:
         """Take the next chunk of records from the queue (at most ``chunk_bytes``' worth)."""
         queue = self.queue
-        snapshots = queue.drain(queue.items_for_bytes(self.settings.chunk_bytes))
+        snapshots = queue.drain(queue.items_for_bytes(self.settings.chunk_bytes), hold=True)
         self.drained += len(snapshots)
         return snapshots
 
@@ -272,8 +272,11 @@ class Sender:
             for stream, (events, sizes) in self.planner.events(snapshots).items():
                 self.pending.add(stream, events, sizes)
             self._unformatted = []
+            self.queue.set_held(self.pending.memory)
             budget -= len(snapshots)
-            if self.pending.has_full_batch() and not self._send(everything=False):
+            # what waits for a full batch must leave most of the memory bound to the queue
+            pressed = self.pending.memory * 4 >= self.queue.max_bytes
+            if (pressed or self.pending.has_full_batch()) and not self._send(everything=pressed):
                 self.progress.settle_to(self.drained)  # the rest was counted as dropped
                 return
             if not snapshots or budget <= 0:
@@ -290,13 +293,20 @@ class Sender:
         On an unexpected error the unsent events go back to the pending ones, for a retry.
         """
         work: list[tuple[str, list[InputLogEvent]]] = []
+        work_memory = 0
         for stream, events, sizes in self.pending.take(everything):
             batches = self.planner.pack(events, sizes)
+            work_memory += events_memory(len(events), sum(sizes))
             if not everything and not self._is_full(batches[-1]):
                 last = batches.pop()
-                self.pending.put_back(stream, last, [_size(event) for event in last])
+                last_sizes = [_size(event) for event in last]
+                self.pending.put_back(stream, last, last_sizes)
+                work_memory -= events_memory(len(last), sum(last_sizes))
             work.extend((stream, batch) for batch in batches)
+        work_events = waiting = sum(len(batch) for _, batch in work)
         for index, (stream, batch) in enumerate(work):
+            self.queue.set_held(self.pending.memory + work_memory * waiting // max(work_events, 1))
+            waiting -= len(batch)
             try:
                 left = self.putter.deliver(stream, batch)
             except Exception:  # a bug of ours or a broken transport: keep them for a retry
@@ -306,7 +316,9 @@ class Sender:
             if left:
                 rest = sum(len(events) for _, events in work[index + 1 :])
                 self.counters.drop("close_timeout", left + rest + self.pending.clear())
+                self.queue.set_held(0)
                 return False
+        self.queue.set_held(self.pending.memory)
         return True
 
     def _is_full(self, batch: list[InputLogEvent]) -> bool:
@@ -326,6 +338,7 @@ class Sender:
         if self.pump is None:
             left = self.queue.clear() + self.pending.clear() + len(self._unformatted)
             self.counters.drop("close_timeout", left)
+            self.queue.set_held(0)
         else:
             self.pump.finish()
         self.progress.settle(0)

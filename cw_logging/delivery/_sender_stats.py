@@ -36,6 +36,7 @@ def sender_stats(sender: Sender) -> HandlerStats:
         "queued_bytes": queue.bytes,
         "accepted": accepted,
         "in_flight": max(accepted - len(queue) - sender.done_count(), 0),
+        "in_flight_bytes": queue.held,
         "sent": counters.sent,
         "batches": counters.batches,
         "retried": counters.retried,

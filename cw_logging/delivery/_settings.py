@@ -66,9 +66,9 @@ class DeliverySettings:
     max_event_bytes: int = MAX_EVENT_BYTES
     oversize: Oversize = Oversize.TRUNCATE
     retry: RetryPolicy = field(default_factory=RetryPolicy)
-    chunk_bytes: int = 8 * 1_048_576
+    chunk_bytes: int = 1_048_576
     """Roughly how many queue bytes one drain takes: what is held in memory outside the queue
-    while it is being sent (room for a full batch of 10,000 small records)."""
+    while it is formatted."""
     spool_dir: str | None = None
     """Directory of the durable spool; None keeps records in memory only."""
     spool_commit_interval: float = 0.2

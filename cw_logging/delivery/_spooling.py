@@ -81,6 +81,7 @@ class SpoolPump:
                 ]
                 self.spool.append(rows)
                 self._unspooled = []
+                sender.queue.set_held(0)  # on disk now
                 self.committed += len(snapshots)
 
     def commit_if_due(self) -> float:

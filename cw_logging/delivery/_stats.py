@@ -20,6 +20,7 @@ class HandlerStats(TypedDict):
     queued_bytes: int
     accepted: int
     in_flight: int
+    in_flight_bytes: int
     sent: int
     batches: int
     retried: int

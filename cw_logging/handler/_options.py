@@ -58,7 +58,7 @@ MIN_QUEUE_BYTES = 16 * 1024
 MAX_QUEUE_BYTES = 64 << 30
 """Largest ``max_queue_bytes``: 64 GiB."""
 
-_MAX_CHUNK_BYTES = 8 * 1_048_576
+_MAX_CHUNK_BYTES = 1_048_576  # the sender wakes every few hundred records: small drains do
 
 
 @dataclass(frozen=True)
@@ -120,9 +120,7 @@ class HandlerOptions:
         max_batch_bytes = fields.get("max_batch_bytes")
         if isinstance(max_batch_bytes, int) and isinstance(max_queue_bytes, int):
             # what the sender holds outside the queue stays small next to the queue's bound
-            fields["chunk_bytes"] = min(
-                _MAX_CHUNK_BYTES, max(2 * max_batch_bytes, max_queue_bytes // 4, 1)
-            )
+            fields["chunk_bytes"] = min(_MAX_CHUNK_BYTES, max(max_queue_bytes // 16, 1))
         settings = DeliverySettings(
             **fields,
             retry=RetryPolicy.from_value(retry),

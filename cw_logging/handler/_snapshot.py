@@ -80,40 +80,50 @@ def take_snapshot(
         values[RECORD_ATTRIBUTE] = capture()
     if record.__class__ is not _LogRecord:
         values[RECORD_CLASS_KEY] = record.__class__
-    return values, cost + _getsizeof(values) + _DICT_UNSEEN + _SLOT_BYTES
+    return values, cost + _getsizeof(values) + _UNSEEN + _SLOT_BYTES
 
 
-def _unseen_dict_bytes() -> int:
-    """What a snapshot dict takes in memory beyond ``sys.getsizeof`` (allocator headers, a split
-    table's separate values), measured once on records made as a logger makes them: the larger
-    of a plain record's snapshot and one with ``extra=`` fields."""
+def _unseen_bytes() -> int:
+    """What a queued snapshot keeps in memory beyond what :func:`take_snapshot` counts with
+    ``sys.getsizeof`` (allocator headers, the record's own numbers such as ``created`` that the
+    snapshot keeps alive), measured once per process on records made as a logger makes them:
+    the larger of plain records and records with ``extra=`` fields."""
     started = not tracemalloc.is_tracing()
     if started:
         tracemalloc.start()
     try:
         logger = logging.getLogger("cw_logging.measure")
+        formatter = JsonFormatter()
         gaps = []
-        for extra in (None, {"extra0": 0, "extra1": 1}):
-            records = [
-                logger.makeRecord(logger.name, logging.INFO, "x.py", 1, "m", (), None, extra=extra)
-                for _ in range(64)
-            ]
-            copies: list[dict[str, Any]] = [{} for _ in records]
+        for extra in (None, {"order": 7, "region": "eu-west-1"}):
+            kept: list[Any] = [None] * 64
+            counted = 0
             base = tracemalloc.get_traced_memory()[0]
-            for slot, record in enumerate(records):
-                copy = record.__dict__.copy()
-                copy[RECORD_ATTRIBUTE] = None
-                copies[slot] = copy
+            for slot in range(len(kept)):
+                record = logger.makeRecord(
+                    logger.name,
+                    logging.INFO,
+                    __file__,  # a real path: the record keeps its file and module names apart
+                    1000 + slot,
+                    "order %s",
+                    (slot + 1000,),
+                    None,
+                    None,
+                    extra,
+                )
+                kept[slot], cost = take_snapshot(record, formatter)
+                counted += cost - _SLOT_BYTES  # the queue's slots are not made here
+            del record
             used = tracemalloc.get_traced_memory()[0] - base
-            gaps.append(used // len(copies) - _getsizeof(copies[-1]))
-            del copies, records
+            gaps.append((used - counted) // len(kept))
+            del kept
         return max(0, *gaps)
     finally:
         if started:
             tracemalloc.stop()
 
 
-_DICT_UNSEEN = _unseen_dict_bytes()
+_UNSEEN = 0  # measured at the end of this module, once everything it uses is defined
 
 
 def _masked_args(record: logging.LogRecord, formatter: logging.Formatter) -> tuple[Any, Any]:
@@ -182,3 +192,6 @@ def _capture_exception(
         summary = values[EXCEPTION_ATTRIBUTE] = exception_summary(exc_info)
         cost += _getsizeof(summary) + sum(map(_getsizeof, summary))
     return cost
+
+
+_UNSEEN = _unseen_bytes()

@@ -260,6 +260,71 @@ def test_block_keeps_waiting_while_a_drain_leaves_too_little_room() -> None:
     assert q.drain() == [2, 99]
 
 
+# -- what the consumer holds ---------------------------------------------------------------------
+
+
+def test_a_held_drain_keeps_counting_against_the_bound_until_the_consumer_sets_what_it_holds() -> (
+    None
+):
+    q = make_queue(100, "drop_newest")
+    for item in range(5):
+        q.put(item, 20)
+    assert q.drain(2, hold=True) == [0, 1]
+    assert (q.bytes, q.held) == (60, 40)
+    assert not q.put(5, 20)  # 60 queued + 40 held: full
+    q.set_held(10)  # what the consumer made of those two takes 10 bytes
+    assert q.put(6, 20) and q.put(7, 10)
+    assert not q.put(8, 1)
+    assert q.dropped() == {"drop_newest": 2}
+
+
+def test_a_plain_drain_holds_nothing() -> None:
+    q = make_queue(100)
+    q.put(1, 60)
+    assert q.drain() == [1]
+    assert q.held == 0
+    assert q.put(2, 100)
+
+
+def test_drop_oldest_evicts_queued_items_to_make_room_beside_what_is_held() -> None:
+    q = make_queue(100, "drop_oldest")
+    q.set_held(50)
+    for item in range(5):
+        assert q.put(item, 10)
+    assert q.put(5, 10)  # 50 held + 60 queued: the oldest queued item goes
+    assert q.drain() == [1, 2, 3, 4, 5]
+    assert q.dropped() == {"drop_oldest": 1}
+
+
+def test_when_the_held_bytes_leave_no_room_the_newest_item_is_kept_alone() -> None:
+    q = make_queue(100, "drop_oldest")
+    q.set_held(100)
+    assert q.put(1, 10)
+    assert q.put(2, 10)
+    assert q.drain() == [2]
+    assert q.dropped() == {"drop_oldest": 1}
+    assert q.total_put == 2 == accounted(q)
+
+
+def test_block_is_released_when_the_consumer_holds_less() -> None:
+    q = make_queue(30, "block", block_timeout=WAIT * 3)
+    q.set_held(30)
+    thread, results = _blocked_put(q, 99, 10)
+    assert results == []
+    q.set_held(20)
+    thread.join(WAIT)
+    assert results == [True]
+    assert q.drain() == [99]
+
+
+def test_reinit_after_fork_forgets_what_the_parent_held() -> None:
+    q = make_queue(100)
+    q.set_held(70)
+    q.reinit_after_fork()
+    assert q.held == 0
+    assert q.put(1, 100)
+
+
 # -- fork ----------------------------------------------------------------------------------------
 
 

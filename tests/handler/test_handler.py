@@ -160,8 +160,8 @@ def test_repr_shows_no_secrets() -> None:
 def test_stats_keys_are_stable(make: Any) -> None:
     handler, _ = make()
     assert set(handler.stats()) == {
-        "queued", "queued_bytes", "accepted", "in_flight", "sent", "batches", "retried",
-        "dropped", "rejected", "format_errors", "truncated", "split", "repaired",
+        "queued", "queued_bytes", "accepted", "in_flight", "in_flight_bytes", "sent", "batches",
+        "retried", "dropped", "rejected", "format_errors", "truncated", "split", "repaired",
         "groups_created", "streams_created", "internal_skipped", "last_error",
         "last_error_time", "breaker", "closed", "spool_depth", "spool_bytes", "spool_adopted",
         "spool_path", "oldest_unsent_age",
