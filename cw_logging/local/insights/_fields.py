@@ -38,7 +38,7 @@ class EventRow(Row):
             if value is not None and value.__class__ is not Timestamp:
                 self[name] = Timestamp(value)
         message = self.get("@message")
-        self._undiscovered: str | None = message if _may_be_json(message) else None
+        self._undiscovered: str | None = message if may_be_json(message) else None
 
     def __missing__(self, key: str) -> Any:
         if self._undiscovered is None:
@@ -51,7 +51,9 @@ class EventRow(Row):
         return found.get(key)
 
 
-def _may_be_json(message: Any) -> bool:
+def may_be_json(message: Any) -> bool:
+    """Whether ``message`` is a string that may hold a JSON object (its first non-blank is
+    ``{``)."""
     if message.__class__ is not str:
         return False
     return message[:1] == "{" or message.lstrip()[:1] == "{"
@@ -59,7 +61,7 @@ def _may_be_json(message: Any) -> bool:
 
 def discover_json_fields(message: str) -> dict[str, Any]:
     """The fields the service discovers in ``message`` when it is a JSON object, else ``{}``."""
-    return _discover(message) if _may_be_json(message) else {}
+    return _discover(message) if may_be_json(message) else {}
 
 
 def _discover(message: str) -> dict[str, Any]:
@@ -69,6 +71,12 @@ def _discover(message: str) -> dict[str, Any]:
         return {}
     if document.__class__ is not dict:
         return {}
+    return fields_of_document(document)
+
+
+def fields_of_document(document: dict[str, Any]) -> dict[str, Any]:
+    """The fields the service discovers in a message that parsed as the JSON object
+    ``document``."""
     found: dict[str, Any] = {}
     for key, item in document.items():
         if len(found) >= MAX_DISCOVERED_FIELDS:
