@@ -10,7 +10,9 @@ pass: a :class:`ScanRow` holding a copy of the discovered fields, whose system f
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Iterator, Sequence
+from itertools import islice
 from typing import Any, Protocol
 
 from ._fields import EventRow, Row
@@ -71,7 +73,10 @@ class ScanRow(Row):
 def newest_first(timestamps: Sequence[int]) -> Sequence[int]:
     """The indexes of a block's events in reading order: newest first, events of one
     timestamp in arrival order."""
-    return sorted(range(len(timestamps)), key=timestamps.__getitem__, reverse=True)
+    count = len(timestamps)
+    if not any(map(operator.eq, timestamps, islice(timestamps, 1, None))):
+        return range(count - 1, -1, -1)  # no two events share a timestamp
+    return sorted(range(count), key=timestamps.__getitem__, reverse=True)
 
 
 def make_row(block: EventBlock, index: int) -> Row:
