@@ -12,7 +12,7 @@ from ._compiler import ExpressionCompiler
 from ._fields import EventRow, Row
 from ._parser import parse_query
 from ._pushdown import Pushdown, pushdown
-from ._scan import EventBlock, scan_rows
+from ._scan import EventBlock, Scan
 from ._stages import (
     Stage,
     assigning_stage,
@@ -198,7 +198,7 @@ class CompiledQuery:
         scanned_bytes = sum(sum(block.sizes) for block in blocks)
         stats_at = self._columnar_stats
         if stats_at is None:
-            rows = scan_rows(blocks, self._pushed, self._pushed_on_rows)
+            rows = Scan(blocks, self._pushed, self._pushed_on_rows)
             kept, matched = self._execute(rows, 0, self._skipped, limit)
             return self._result(kept, matched or 0, scanned, scanned_bytes)
         stage = self._stages[stats_at]
@@ -252,7 +252,11 @@ class _Counted(Iterator[Row]):
         return row
 
     def drain(self) -> None:
-        """Count the rows not read yet."""
+        """Count the rows not read yet (stored events straight from a scan: without building
+        their rows)."""
+        if isinstance(self._rows, Scan):
+            self.count += self._rows.count_rest()
+            return
         for _ in self._rows:
             self.count += 1
 

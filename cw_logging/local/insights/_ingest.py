@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import secrets
 from collections.abc import Sequence
-from itertools import chain
+from itertools import chain, repeat
 from typing import Any
 
 from ._fields import MAX_DISCOVERED_FIELDS, fields_of_document, may_be_json
@@ -26,10 +26,14 @@ _SCALARS = frozenset((str, int, float, bool))
 def discover_batch(messages: Sequence[str]) -> list[dict[str, Any] | None]:
     """The fields discovered in each message that is a JSON object, None for the others."""
     found: list[dict[str, Any] | None] = [None] * len(messages)
-    candidates = [i for i, m in enumerate(messages) if m[:1] == "{" or may_be_json(m)]
+    if all(map(str.startswith, messages, repeat("{"))):  # the usual batch: every one JSON
+        candidates: Sequence[int] = range(len(messages))
+        texts = list(messages)
+    else:
+        candidates = [i for i, m in enumerate(messages) if may_be_json(m)]
+        texts = [messages[i] for i in candidates]
     if not candidates:
         return found
-    texts = [messages[i] for i in candidates]
     documents = _parse_together(texts)
     if documents is None:
         documents = [_parse_one(text) for text in texts]
@@ -73,7 +77,7 @@ def _all_flat(documents: list[dict[str, Any] | None]) -> bool:
     objects: list[dict[str, Any]] = documents  # type: ignore[assignment]
     if not _SCALARS.issuperset(map(type, chain.from_iterable(map(dict.values, objects)))):
         return False
-    return "\x00@" not in "\x00" + "\x00".join(chain.from_iterable(objects))
+    return not any(key[:1] == "@" for key in set(chain.from_iterable(objects)))
 
 
 def _fields_of(document: dict[str, Any]) -> dict[str, Any]:

@@ -1,7 +1,7 @@
 """Reading stored events as rows, newest first, without copying what a filter drops.
 
 A store hands a query :class:`EventBlock` s: runs of events in time order, column by column,
-with the fields discovered when the events arrived. :func:`scan_rows` walks them newest first
+with the fields discovered when the events arrived. :class:`Scan` walks them newest first
 (events of one timestamp in the order they arrived, as :meth:`CompiledQuery.run` keeps them),
 applies the pushed-down filters to the stored fields, and builds a row only for the events that
 pass: a :class:`ScanRow` holding a copy of the discovered fields, whose system fields
@@ -90,18 +90,39 @@ def make_row(block: EventBlock, index: int) -> Row:
     return row
 
 
-def scan_rows(
+class Scan(Iterator[Row]):
+    """Rows of the events of ``blocks`` (given newest block first) newest first that pass
+    every pushed-down test; ``on_rows`` are the same conditions compiled for rows, used for
+    events whose fields are discovered only on demand. :meth:`count_rest` counts the events
+    still to come without building their rows."""
+
+    def __init__(
+        self,
+        blocks: Sequence[EventBlock],
+        pushed: Sequence[Pushdown],
+        on_rows: Sequence[Callable[[Row], bool]],
+    ) -> None:
+        self._passing = _passing(blocks, pushed, on_rows)
+
+    def __next__(self) -> Row:
+        block, index, row = next(self._passing)
+        return make_row(block, index) if row is None else row
+
+    def count_rest(self) -> int:
+        """How many more rows there are (consumes them)."""
+        return sum(1 for _ in self._passing)
+
+
+def _passing(
     blocks: Sequence[EventBlock],
     pushed: Sequence[Pushdown],
     on_rows: Sequence[Callable[[Row], bool]],
-) -> Iterator[Row]:
-    """Rows of the events of ``blocks`` (given newest block first) newest first that pass
-    every pushed-down test; ``on_rows`` are the same conditions compiled for rows, used for
-    events whose fields are discovered only on demand."""
+) -> Iterator[tuple[EventBlock, int, Row | None]]:
+    """The positions of the events that pass, with the row when testing needed one."""
     if not pushed:
         for block in blocks:
             for index in newest_first(block.timestamps):
-                yield make_row(block, index)
+                yield block, index, None
         return
     tests = [p.test for p in pushed]
     reads_fields = any(p.reads_fields for p in pushed)
@@ -113,7 +134,7 @@ def scan_rows(
             if found is None and reads_fields:
                 row = make_row(block, index)
                 if all(keep(row) for keep in on_rows):
-                    yield row
+                    yield block, index, row
                 continue
             values = _NO_FIELDS if found is None else found
             message = messages[index]
@@ -122,4 +143,4 @@ def scan_rows(
                     continue
             elif not all(test(values, message) for test in tests):
                 continue
-            yield make_row(block, index)
+            yield block, index, None
