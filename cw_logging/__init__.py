@@ -7,12 +7,12 @@ imports the package at start-up); see ``__all__``. The subpackages ``cw_logging.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from . import _moved
+from ._lazy import lazy_attributes
 from .errors import (
     AuthenticationError,
-    BatchError,
     CloudWatchLogsError,
     ConfigurationError,
     NetworkError,
@@ -44,8 +44,11 @@ if TYPE_CHECKING:
 
 __version__ = "0.1.0"
 
+_moved.install()
+
 _LAZY: dict[str, str] = {
     "CloudWatchHandler": "handler",
+    "RetryPolicy": "delivery",
     "flush_all": "handler",
     "lambda_handler": "handler",
     "JsonFormatter": "formatter",
@@ -65,7 +68,6 @@ _LAZY: dict[str, str] = {
 
 __all__ = [
     "AuthenticationError",
-    "BatchError",
     "CloudWatchHandler",
     "CloudWatchLogsError",
     "ConfigurationError",
@@ -80,6 +82,7 @@ __all__ = [
     "RateLimitError",
     "RequestError",
     "ResourceError",
+    "RetryPolicy",
     "ServerError",
     "__version__",
     "bind",
@@ -96,15 +99,4 @@ __all__ = [
 ]
 
 
-_SUBPACKAGES = frozenset({"query", "local", "testing"})
-
-
-def __getattr__(name: str) -> Any:
-    if name in _SUBPACKAGES:
-        return importlib.import_module(f".{name}", __name__)
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'cw_logging' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f".{module}", __name__), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_attributes(__name__, {**_LAZY, "query": "", "local": "", "testing": ""})

@@ -24,6 +24,7 @@ __all__ = [
     "parse_oversize",
     "require_flag",
     "require_int",
+    "require_number",
     "require_seconds",
 ]
 
@@ -88,6 +89,17 @@ def require_int(name: str, value: object, low: int, high: int | None = None) -> 
     if high is not None and value > high:
         raise _refuse(f"{name}={value!r} is above the limit of {high}: use a value <= {high}")
     return value
+
+
+def require_number(name: str, value: object, low: float, high: float | None = None) -> float:
+    """Return ``value`` as a float if it is a finite number in ``[low, high]``."""
+    number = value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+    if number is None or math.isnan(number) or math.isinf(number) or number < low:
+        upper = "" if high is None else f" and <= {high:g}"
+        raise _refuse(f"{name}={value!r} is invalid: use a finite number >= {low:g}{upper}")
+    if high is not None and number > high:
+        raise _refuse(f"{name}={value!r} is too large: use at most {high:g}")
+    return float(number)
 
 
 def require_seconds(

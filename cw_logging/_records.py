@@ -5,13 +5,18 @@ from __future__ import annotations
 
 import logging
 from types import TracebackType
+from typing import Any
 
 __all__ = [
     "EXCEPTION_ATTRIBUTE",
+    "FORMAT_ERROR_ATTRIBUTE",
+    "RECORD_CLASS_KEY",
     "ExcInfo",
     "cap_text",
     "exception_summary",
     "message_text",
+    "render_message",
+    "restore_record",
     "safe_repr",
     "safe_str",
     "standard_attributes",
@@ -22,6 +27,14 @@ EXCEPTION_ATTRIBUTE = "_cw_exception"
 """Optional LogRecord attribute: ``(errorType, errorMessage)`` captured where ``exc_info`` was
 available (the caller thread). When present it wins over ``exc_info`` and over parsing
 ``exc_text``; the leading underscore keeps it out of the output."""
+
+FORMAT_ERROR_ATTRIBUTE = "_cw_format_error"
+"""Optional LogRecord attribute: why the record's message could not be made as asked (its
+%-arguments did not fit the format, or its creation time was unusable). JsonFormatter writes it
+as ``formatError``."""
+
+RECORD_CLASS_KEY = "_cw_record_class"
+"""Snapshot key of a record's class, set by the handler only when it is not ``LogRecord``."""
 
 ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None]
 
@@ -69,10 +82,12 @@ def summary_from_text(text: str) -> tuple[str, str]:
 
 
 def cap_text(text: str, limit: int) -> str:
+    """``text``, cut to ``limit`` characters with a note of how many were left out."""
     return text if len(text) <= limit else text[:limit] + f"...[{len(text) - limit} more chars]"
 
 
 def safe_str(value: object, limit: int) -> str:
+    """``str(value)`` capped at ``limit`` characters; never raises."""
     try:
         return cap_text(str(value), limit)
     except Exception:
@@ -80,19 +95,49 @@ def safe_str(value: object, limit: int) -> str:
 
 
 def safe_repr(value: object, limit: int) -> str:
+    """``repr(value)`` capped at ``limit`` characters; never raises."""
     try:
         return cap_text(repr(value), limit)
     except Exception:
         return f"<unrepresentable {type(value).__qualname__}>"
 
 
-def message_text(record: logging.LogRecord) -> str:
-    """Return the record's formatted message; never raises (bad %-args are shown, not lost)."""
+def render_message(record: logging.LogRecord, limit: int = 1000) -> tuple[str, str | None]:
+    """Return the record's message and, when its %-arguments fail, why (else None).
+
+    On failure the message is the format string itself and the reason lists a safe ``repr`` of
+    each argument (an argument whose ``repr`` fails shows as ``<unrepresentable Type>``), so
+    nothing the caller passed is lost and nothing raises.
+    """
     try:
-        return record.getMessage()
+        return record.getMessage(), None
     except Exception as exc:
-        try:
-            text, args = str(record.msg), repr(record.args)
-        except Exception:
-            text, args = object.__repr__(record.msg), object.__repr__(record.args)
-        return f"{text} [message formatting failed: {exc!r}; args={args}]"
+        return safe_str(record.msg, limit * 100), _format_failure(exc, record.args, limit)
+
+
+def _format_failure(exc: Exception, args: object, limit: int) -> str:
+    if isinstance(args, dict):
+        shown = ", ".join(f"{safe_repr(k, limit)}: {safe_repr(v, limit)}" for k, v in args.items())
+        listed = "{" + shown + "}"
+    elif isinstance(args, tuple):
+        listed = "(" + ", ".join(safe_repr(arg, limit) for arg in args) + ")"
+    else:
+        listed = safe_repr(args, limit)
+    return f"{type(exc).__name__}: {safe_str(exc, limit)}; args={listed}"
+
+
+def message_text(record: logging.LogRecord) -> str:
+    """Return the record's formatted message; never raises (a failure is described inline)."""
+    message, failure = render_message(record)
+    return message if failure is None else f"{message} [message formatting failed: {failure}]"
+
+
+_new_object = object.__new__
+
+
+def restore_record(values: dict[str, Any]) -> logging.LogRecord:
+    """A record (of its original class) whose attributes are the snapshot ``values``."""
+    cls = values.pop(RECORD_CLASS_KEY, logging.LogRecord)
+    record: logging.LogRecord = _new_object(cls)
+    record.__dict__ = values
+    return record

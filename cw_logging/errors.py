@@ -6,7 +6,6 @@ from typing import Any
 
 __all__ = [
     "AuthenticationError",
-    "BatchError",
     "CloudWatchLogsError",
     "ConfigurationError",
     "DataAlreadyAcceptedError",
@@ -141,10 +140,6 @@ class NetworkError(CloudWatchLogsError):
     """The endpoint could not be reached or the connection failed or timed out."""
 
     default_retryable = True
-
-
-class BatchError(CloudWatchLogsError):
-    """Some events of a batch were rejected: too old, too new, or older than the retention."""
 
 
 _CODE_TO_CLASS: dict[str, type[CloudWatchLogsError]] = {

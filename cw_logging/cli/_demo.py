@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from ..delivery.transport._transport import build_client
+from ..delivery.transport import build_client
 from ..errors import CloudWatchLogsError, ConfigurationError
 from ..local import serve
 from ..query import CorrelatedEvent, Polling, TimeRange, admin, find_by_trace_id, run_query

@@ -7,11 +7,11 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
-from ..delivery.transport._transport import (
-    _is_loopback,
+from ..delivery.transport import (
     build_client,
     check_endpoint_url,
     default_botocore_config,
+    is_loopback_host,
 )
 from ..errors import ConfigurationError
 from ._output import Style
@@ -66,7 +66,7 @@ class CliEnv:
         from urllib.parse import urlsplit
 
         host = urlsplit(self.endpoint_url).hostname
-        return bool(host) and _is_loopback(str(host))
+        return bool(host) and is_loopback_host(str(host))
 
     def service_options(self) -> dict[str, Any]:
         """Return the handler/client keyword arguments these options mean.

@@ -13,9 +13,11 @@ import json
 import os
 import sys
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timezone
 from typing import Any, TextIO
+
+from .._options import Clock
 
 __all__ = [
     "PROGRESS_DELAY",
@@ -185,7 +187,7 @@ class Progress:
         stream: TextIO | None = None,
         enabled: bool | None = None,
         delay: float = PROGRESS_DELAY,
-        clock: Callable[[], float] = time.monotonic,
+        clock: Clock = time.monotonic,
     ) -> None:
         self.label = label
         self.total = total

@@ -23,6 +23,8 @@ __all__ = [
     "MIN_EVENT_BYTES",
     "BatchPlan",
     "build_batches",
+    "normalise_events",
+    "pack_batches",
     "repair_text",
     "split_marker",
     "truncation_marker",
@@ -163,26 +165,44 @@ def build_batches(
     modified; unchanged events are passed through as the same objects.
     """
     limit = validate_batch_limits(max_events, max_bytes, max_event_bytes)
-    policy = parse_oversize(oversize)
     plan = BatchPlan()
+    ordered, sizes = normalise_events(events, limit, parse_oversize(oversize), plan)
+    plan.batches = pack_batches(ordered, sizes, max_events=max_events, max_bytes=max_bytes)
+    return plan
+
+
+def normalise_events(
+    events: Iterable[InputLogEvent], limit: int, policy: Oversize, plan: BatchPlan
+) -> tuple[list[InputLogEvent], list[int]]:
+    """Return ``events`` stably sorted by timestamp and each made valid and at most ``limit``
+    UTF-8 bytes (see :func:`build_batches`), with their sizes; ``plan`` counts the changes."""
     ordered = list(events)
     stamps = [event["timestamp"] for event in ordered]
     if stamps != sorted(stamps):  # checking first is much cheaper than sorting dicts by key
         ordered.sort(key=_by_timestamp)
-        stamps.sort()
-
-    # Phase 1: the UTF-8 size of every message (-1 if it is not valid text); ASCII needs no
-    # encoding. Only events that are empty, invalid or too large take the slow path.
+    # The UTF-8 size of every message (-1 if it is not valid text); ASCII needs no encoding.
+    # Only events that are empty, invalid or too large take the slow path.
     sizes = [
         len(message) if message.__class__ is str and message.isascii() else _utf8_size(message)
         for message in map(_message_of, ordered)
     ]
     if sizes and (min(sizes) <= 0 or max(sizes) > limit):
         ordered, sizes = _fix_events(ordered, sizes, limit, policy, plan)
-        stamps = [event["timestamp"] for event in ordered]
-    # Phase 2: cut the ordered events into greedy batches.
-    plan.batches = _cut_batches(ordered, sizes, stamps, max_events, max_bytes)
-    return plan
+    return ordered, sizes
+
+
+def pack_batches(
+    events: list[InputLogEvent], sizes: list[int], *, max_events: int, max_bytes: int
+) -> list[list[InputLogEvent]]:
+    """Cut valid ``events`` of UTF-8 message ``sizes`` into the fewest greedy batches within the
+    count, byte and 24-hour limits, in timestamp order (sorted here if they are not)."""
+    stamps = [event["timestamp"] for event in events]
+    if stamps != sorted(stamps):
+        order = sorted(range(len(events)), key=stamps.__getitem__)
+        events = [events[i] for i in order]
+        sizes = [sizes[i] for i in order]
+        stamps = [stamps[i] for i in order]
+    return _cut_batches(events, sizes, stamps, max_events, max_bytes)
 
 
 _message_of = itemgetter("message")

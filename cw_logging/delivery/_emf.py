@@ -7,11 +7,12 @@ or a CloudWatch agent's stdout (see ``docs/handler.md``, "Self-observability").
 from __future__ import annotations
 
 import json
+import sys
 import time
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["METRICS", "NAMESPACE", "emf_line"]
+__all__ = ["METRICS", "NAMESPACE", "emf_line", "write_emf_line"]
 
 NAMESPACE = "cw_logging"
 """The CloudWatch metrics namespace of the line."""
@@ -67,3 +68,11 @@ def emf_line(
     for name, _, key in METRICS:
         line[name] = _value(stats, key)
     return json.dumps(line, separators=(",", ":"))
+
+
+def write_emf_line(stats: Mapping[str, Any], *, log_group: str) -> None:
+    """Write ``stats`` as one EMF line on stdout (never through logging)."""
+    stream = sys.stdout
+    if stream is not None:
+        stream.write(emf_line(stats, log_group=log_group) + "\n")
+        stream.flush()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict, deque
-from collections.abc import Iterable
 from typing import Generic, TypeVar
 
 from .._options import Overflow, parse_overflow, require_int, require_seconds
@@ -24,6 +23,10 @@ class BoundedQueue(Generic[T]):
     Accounting is exact under concurrency: every accepted item is eventually drained, evicted
     (``drop_oldest``) or cleared, so ``total_put == total_drained + total_evicted + total_cleared +
     len(queue)`` holds whenever no call is in progress.
+
+    Items and their costs alternate in one deque (item, cost, item, cost, ...): no pair object
+    is made per item, so a queued item costs the garbage collector nothing beyond the item, and
+    one ``extend`` call adds both, which a signal handler cannot split.
     """
 
     def __init__(
@@ -38,16 +41,17 @@ class BoundedQueue(Generic[T]):
         self._max_bytes = require_int("max_queue_bytes", max_bytes, 1)
         self._overflow = parse_overflow(overflow)
         self._block_timeout = require_seconds("block_timeout", block_timeout, allow_zero=True)
-        self._wake_items = require_int("wake_items", wake_items, 1)
+        self._wake_slots = 2 * require_int("wake_items", wake_items, 1)
         self._wake_bytes = require_int("wake_bytes", wake_bytes, 1)
-        self._items: deque[tuple[T, int]] = deque()
-        self._append = self._items.append
+        self._slots: deque[T | int] = deque()
+        self._extend = self._slots.extend
         self._bytes = 0
         self._total_evicted = 0
         self._total_drained = 0
         self._total_cleared = 0
         self._dropped: defaultdict[str, int] = defaultdict(int)
         self._blocked = 0
+        self._popping = False  # pairs are being taken from the head (eviction, partial drain)
         self._new_sync()
 
     def _new_sync(self) -> None:
@@ -76,10 +80,10 @@ class BoundedQueue(Generic[T]):
         try:
             if self._bytes + cost > self._max_bytes:
                 return self._put_without_room(item, cost)
-            self._append((item, cost))
+            self._extend((item, cost))
             self._bytes += cost
             if not self._signalled and (
-                self._bytes >= self._wake_bytes or len(self._items) >= self._wake_items
+                self._bytes >= self._wake_bytes or len(self._slots) >= self._wake_slots
             ):
                 self._signalled = True
                 self._event.set()
@@ -97,19 +101,35 @@ class BoundedQueue(Generic[T]):
             self._dropped["drop_newest"] += 1
             return False
         if policy is Overflow.DROP_OLDEST:
-            items = self._items
-            while self._bytes + cost > self._max_bytes and items:
-                evicted_cost = items.popleft()[1]
-                self._bytes -= evicted_cost
-                self._total_evicted += 1
-                self._dropped["drop_oldest"] += 1
+            if self._popping:
+                # A signal handler's put() interrupted this thread between the two pops of a pair:
+                # append only; the interrupted loop reads the byte total again and evicts for both.
+                self._extend((item, cost))
+                self._bytes += cost
+                return True
+            self._evict_for(cost)
         elif not self._wait_for_room(cost):
             self._dropped["block_timeout"] += 1
             return False
-        self._append((item, cost))
+        self._extend((item, cost))
         self._bytes += cost
         self._signal_locked()
         return True
+
+    def _evict_for(self, cost: int) -> None:
+        """Evict from the head until ``cost`` fits; the lock is held."""
+        slots = self._slots
+        self._popping = True
+        try:
+            while self._bytes + cost > self._max_bytes and slots:
+                slots.popleft()
+                evicted_cost = slots.popleft()
+                assert isinstance(evicted_cost, int)
+                self._bytes -= evicted_cost
+                self._total_evicted += 1
+                self._dropped["drop_oldest"] += 1
+        finally:
+            self._popping = False
 
     def _wait_for_room(self, cost: int) -> bool:
         """Block (lock held, released while waiting) until ``cost`` fits or the timeout ends."""
@@ -134,28 +154,32 @@ class BoundedQueue(Generic[T]):
     def drain(self, max_items: int | None = None) -> list[T]:
         """Remove and return up to ``max_items`` items (all when None), oldest first."""
         with self._lock:
-            taken: Iterable[tuple[T, int]]
-            if max_items is None or max_items >= len(self._items):
+            if max_items is None or 2 * max_items >= len(self._slots):
                 taken = self._take_all()
             else:
-                popleft = self._items.popleft
-                taken = [popleft() for _ in range(max(max_items, 0))]
-                freed = sum(cost for _, cost in taken)
+                popleft = self._slots.popleft
+                self._popping = True
+                try:
+                    taken = [popleft() for _ in range(2 * max(max_items, 0))]
+                finally:
+                    self._popping = False
+                freed = sum(taken[1::2])  # type: ignore[arg-type]
                 self._bytes -= freed
-            self._total_drained += len(taken)
+            items: list[T] = taken[0::2]  # type: ignore[assignment]
+            self._total_drained += len(items)
             if self._blocked:
                 self._room.notify_all()
-        return [item for item, _ in taken]
+        return items
 
-    def _take_all(self) -> deque[tuple[T, int]]:
+    def _take_all(self) -> list[T | int]:
         """Swap in an empty deque; the lock is held."""
-        fresh: deque[tuple[T, int]] = deque()
+        fresh: deque[T | int] = deque()
         # No call between these statements, so a nested put() sees the old state or the new one.
-        taken = self._items
-        self._items = fresh
-        self._append = fresh.append
+        taken = self._slots
+        self._slots = fresh
+        self._extend = fresh.extend
         self._bytes = 0
-        return taken
+        return list(taken)
 
     def wait(self, timeout: float) -> bool:
         """Block until a wake threshold is crossed, :meth:`wake` is called, or ``timeout`` ends.
@@ -174,7 +198,7 @@ class BoundedQueue(Generic[T]):
         woken = (
             self._signalled
             or self._bytes >= self._wake_bytes
-            or len(self._items) >= self._wake_items
+            or len(self._slots) >= self._wake_slots
         )
         if woken:
             self._event.clear()
@@ -189,26 +213,43 @@ class BoundedQueue(Generic[T]):
     def clear(self) -> int:
         """Discard every queued item (not counted as drops) and return how many there were."""
         with self._lock:
-            count = len(self._take_all())
+            count = len(self._take_all()) // 2
             self._total_cleared += count
             if self._blocked:
                 self._room.notify_all()
             return count
 
     def reinit_after_fork(self) -> None:
-        """Give a forked child fresh locks and events; the parent's may have been held at fork.
-
-        Also recomputes the byte total, in case a thread of the parent was interrupted half-way
-        through a call.
-        """
+        """In a forked child: fresh locks and events (the parent's may have been held at fork),
+        an empty queue (the parent sends its own items) and every counter back at zero."""
         self._new_sync()
         self._blocked = 0
-        self._bytes = sum(cost for _, cost in self._items)
+        self._popping = False
+        self._slots = deque()
+        self._extend = self._slots.extend
+        self._bytes = 0
+        self._total_evicted = self._total_drained = self._total_cleared = 0
+        self._dropped = defaultdict(int)
+
+    def items_for_bytes(self, budget: int) -> int:
+        """About how many of the queued items (at their average cost) fill ``budget`` bytes."""
+        count = len(self._slots) // 2
+        if count == 0:
+            return 1
+        average = max(self._bytes // count, 1)
+        return max(1, budget // average)
+
+    def oldest(self) -> T | None:
+        """The item that has waited longest, or None when the queue is empty."""
+        try:
+            return self._slots[0]  # type: ignore[return-value]
+        except IndexError:
+            return None
 
     # -- introspection -------------------------------------------------------------------------
 
     def __len__(self) -> int:
-        return len(self._items)
+        return len(self._slots) // 2
 
     @property
     def max_bytes(self) -> int:
@@ -231,7 +272,10 @@ class BoundedQueue(Generic[T]):
         # Derived rather than counted, to keep the producer's path short; exact under the lock.
         with self._lock:
             return (
-                self._total_drained + self._total_evicted + self._total_cleared + len(self._items)
+                self._total_drained
+                + self._total_evicted
+                + self._total_cleared
+                + len(self._slots) // 2
             )
 
     @property

@@ -13,8 +13,9 @@ from json.encoder import (  # type: ignore[attr-defined]
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-from .._records import EXCEPTION_ATTRIBUTE
+from .._records import EXCEPTION_ATTRIBUTE, FORMAT_ERROR_ATTRIBUTE
 from ._keys import ID_NAMES
+from ._values import FrozenValue
 
 if TYPE_CHECKING:
     from ._json import JsonFormatter
@@ -76,6 +77,7 @@ class FastPath:
             or record.exc_text
             or record.stack_info
             or EXCEPTION_ATTRIBUTE in attributes
+            or FORMAT_ERROR_ATTRIBUTE in attributes
         ):
             return None
         try:
@@ -145,6 +147,8 @@ class FastPath:
                     text = int.__repr__(value)
                 elif kind is float and math.isfinite(value):
                     text = float.__repr__(value)
+                elif kind is FrozenValue:
+                    text = value  # JSON text already, written by this encoder
                 elif value is None:
                     text = "null"
                 elif kind is bool:

@@ -21,6 +21,7 @@ from pythonjsonlogger import json as pjl_json
 from .._options import INVALID_SETTING
 from .._records import (
     EXCEPTION_ATTRIBUTE,
+    FORMAT_ERROR_ATTRIBUTE,
     exception_summary,
     safe_repr,
     safe_str,
@@ -31,8 +32,9 @@ from ..context import RECORD_ATTRIBUTE, capture
 from ..errors import ConfigurationError
 from ..pii import PiiRedactor
 from ._fast_path import FastPath
+from ._fitting import fit_document
 from ._keys import FROM_FORMATTER, ID_NAMES, KEY_STYLES, PROTECTED
-from ._values import DEFAULT_MAX_REPR, json_safe, sanitised
+from ._values import DEFAULT_MAX_REPR, FrozenValue, freeze, json_safe, sanitised, unserialisable
 
 __all__ = ["JsonFormatter"]
 
@@ -191,6 +193,9 @@ class JsonFormatter(pjl_json.JsonFormatter):
             data[self._keys["format_error"]] = (
                 f"{type(exc).__name__}: {exc}; args={safe_repr(record.args, self.max_repr)}"
             )
+        failure = record.__dict__.get(FORMAT_ERROR_ATTRIBUTE)
+        if failure:
+            data[self._keys["format_error"]] = failure
 
     def _add(self, data: dict[str, Any], key: str, value: Any) -> None:
         """Add a user-supplied field without letting it replace a core key."""
@@ -273,13 +278,49 @@ class JsonFormatter(pjl_json.JsonFormatter):
             if self._fast is not None and self.redactor is None:
                 text = self._fast.text(self, record, snapshot)
             if text is None:
-                data = self._build(record, snapshot) if self._own_build else self.build(record)
-                if self.redactor is not None:
-                    data = self._redacted(data)
-                text = self._encode(data)
+                text = self._encode(self._document(record, snapshot))
         except Exception as exc:  # one bad record must never break logging
             text = self._encode(self._fallback(record, exc))
         return self.prefix + text
+
+    def format_within(self, record: logging.LogRecord, limit: int) -> str:
+        """Like :meth:`format`, in at most ``limit`` UTF-8 bytes: a larger document has its
+        message (then stack trace, then longest texts) cut and stays valid JSON, with
+        ``truncated: true`` and its original size in bytes."""
+        text = self.format(record)
+        if len(text) * 4 <= limit or len(text.encode("utf-8", "surrogatepass")) <= limit:
+            return text
+        keys = self._keys
+        try:
+            data = self._document(record, _snapshot_of(record))
+        except Exception as exc:
+            data = self._fallback(record, exc)
+        room = limit - len(self.prefix.encode("utf-8", "surrogatepass"))
+        fitted = fit_document(
+            data,
+            room,
+            self._encode,
+            first=(keys["message"], keys["stack_trace"], keys["stack_info"]),
+            truncated_key=keys["truncated"],
+            original_key=keys["original_size"],
+        )
+        return self.prefix + fitted
+
+    def freeze_value(self, value: Any) -> Any:
+        """``value`` as it is now: a scalar as is, anything else as its JSON text (written as
+        JSON, not as a string) — what the handler keeps of mutable ``extra=`` values."""
+        return freeze(value, self._encoder.encode, self.max_repr)
+
+    def _document(self, record: logging.LogRecord, snapshot: Any) -> dict[str, Any]:
+        """The record as the dict the general path encodes (values thawed, redacted)."""
+        data = self._build(record, snapshot) if self._own_build else self.build(record)
+        data = {
+            key: json.loads(value) if value.__class__ is FrozenValue else value
+            for key, value in data.items()
+        }
+        if self.redactor is not None:
+            data = self._redacted(data)
+        return data
 
     def _redacted(self, data: dict[str, Any]) -> dict[str, Any]:
         redactor = self.redactor
@@ -308,12 +349,18 @@ class JsonFormatter(pjl_json.JsonFormatter):
             # circular references, NaN, odd keys: encode field by field, replacing what fails
             safe: dict[str, Any] = {}
             for key, value in data.items():
-                try:
-                    self._encoder.encode(value)
-                    safe[str(key)] = value
-                except (ValueError, TypeError, RecursionError):
-                    safe[str(key)] = sanitised(value, self.max_repr)
+                safe[str(key)] = self._encodable(value)
             return self._encoder.encode(safe)
+
+    def _encodable(self, value: Any) -> Any:
+        """``value`` if it encodes, else a sanitised copy, else its placeholder."""
+        for candidate in (value, sanitised(value, self.max_repr)):
+            try:
+                self._encoder.encode(candidate)
+            except (ValueError, TypeError, RecursionError):
+                continue
+            return candidate
+        return unserialisable(value)
 
     def _fallback(self, record: logging.LogRecord, exc: Exception) -> dict[str, Any]:
         keys = self._keys

@@ -23,6 +23,8 @@ KEY_STYLES: dict[str, dict[str, str]] = {
         "stack_trace": "stackTrace",
         "stack_info": "stackInfo",
         "format_error": "formatError",
+        "truncated": "truncated",
+        "original_size": "originalSize",
     },
     "snake": {
         "timestamp": "timestamp",
@@ -39,6 +41,8 @@ KEY_STYLES: dict[str, dict[str, str]] = {
         "stack_trace": "stack_trace",
         "stack_info": "stack_info",
         "format_error": "format_error",
+        "truncated": "truncated",
+        "original_size": "original_size",
     },
 }
 """Output key names per ``key_style``; ``rename_fields`` applies on top."""
@@ -55,5 +59,7 @@ PROTECTED = (
     "stack_trace",
     "stack_info",
     "format_error",
+    "truncated",
+    "original_size",
 )
 FROM_FORMATTER = frozenset({"message", "exc_text", *ID_NAMES})

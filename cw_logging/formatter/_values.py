@@ -8,16 +8,58 @@ import enum
 import math
 import os
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
 from .._records import cap_text, exception_summary, safe_repr
 
-__all__ = ["DEFAULT_MAX_REPR", "json_safe", "sanitised"]
+__all__ = [
+    "DEFAULT_MAX_REPR",
+    "SCALARS",
+    "FrozenValue",
+    "freeze",
+    "json_safe",
+    "sanitised",
+    "unserialisable",
+]
 
 DEFAULT_MAX_REPR = 1000
 """Default cap on the ``repr`` of an object JSON cannot encode."""
+
+SCALARS = frozenset({str, int, float, bool, type(None)})
+"""Types a record keeps as they are: immutable, and written by JSON without conversion."""
+
+
+class FrozenValue(str):
+    """The JSON text of a value as it was when it was logged.
+
+    The handler turns a mutable (or unknown) ``extra=`` value into one on the caller's thread,
+    so that later changes to the object do not change the record. JsonFormatter writes it as
+    the JSON it holds; other formatters see its text.
+    """
+
+    __slots__ = ()
+
+
+def unserialisable(value: object) -> str:
+    """The placeholder of a value that no JSON can hold: ``<unserialisable TypeName>``."""
+    return f"<unserialisable {type(value).__qualname__}>"
+
+
+def freeze(value: object, encode: Callable[[Any], str], max_repr: int = DEFAULT_MAX_REPR) -> Any:
+    """``value`` itself when it is a scalar, else its JSON text now (a :class:`FrozenValue`),
+    with ``encode``; a value that cannot be encoded whole is encoded part by part."""
+    if value.__class__ in SCALARS or value.__class__ is FrozenValue:
+        return value
+    try:
+        return FrozenValue(encode(value))
+    except (ValueError, TypeError, RecursionError):
+        pass
+    try:
+        return FrozenValue(encode(sanitised(value, max_repr)))
+    except (ValueError, TypeError, RecursionError):
+        return FrozenValue(encode(unserialisable(value)))
 
 
 def json_safe(value: object, max_repr: int = DEFAULT_MAX_REPR) -> Any:
@@ -56,7 +98,13 @@ def json_safe(value: object, max_repr: int = DEFAULT_MAX_REPR) -> Any:
 
 def sanitised(value: Any, max_repr: int, depth: int = 0, seen: frozenset[int] = frozenset()) -> Any:
     """Deep-convert ``value`` to plain JSON types, breaking cycles and non-finite floats."""
-    if value is None or isinstance(value, (str, bool, int)):
+    if value is None or isinstance(value, (str, bool)):
+        return value
+    if isinstance(value, int):
+        try:
+            int.__repr__(value)  # over Python's digit limit: no JSON number can be written
+        except ValueError:
+            return unserialisable(value)
         return value
     if isinstance(value, float):
         return value if math.isfinite(value) else str(value)

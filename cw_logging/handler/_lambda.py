@@ -11,7 +11,8 @@ import functools
 from collections.abc import Callable
 from typing import Any, TypeVar, overload
 
-from ._handler import flush_all
+from .._options import require_int, require_seconds
+from ._registry import flush_all
 
 __all__ = ["DEFAULT_SAFETY_MARGIN_MS", "lambda_handler"]
 
@@ -57,8 +58,8 @@ def lambda_handler(
     ``max_flush_seconds``). The function's result or exception is passed on unchanged.
     Use as ``@lambda_handler`` or ``@lambda_handler(safety_margin_ms=1000)``.
     """
-    if isinstance(safety_margin_ms, bool) or not isinstance(safety_margin_ms, int):
-        raise TypeError(f"safety_margin_ms={safety_margin_ms!r}: use a whole number of ms")
+    require_int("safety_margin_ms", safety_margin_ms, 0)
+    require_seconds("max_flush_seconds", max_flush_seconds, allow_zero=True)
 
     def decorate(handler: _F) -> _F:
         @functools.wraps(handler)

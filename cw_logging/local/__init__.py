@@ -7,7 +7,10 @@ evaluates filter patterns and Logs Insights queries.
 - :func:`serve` / :class:`LocalServer` — the engine over HTTP (AWS JSON 1.1) on loopback,
   each region apart, :class:`HttpLimits` its sizes and timeouts; :func:`main` runs it in the
   foreground (``cw-logging serve``);
-- :func:`compile_filter_pattern` — a filter pattern compiled once, matched per message.
+- :func:`compile_filter_pattern` — a filter pattern compiled once, matched per message;
+- :class:`MetricRecorder` / :class:`MetricDatapoint` — what metric filters published
+  (``engine.metrics``); :class:`SubscriptionHub` / :class:`SubscriptionDelivery` — what
+  subscription filters delivered (``engine.subscriptions``).
 """
 
 from __future__ import annotations
@@ -15,7 +18,9 @@ from __future__ import annotations
 from ._client import LocalClient
 from ._engine import LocalEngine
 from ._http import HttpLimits
+from ._metric_filters import MetricDatapoint, MetricRecorder
 from ._server import LocalServer, main, serve
+from ._subscriptions import SubscriptionDelivery, SubscriptionHub
 from ._transport import LocalTransport
 from .filterpattern import FilterPattern, compile_filter_pattern
 
@@ -26,6 +31,10 @@ __all__ = [
     "LocalEngine",
     "LocalServer",
     "LocalTransport",
+    "MetricDatapoint",
+    "MetricRecorder",
+    "SubscriptionDelivery",
+    "SubscriptionHub",
     "compile_filter_pattern",
     "main",
     "serve",

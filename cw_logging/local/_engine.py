@@ -8,10 +8,18 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InvalidParameterError
-from . import _ops_events, _ops_queries, _ops_resources
+from . import (
+    _ops_events,
+    _ops_metric_filters,
+    _ops_queries,
+    _ops_resources,
+    _ops_subscriptions,
+)
 from ._closing import Closing
+from ._metric_filters import MetricRecorder
 from ._ops_context import ServiceContext
 from ._store import Store
+from ._subscriptions import SubscriptionHub, attach_hub
 from ._validation import validate_request
 
 Handler = Callable[[ServiceContext, dict[str, Any]], dict[str, Any]]
@@ -20,6 +28,8 @@ OPERATIONS: dict[str, Handler] = {
     **_ops_resources.OPERATIONS,
     **_ops_events.OPERATIONS,
     **_ops_queries.OPERATIONS,
+    **_ops_metric_filters.OPERATIONS,
+    **_ops_subscriptions.OPERATIONS,
 }
 """Every operation the local engine implements, by its API name."""
 
@@ -38,6 +48,11 @@ class LocalEngine(Closing):
 
     Every account and region has its own groups, as in AWS; ``region`` and ``account_id`` are
     those of calls that do not name theirs (see :meth:`call`).
+
+    ``metrics`` holds what metric filters published (:meth:`MetricRecorder.datapoints`,
+    :meth:`MetricRecorder.sums`); ``subscriptions`` what subscription filters delivered
+    (:meth:`SubscriptionHub.deliveries`), and hands deliveries to the callbacks given to
+    :meth:`SubscriptionHub.deliver_to`.
     """
 
     def __init__(
@@ -57,6 +72,9 @@ class LocalEngine(Closing):
             default_place=(account_id, region),
             query_polls_before_complete=query_polls_before_complete,
         )
+        self.metrics = MetricRecorder(self.store).attach()
+        self.subscriptions = SubscriptionHub(account_id)
+        attach_hub(self.store, self.subscriptions)
 
     @property
     def operations(self) -> frozenset[str]:
@@ -99,13 +117,17 @@ class LocalEngine(Closing):
         request = dict(params or {})
         validate_request(operation, request)
         with self.store.lock:
-            return handler(self.context_for(region, account_id), request)
+            result = handler(self.context_for(region, account_id), request)
+        self.subscriptions.dispatch()
+        return result
 
     def reset(self) -> None:
         """Forget all groups, streams, events and queries of every region (for reuse between
         tests)."""
         with self.store.lock:
             self.store.reset()
+            self.metrics.clear()
+            self.subscriptions.clear()
 
     def close(self) -> None:
         """Release the SQLite file, if any."""

@@ -7,10 +7,65 @@ FilterLogEvents pages through and queries scan); each stream keeps its own event
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, overload
 
 from .._limits import EVENT_OVERHEAD_BYTES
 from ._timeline import Batch, Timeline
+
+if TYPE_CHECKING:
+    from ._metric_filters import MetricFilter
+    from ._subscriptions import SubscriptionFilter
+
+
+@dataclass(frozen=True)
+class StoredEvent:
+    """One stored event as listeners (metric and subscription filters) see it; ``seq`` is the
+    arrival order."""
+
+    timestamp: int
+    seq: int
+    message: str
+    ingestion_time: int
+
+    @property
+    def key(self) -> tuple[int, int]:
+        """The event's position in its stream."""
+        return (self.timestamp, self.seq)
+
+    @property
+    def event_id(self) -> str:
+        """A unique 56-digit id, as FilterLogEvents shows it."""
+        return f"{self.timestamp:020d}{self.seq:036d}"
+
+
+class StoredEvents(Sequence[StoredEvent]):
+    """The events of a stored batch as :class:`StoredEvent` s, made when read (most batches
+    reach no metric or subscription filter, and then cost nothing here)."""
+
+    def __init__(self, batch: Batch) -> None:
+        self._batch = batch
+
+    def __len__(self) -> int:
+        return len(self._batch)
+
+    @overload
+    def __getitem__(self, index: int) -> StoredEvent: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[StoredEvent]: ...
+
+    def __getitem__(self, index: int | slice) -> StoredEvent | Sequence[StoredEvent]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        batch = self._batch
+        return StoredEvent(
+            batch.timestamps[index],
+            batch.seqs[index],
+            batch.messages[index],
+            batch.ingestion[index],
+        )
 
 
 @dataclass
@@ -45,7 +100,8 @@ class LogStream:
 
 @dataclass
 class LogGroup:
-    """A log group: its settings, tags, streams and (all streams') events in time order."""
+    """A log group: its settings, tags, streams, (all streams') events in time order, and its
+    metric and subscription filters."""
 
     name: str
     creation_time: int
@@ -57,6 +113,8 @@ class LogGroup:
     index_policy: str | None = None
     streams: dict[str, LogStream] = field(default_factory=dict)
     events: Timeline = field(default_factory=Timeline, repr=False)
+    metric_filters: dict[str, MetricFilter] = field(default_factory=dict)
+    subscription_filters: dict[str, SubscriptionFilter] = field(default_factory=dict)
 
     @property
     def stored_bytes(self) -> int:

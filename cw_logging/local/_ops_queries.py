@@ -47,7 +47,13 @@ def start_query(ctx: ServiceContext, params: Params) -> Params:
         )
     compiled = _compile(params["queryString"])
     blocks = query_blocks(groups, ctx.account_id, start * 1000, end * 1000 + 999)
-    result = compiled.run_blocks(blocks, limit=params.get("limit"))
+    result = compiled.run_blocks(
+        blocks,
+        limit=params.get("limit"),
+        now_ms=ctx.now_ms(),
+        start_ms=start * 1000,
+        end_ms=end * 1000,
+    )
     query = Query(
         str(uuid.uuid4()),
         params["queryString"],

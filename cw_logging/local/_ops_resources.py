@@ -87,7 +87,7 @@ def _describe_group(ctx: ServiceContext, group: LogGroup) -> Params:
     out: Params = {
         "logGroupName": group.name,
         "creationTime": group.creation_time,
-        "metricFilterCount": 0,
+        "metricFilterCount": len(group.metric_filters),
         "arn": f"{arn}:*",
         "storedBytes": group.stored_bytes,
         "logGroupClass": group.log_group_class,

@@ -11,14 +11,17 @@ from __future__ import annotations
 import itertools
 import threading
 from array import array
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from ._model import LogGroup, LogStream
+from ._model import LogGroup, LogStream, StoredEvent, StoredEvents
 from ._query_model import QueryRegistry
 from ._sqlite_store import Place, SqlitePersistence
 from ._timeline import Batch
 from .insights import discover_batch
+
+EventListener = Callable[[LogGroup, LogStream, Sequence[StoredEvent]], None]
+"""Told of the events each add_events call stored (metric and subscription filters)."""
 
 
 class Store:
@@ -38,6 +41,7 @@ class Store:
         self.lock = threading.RLock()
         self.polls_before_complete = query_polls_before_complete
         self.regions: dict[Place, RegionStore] = {}
+        self.listeners: list[EventListener] = []
         self._persistence = (
             SqlitePersistence(db_path, default_place) if db_path is not None else None
         )
@@ -94,6 +98,7 @@ class RegionStore:
         self.account_id, self.region = place
         self.place = place
         self.lock = store.lock
+        self.parent = store
         self.groups: dict[str, LogGroup] = {}
         self.queries = QueryRegistry(store.polls_before_complete)
         self._store = store
@@ -146,6 +151,10 @@ class RegionStore:
         if self._store.persistence is not None:
             rows = list(zip(seqs, timestamps, messages, ingestion, strict=True))
             self._store.persistence.add_events(self.place, group.name, stream.name, rows)
+        if self._store.listeners:
+            stored = StoredEvents(batch)
+            for listener in self._store.listeners:
+                listener(group, stream, stored)
 
 
 def _batch(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from .._limits import InputLogEvent
-from ..delivery.transport._transport import PutResult
+from ..delivery.transport import PutResult
 from ._engine import LocalEngine
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from ..delivery.transport._transport import build_client, call_client
+from ..delivery.transport import build_client, call_client
 
 
 def resolve_client(client: Any, client_options: dict[str, Any]) -> Any:

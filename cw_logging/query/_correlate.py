@@ -13,6 +13,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Literal
 
 from .._limits import MAX_QUERY_LIMIT, MAX_QUERY_LOG_GROUPS
+from .._options import require_int
 from ..errors import AuthenticationError, CloudWatchLogsError, ConfigurationError
 from ._client import resolve_client
 from ._events import filter_log_events
@@ -20,7 +21,6 @@ from ._groups import normalize_log_group
 from ._insights import Polling, run_query
 from ._records import CorrelatedEvent, CorrelationKeys, decode_message, normalize_trace_id
 from ._timerange import TimeRange, as_time_range, to_utc
-from ._values import positive_int
 
 __all__ = [
     "DEFAULT_WINDOWS",
@@ -161,7 +161,7 @@ def find_by_field(
     else:
         ranges = search_windows(windows, around=around)
     client = resolve_client(client, client_options)
-    limit = min(positive_int(limit, "limit"), MAX_QUERY_LIMIT)
+    limit = min(require_int("limit", limit, 1), MAX_QUERY_LIMIT)
 
     def by_insights(window: TimeRange) -> Iterator[CorrelatedEvent]:
         query = build_correlation_query(field, value)

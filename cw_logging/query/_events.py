@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from .._limits import MAX_FILTER_PATTERN_CHARS, validate_log_stream_name
+from .._options import require_int
 from ..errors import ConfigurationError
 from ._client import pages, resolve_client
 from ._groups import log_group_parameter
@@ -134,12 +135,8 @@ def _common_parameters(
     if time_range is not None:
         params["startTime"], params["endTime"] = as_time_range(time_range).epoch_millis()
     for name, value in (("max_events", max_events), ("page_size", page_size)):
-        if value is not None and (
-            isinstance(value, bool) or not isinstance(value, int) or value < 1
-        ):
-            raise ConfigurationError(
-                f"{name} must be a positive integer, got {value!r}", code="InvalidLimit"
-            )
+        if value is not None:
+            require_int(name, value, 1)
     size = min(page_size or MAX_PAGE_EVENTS, max_events or MAX_PAGE_EVENTS, MAX_PAGE_EVENTS)
     if page_size is not None or max_events is not None:
         params["limit"] = size

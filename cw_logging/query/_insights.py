@@ -10,7 +10,8 @@ from datetime import timedelta
 from typing import Any
 
 from .._limits import MAX_QUERY_LIMIT
-from ..delivery.transport._transport import call_client
+from .._options import Clock, require_int
+from ..delivery.transport import call_client
 from ..errors import (
     ConfigurationError,
     QueryCancelledError,
@@ -24,7 +25,6 @@ from ._client import resolve_client
 from ._groups import log_group_parameters
 from ._querytext import validate_query
 from ._timerange import TimeRange, as_time_range, parse_service_timestamp
-from ._values import positive_int
 
 __all__ = [
     "Polling",
@@ -49,7 +49,7 @@ class Polling:
     initial: float = 0.5
     maximum: float = 5.0
     sleep: Callable[[float], None] = time.sleep
-    clock: Callable[[], float] = time.monotonic
+    clock: Clock = time.monotonic
 
     def __post_init__(self) -> None:
         if not 0 < self.initial <= self.maximum:
@@ -105,7 +105,7 @@ def start_query(
         params.update(log_group_parameters(groups))
     params["startTime"], params["endTime"] = as_time_range(time_range).epoch_seconds()
     if limit is not None:
-        params["limit"] = min(positive_int(limit, "limit"), MAX_QUERY_LIMIT)
+        params["limit"] = min(require_int("limit", limit, 1), MAX_QUERY_LIMIT)
     if query_language is not None:
         params["queryLanguage"] = query_language
     response = call_client(resolve_client(client, client_options), "start_query", **params)

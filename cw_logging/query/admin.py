@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from .._limits import validate_log_group_name, validate_log_stream_name, validate_retention_days
-from ..delivery.transport._transport import call_client
+from ..delivery.transport import call_client
 from ..errors import (
     CloudWatchLogsError,
     ConfigurationError,

@@ -7,8 +7,9 @@ SQLite.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from .._lazy import lazy_attributes
 from ._settings import DEFAULT_SPOOL_MAX_BYTES
 
 if TYPE_CHECKING:
@@ -20,12 +21,4 @@ __all__ = ["DEFAULT_SPOOL_MAX_BYTES", "Spool", "SpoolStats", "SpooledEvent"]
 _LAZY = {"Spool": "_spool", "SpoolStats": "_spool", "SpooledEvent": "_database"}
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'cw_logging.spool' has no attribute {name!r}")
-    import importlib
-
-    value = getattr(importlib.import_module(f".{module}", __name__), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_attributes(__name__, _LAZY)

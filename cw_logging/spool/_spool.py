@@ -20,7 +20,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, TypeVar
 
-from .._options import Overflow, parse_overflow
+from .._options import Clock, Overflow, parse_overflow
 from .._resilience import RateLimitedReporter
 from ..errors import ConfigurationError
 from ._adoption import adopt_orphans
@@ -90,7 +90,7 @@ class Spool:
         log_stream_key: str,
         max_bytes: int = DEFAULT_SPOOL_MAX_BYTES,
         overflow: str | Overflow = Overflow.DROP_OLDEST,
-        clock: Callable[[], float] = time.time,
+        clock: Clock = time.time,
         lock_timeout: float = 2.0,
         fsync: bool = False,
         adopt_on_open: bool = True,

@@ -13,11 +13,7 @@ the other names (which need the local engine and boto3) are imported when first 
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
-
-# Bound eagerly: a function named like its module must win over the submodule attribute that
-# the import system sets on the package when the submodule is first imported.
+from .._lazy import lazy_attributes
 from ._replay import ReplayError, ReplayEvent, ReplayResult, from_log_group, replay, to_log_group
 from ._simulate import SimulationOptions, SimulationSummary, simulate, simulated_events
 from ._traffic import SimulatedEvent
@@ -44,10 +40,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'cw_logging.testing' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f".{module}", __name__), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_attributes(__name__, _LAZY)

@@ -12,7 +12,9 @@ accepts is also kept here, in arrival order::
         mock.records                    # [{"level": "ERROR", "message": "payment failed", ...}]
         mock.filter('{ $.orderId = 42 }')                     # CloudWatch filter pattern
         mock.filter(lambda event: event.field("level") == "ERROR")  # or a predicate
-        mock.query("stats count(*) by level")                 # Logs Insights subset
+        mock.query("stats count(*) by level")                 # Logs Insights
+        mock.metric_datapoints("App", "Errors")               # what metric filters published
+        mock.subscription_deliveries()                        # subscription filter envelopes
         with mock.subscribe(maxsize=100) as new:              # events as they arrive
             ...; new.get(timeout=5)
 
@@ -32,13 +34,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .._limits import InputLogEvent
-from ..delivery.transport._transport import PutResult
+from ..delivery.transport import PutResult
 from ..local import FilterPattern, LocalEngine, LocalTransport, compile_filter_pattern
 from ._subscription import Subscription
 
 if TYPE_CHECKING:
     from ..handler._handler import CloudWatchHandler
-    from ..local import LocalClient
+    from ..local import LocalClient, MetricDatapoint, SubscriptionDelivery
     from ..local.insights import QueryResult
 
 __all__ = ["MockEvent", "MockLogStream"]
@@ -264,6 +266,32 @@ class MockLogStream:
         account = self.engine.context.account_id
         rows = [event.as_insights_event(seq, account) for seq, event in enumerate(self.events)]
         return compiled.run(rows, limit=limit)
+
+    def metric_datapoints(
+        self,
+        namespace: str | None = None,
+        metric_name: str | None = None,
+        dimensions: Mapping[str, str] | None = None,
+    ) -> list[MetricDatapoint]:
+        """What this group's metric filters published for the events collected so far (put
+        filters with ``mock.client.put_metric_filter(...)``); flushes first. See
+        :meth:`cw_logging.local.LocalEngine` ``.metrics``."""
+        self.flush()
+        return self.engine.metrics.datapoints(
+            namespace, metric_name, dimensions, log_group=self.log_group
+        )
+
+    def subscription_deliveries(
+        self, destination_arn: str | None = None
+    ) -> list[SubscriptionDelivery]:
+        """What this group's subscription filters delivered so far, in CloudWatch's envelope
+        (``.data`` gzipped JSON, ``.message`` decoded, ``.lambda_event()``); flushes first."""
+        self.flush()
+        return [
+            delivery
+            for delivery in self.engine.subscriptions.deliveries(destination_arn)
+            if delivery.log_group in (self.log_group, "")
+        ]
 
     @property
     def client(self) -> LocalClient:

@@ -6,10 +6,9 @@ import math
 import time
 from collections.abc import Callable
 
+from .._options import Clock
 from ..errors import ConfigurationError
 
-Clock = Callable[[], float]
-"""Returns the current time in seconds (``time.monotonic`` by default)."""
 Sleep = Callable[[float], None]
 """Waits the given number of seconds (``time.sleep`` by default)."""
 

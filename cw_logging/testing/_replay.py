@@ -45,8 +45,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .._options import Clock
 from ..errors import ConfigurationError
-from ._pacing import Clock, Pacer, Sleep, check_time_scale
+from ._pacing import Pacer, Sleep, check_time_scale
 
 if TYPE_CHECKING:
     from ..handler._handler import CloudWatchHandler
@@ -341,7 +342,7 @@ def _open_target(target: object) -> tuple[Deliver, Callable[[ReplayResult], None
 
         def finish_group(result: ReplayResult) -> None:
             handler.close()
-            result.target_stats = handler.stats()
+            result.target_stats = dict(handler.stats())
 
         return _handler_sink(handler), finish_group
     if isinstance(target, logging.Handler):

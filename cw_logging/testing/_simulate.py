@@ -47,7 +47,6 @@ from __future__ import annotations
 
 import heapq
 import logging
-import math
 import random
 import time
 from collections import Counter
@@ -55,8 +54,9 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from .._options import Clock, require_int, require_number
 from ..errors import ConfigurationError
-from ._pacing import Clock, Pacer, Sleep
+from ._pacing import Pacer, Sleep
 from ._traffic import (
     DEFAULT_TOPOLOGY,
     RequestPlan,
@@ -81,20 +81,6 @@ Target = str | logging.Logger | logging.Handler | Callable[[SimulatedEvent], Any
 """Where :func:`simulate` sends events: a logger (name), a handler, or a callable."""
 
 
-def _number(name: str, value: object, low: float, high: float = math.inf) -> float:
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, (int, float))
-        or not low <= value <= high
-        or math.isnan(value)
-    ):
-        upper = "" if high == math.inf else f" and <= {high}"
-        raise ConfigurationError(
-            f"{name}={value!r} is invalid: use a number >= {low}{upper}", code="InvalidSetting"
-        )
-    return float(value)
-
-
 @dataclass(frozen=True)
 class SimulationOptions:
     """The traffic to simulate; see the module docstring for each option. Validated on creation
@@ -115,23 +101,17 @@ class SimulationOptions:
     start: float | None = None
 
     def __post_init__(self) -> None:
-        if self.requests is not None and (
-            isinstance(self.requests, bool) or not isinstance(self.requests, int)
-        ):
-            raise ConfigurationError(
-                f"requests={self.requests!r} is invalid: use a whole number >= 0",
-                code="InvalidSetting",
-            )
-        _number("requests", self.requests or 0, 0)
-        _number("duration", self.duration, 0)
-        if _number("rate", self.rate, 0) == 0:
+        if self.requests is not None:
+            require_int("requests", self.requests, 0)
+        require_number("duration", self.duration, 0)
+        if require_number("rate", self.rate, 0) == 0:
             raise ConfigurationError(
                 "rate=0 is invalid: use requests per second > 0", code="InvalidSetting"
             )
         for name in ("error_rate", "slow_rate", "burst_error_rate"):
-            _number(name, getattr(self, name), 0, 1)
-        _number("error_bursts", self.error_bursts, 0)
-        _number("burst_seconds", self.burst_seconds, 0)
+            require_number(name, getattr(self, name), 0, 1)
+        require_number("error_bursts", self.error_bursts, 0)
+        require_number("burst_seconds", self.burst_seconds, 0)
         topology_from(self.services)
         templates_for(service_order(topology_from(self.services)), self.templates)
 

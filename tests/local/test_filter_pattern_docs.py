@@ -160,8 +160,11 @@ APACHE = '127.0.0.1 - frank [10/Oct/2000:13:25:15 -0700] "GET /index.html HTTP/1
         ('[ip, user, username = "frank", ...]', True),
         ('[ip, user, username, timestamp, request = "GET /index.html HTTP/1.0", ...]', True),
         ("[ip, user, username, timestamp = %Oct/2000%, ...]", True),
-        # without ..., the number of fields must be the same
-        ("[ip, user, username]", False),
+        # without ..., the last field takes the rest of the event: the page's "[w1=ERROR, w2]"
+        # needs its blank w2 because w1 alone would hold the whole event
+        ("[ip, user, username]", True),
+        ("[ip, user, username = frank*]", True),
+        ("[ip, user, username = frank]", False),
         ("[ip, user, username, timestamp, request, status_code, bytes, extra]", False),
     ],
 )

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from cw_logging.delivery.transport._transport import Transport, ensure_created
+from cw_logging.delivery.transport import Transport
 from cw_logging.errors import ResourceAlreadyExistsError, ResourceNotFoundError
 from cw_logging.local import LocalClient, LocalEngine, LocalTransport, serve
 from tests.local.conftest import FakeClock
@@ -63,8 +63,9 @@ def test_local_client_sees_what_the_server_stored(engine: LocalEngine, clock: Fa
 def test_local_transport_satisfies_the_write_path(engine: LocalEngine, clock: FakeClock) -> None:
     transport = LocalTransport(engine)
     assert isinstance(transport, Transport)
-    assert ensure_created(transport.create_log_group, GROUP) is True
-    assert ensure_created(transport.create_log_group, GROUP) is False
+    transport.create_log_group(GROUP)
+    with pytest.raises(ResourceAlreadyExistsError):
+        transport.create_log_group(GROUP)
     with pytest.raises(ResourceNotFoundError):
         transport.put_log_events(GROUP, "s", [{"timestamp": clock.ms, "message": "x"}])
     transport.create_log_stream(GROUP, "s")

@@ -42,6 +42,11 @@ QUERIES = [
     "fields latency * 2 as double | filter double > 100 | stats count(*)",
     "filter ispresent(level) | stats count(*) by level",
     "stats count(level), count(*) by bin(1m), service",
+    "filter nested.list.0 = 1 | stats count(*) by nested.x",
+    'fields jsonParse(@message) as js | filter js.level = "ERROR" | fields js.nested.x',
+    "fields jsonParse(@message) as js | unnest js.nested.list into item | stats count(*) by item",
+    "filter @timestamp < now() * 1000 - 60000 | stats count(*) by bin(300s)",
+    "filter latency > 100 | stats count(*) as n by service | filter n > 1 | sort n desc",
 ]
 
 messages = st.one_of(
@@ -95,8 +100,9 @@ def both_ways(engine: LocalEngine, query: str, groups: int, limit: int | None) -
         block.system_fields(i) for block in reversed(blocks) for i in range(len(block.timestamps))
     ]
     as_dicts.sort(key=lambda event: (event["@timestamp"], int(event["@ptr"].rsplit("/", 1)[1])))
-    stored = compile_query(query).run_blocks(blocks, limit=limit)
-    mapped = compile_query(query).run(as_dicts, limit=limit)
+    window = {"now_ms": START_MS + 1_800_000, "start_ms": START_MS, "end_ms": START_MS + 3_600_000}
+    stored = compile_query(query).run_blocks(blocks, limit=limit, **window)
+    mapped = compile_query(query).run(as_dicts, limit=limit, **window)
     return stored, mapped
 
 

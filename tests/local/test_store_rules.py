@@ -258,7 +258,7 @@ def test_sqlite_file_keeps_everything_across_restarts(tmp_path: Path, clock: Fak
 
 def test_unknown_operation_is_named(engine: LocalEngine) -> None:
     with pytest.raises(CloudWatchLogsError, match="not implemented") as caught:
-        engine.call("PutMetricFilter", {})
+        engine.call("PutDestination", {})
     assert caught.value.code == "UnknownOperationException"
 
 

@@ -136,8 +136,8 @@ def test_filter_by_stream_names_and_max_events(stubbed: Any) -> None:
         ({"stream_names": []}, "1-100 streams"),
         ({"stream_names": ["bad:name"]}, "invalid log stream name"),
         ({"pattern": "x" * 1025}, "exceeds the limit of 1024"),
-        ({"max_events": 0}, "max_events must be a positive integer"),
-        ({"page_size": -1}, "page_size must be a positive integer"),
+        ({"max_events": 0}, "max_events=0 is invalid: use an integer >= 1"),
+        ({"page_size": -1}, "page_size=-1 is invalid: use an integer >= 1"),
     ],
 )
 def test_filter_arguments_are_checked_before_sending(

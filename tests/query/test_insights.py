@@ -108,7 +108,7 @@ def test_sql_may_name_its_groups_inside_the_query(stubbed: Any) -> None:
         ([f"/g/{i}" for i in range(51)], None, ConfigurationError, "51 log groups exceed the 50"),
         ([], None, ConfigurationError, "no log groups"),
         (["bad name!"], None, ConfigurationError, "invalid log group name"),
-        (["/app/a"], 0, ConfigurationError, "limit must be a positive integer"),
+        (["/app/a"], 0, ConfigurationError, "limit=0 is invalid: use an integer >= 1"),
     ],
 )
 def test_invalid_requests_are_refused_before_sending(

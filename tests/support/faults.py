@@ -26,7 +26,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from cw_logging._limits import InputLogEvent, batch_violations
-from cw_logging.delivery.transport._transport import PutResult
+from cw_logging.delivery.transport import PutResult
 from cw_logging.errors import (
     CloudWatchLogsError,
     InvalidParameterError,
@@ -383,7 +383,7 @@ class MemoryTransport:
 
 def quick_retry_policy() -> Any:
     """A RetryPolicy with short backoff and breaker timeouts, so outage tests take seconds."""
-    from cw_logging.delivery._sender import RetryPolicy
+    from cw_logging.delivery import RetryPolicy
 
     return RetryPolicy(
         base_delay=0.05,

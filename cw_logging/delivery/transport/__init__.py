@@ -1,30 +1,36 @@
-"""The one seam between the write path and the service: a small protocol, its boto3 implementation
-and the fast PutLogEvents serialiser."""
+"""The one seam between the write path and the service: the :class:`Transport` protocol, its
+boto3 implementation and where a sender gets it from.
+
+Nothing here imports boto3 until a client is built.
+"""
 
 from __future__ import annotations
 
-from ._transport import (
+from ._boto3 import (
     Boto3Transport,
-    PutLogEventsSerializer,
-    PutResult,
-    Transport,
     build_client,
     call_client,
     check_endpoint_url,
     default_botocore_config,
-    ensure_created,
-    install_put_serializer,
+    is_loopback_host,
+    service_errors,
 )
+from ._protocol import PutResult, Transport
+from ._provider import ClientOptions, TransportProvider
+from ._serializer import PutLogEventsSerializer, install_put_serializer
 
 __all__ = [
     "Boto3Transport",
+    "ClientOptions",
     "PutLogEventsSerializer",
     "PutResult",
     "Transport",
+    "TransportProvider",
     "build_client",
     "call_client",
     "check_endpoint_url",
     "default_botocore_config",
-    "ensure_created",
     "install_put_serializer",
+    "is_loopback_host",
+    "service_errors",
 ]

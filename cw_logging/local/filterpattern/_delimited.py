@@ -21,8 +21,9 @@ class _Slot:
     condition: Predicate[Fields] | None
 
 
-def compile_delimited(pattern: str) -> Callable[[str], bool]:
-    """Compile a ``[ ... ]`` pattern into a predicate over raw event messages."""
+def compile_delimited(pattern: str) -> Callable[[str], dict[str, str] | None]:
+    """Compile a ``[ ... ]`` pattern into a function that returns the named fields of a
+    matching raw message (the first way its slots cover the fields), else None."""
     tokens = tokenize(pattern)
     stream = TokenStream(pattern, tokens)
     if count_regexes(tokens) > MAX_REGEXES:
@@ -48,14 +49,19 @@ def compile_delimited(pattern: str) -> Callable[[str], bool]:
     conditions = [slot.condition for slot in slots if slot.condition is not None]
     shape = tuple(slot.name for slot in slots)
 
-    def matches(message: str) -> bool:
+    absorbs_rest = ELLIPSIS not in [slot.name or ELLIPSIS for slot in slots]
+
+    def find(message: str) -> dict[str, str] | None:
         values = split_fields(message)
+        if absorbs_rest and len(values) > len(shape):
+            # the last field takes the rest of the event ("[w1=ERROR, w2]")
+            values[len(shape) - 1 :] = [" ".join(values[len(shape) - 1 :])]
         for fields in _alignments(shape, values):
             if all(condition(fields) for condition in conditions):
-                return True
-        return False
+                return fields
+        return None
 
-    return matches
+    return find
 
 
 def _parse_slot(stream: TokenStream, referenced: list[Token]) -> _Slot:

@@ -21,6 +21,73 @@ Evaluator = Callable[[Row], Any]
 AggregateHook = Callable[[n.Call], Evaluator]
 
 
+class QueryWindow:
+    """What a running query knows of itself: when it started (epoch ms) and the time range
+    it covers (epoch ms, None when the caller gave none). Set by each run."""
+
+    def __init__(self) -> None:
+        self.started_ms: int = 0
+        self.start_ms: int | None = None
+        self.end_ms: int | None = None
+
+
+def _now(window: QueryWindow) -> Evaluator:
+    return lambda row: window.started_ms // 1000
+
+
+def _range_reader(window: QueryWindow, what: str) -> Evaluator:
+    def read(row: Row) -> Any:
+        start, end = window.start_ms, window.end_ms
+        if what == "start":
+            return start
+        if what == "end":
+            return end
+        return None if start is None or end is None else end - start
+
+    return read
+
+
+_WINDOW_FUNCTIONS: dict[str, Callable[[QueryWindow], Evaluator]] = {
+    "now": _now,
+    "querystarttime": lambda window: _range_reader(window, "start"),
+    "queryendtime": lambda window: _range_reader(window, "end"),
+    "querytimerange": lambda window: _range_reader(window, "range"),
+}
+
+
+def member_of(value: Any, key: str | int) -> Any:
+    """``value.key`` / ``value[key]`` of a map or list; missing for anything else."""
+    if isinstance(value, dict):
+        return value.get(key if isinstance(key, str) else str(key))
+    if isinstance(value, list):
+        index = key if isinstance(key, int) else int(key) if key.isdigit() else None
+        return value[index] if index is not None and 0 <= index < len(value) else None
+    return None
+
+
+def _field_reader(name: str) -> Evaluator:
+    """Reads a field; a dotted name that is no field walks into a map or list held by one
+    of its prefixes (``json_message.status_code`` after ``jsonParse``)."""
+    if "." not in name:
+        return lambda row: row[name]
+    parts = name.split(".")
+    splits = [(".".join(parts[:cut]), parts[cut:]) for cut in range(len(parts) - 1, 0, -1)]
+
+    def read(row: Row) -> Any:
+        value = row[name]
+        if value is not None:
+            return value
+        for prefix, rest in splits:
+            base = row[prefix]
+            if isinstance(base, (dict, list)):
+                for key in rest:
+                    base = member_of(base, key)
+                return base
+        return None
+
+    return read
+
+
 def _remainder(a: Any, b: Any) -> Any:
     if isinstance(a, float) or isinstance(b, float):
         return math.fmod(a, b)
@@ -83,10 +150,12 @@ class ExpressionCompiler:
         *,
         columns: frozenset[str] | None = None,
         aggregate_hook: AggregateHook | None = None,
+        window: QueryWindow | None = None,
     ) -> None:
         self.text = text
         self.columns = columns
         self.aggregate_hook = aggregate_hook
+        self.window = window or QueryWindow()
 
     def error(self, node: n.Node, problem: str) -> MalformedQueryError:
         """A malformed-query error pointing at ``node``."""
@@ -98,8 +167,11 @@ class ExpressionCompiler:
             value = node.value
             return lambda row: value
         if isinstance(node, n.FieldRef):
-            name = node.name
-            return lambda row: row[name]
+            self._check_column(node)
+            return _field_reader(node.name)
+        if isinstance(node, n.Member):
+            base, key = self.compile(node.base), node.key
+            return lambda row: member_of(base(row), key)
         if isinstance(node, n.Unary):
             return self._unary(node)
         if isinstance(node, n.Binary):
@@ -119,6 +191,20 @@ class ExpressionCompiler:
         if isinstance(node, n.ListLiteral):
             raise self.error(node, "A [list] may only follow 'in'")
         raise self.error(node, "'*' is only valid in count(*)")
+
+    def _check_column(self, node: n.FieldRef) -> None:
+        """After ``stats``, only what it produced (and later commands made) exists."""
+        columns = self.columns
+        if columns is None or node.name in columns:
+            return
+        if any(node.name.startswith(column + ".") for column in columns):
+            return
+        known = ", ".join(sorted(columns))
+        raise self.error(
+            node,
+            f"The field '{node.name}' is not produced by the stats command before it; after "
+            f"stats only its results exist ({known})",
+        )
 
     def condition(self, node: n.Node) -> Callable[[Row], bool]:
         """The closure that tells whether a row satisfies ``node`` (unknown counts as false)."""
@@ -204,6 +290,9 @@ class ExpressionCompiler:
             raise self.error(node, f"The aggregate function '{node.name}' is only valid in stats")
         if node.name == "bin":
             return self._bin(node)
+        if node.name in _WINDOW_FUNCTIONS:
+            self._check_arity(node, 0, 0)
+            return _WINDOW_FUNCTIONS[node.name](self.window)
         function = SCALAR_FUNCTIONS.get(node.name)
         if function is None:
             if node.name in UNSUPPORTED_FUNCTIONS:

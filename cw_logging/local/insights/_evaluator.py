@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import islice
 from typing import Any
 
 from . import _nodes as n
-from ._compiler import ExpressionCompiler
+from ._compiler import ExpressionCompiler, QueryWindow
 from ._fields import EventRow, Row
 from ._parser import parse_query
 from ._pushdown import Pushdown, pushdown
+from ._rules import check_stats_rules
 from ._scan import EventBlock, Scan
 from ._stages import (
     Stage,
@@ -22,6 +24,7 @@ from ._stages import (
     parse_pattern,
     parse_stage,
     sort_stage,
+    unnest_stage,
 )
 from ._stats import StatsStage
 
@@ -31,7 +34,13 @@ DEFAULT_LIMIT = 10_000
 DEFAULT_FIELDS = ("@timestamp", "@message")
 """What a query without ``fields``, ``display`` or ``stats`` shows."""
 
-_ORDER_CHANGING = (n.StatsCommand, n.SortCommand, n.LimitCommand, n.DedupCommand)
+_ORDER_CHANGING = (
+    n.StatsCommand,
+    n.SortCommand,
+    n.LimitCommand,
+    n.DedupCommand,
+    n.UnnestCommand,
+)
 
 
 @dataclass(frozen=True)
@@ -71,12 +80,13 @@ class _FieldPlan:
         self.parsed: list[str] = []
         self.display: list[str] | None = None
         self.stats_columns: list[str] | None = None
+        self.created: list[str] = []
 
-    def columns(self) -> frozenset[str] | None:
-        """The columns rows have after a ``stats`` (None before any)."""
+    def columns(self, *more: str) -> frozenset[str] | None:
+        """The columns rows have after a ``stats`` (None before any), with ``more``."""
         if self.stats_columns is None:
             return None
-        return frozenset(self.stats_columns + self.explicit + self.parsed)
+        return frozenset(self.stats_columns + self.explicit + self.parsed + self.created + [*more])
 
     def shown(self) -> list[str]:
         if self.display is not None:
@@ -104,6 +114,8 @@ class CompiledQuery:
     def __init__(self, text: str) -> None:
         self.text = text
         self.query = parse_query(text)
+        check_stats_rules(self.query)
+        self.window = QueryWindow()
         self._stages: list[Stage] = []
         self._matched_after = len(self.query.commands)
         self.limit: int | None = None
@@ -123,29 +135,35 @@ class CompiledQuery:
         return None if self.last_statistics is None else self.last_statistics.records_matched
 
     def _stage(self, command: n.Command, plan: _FieldPlan) -> Stage:
-        compiler = ExpressionCompiler(self.text, columns=plan.columns())
-        if isinstance(command, n.FieldsCommand):
-            plan.explicit += [item.name for item in command.items]
+        window = self.window
+        compiler = ExpressionCompiler(self.text, columns=plan.columns(), window=window)
+        if isinstance(command, (n.FieldsCommand, n.DisplayCommand)):
+            names = [item.name for item in command.items]
+            compiler = ExpressionCompiler(self.text, columns=plan.columns(*names), window=window)
+            if isinstance(command, n.FieldsCommand):
+                plan.explicit += names
+            else:
+                plan.display = names
             return assigning_stage(compiler, command.items)
-        if isinstance(command, n.DisplayCommand):
-            plan.display = [item.name for item in command.items]
-            return assigning_stage(compiler, command.items)
+        if isinstance(command, n.UnnestCommand):
+            plan.created.append(command.target)
+            return unnest_stage(compiler, command)
         if isinstance(command, n.FilterCommand):
             return filter_stage(compiler, command)
         if isinstance(command, n.ParseCommand):
             plan.parsed += parse_pattern(self.text, command)[1]
             return parse_stage(compiler, command)
         if isinstance(command, n.StatsCommand):
-            stage = StatsStage(self.text, command, plan.columns())
+            stage = StatsStage(self.text, command, plan.columns(), window)
             plan.stats_columns = [item.name for item in (*command.by, *command.items)]
-            plan.explicit, plan.parsed, plan.display = [], [], None
+            plan.explicit, plan.parsed, plan.display, plan.created = [], [], None, []
             return stage
         if isinstance(command, n.SortCommand):
             return sort_stage(compiler, command)
         if isinstance(command, n.LimitCommand):
             self.limit = command.count if self.limit is None else min(self.limit, command.count)
             return limit_stage(command)
-        assert isinstance(command, n.DedupCommand)
+        assert isinstance(command, n.DedupCommand), command
         return dedup_stage(compiler, command)
 
     def _plan_scan(self) -> None:
@@ -156,7 +174,7 @@ class CompiledQuery:
         self._pushed_on_rows: list[Callable[[Row], bool]] = []
         self._skipped: set[int] = set()
         self._columnar_stats: int | None = None
-        compiler = ExpressionCompiler(self.text)
+        compiler = ExpressionCompiler(self.text, window=self.window)
         commands = self.query.commands
         index = 0
         while index < len(commands):
@@ -176,24 +194,43 @@ class CompiledQuery:
             self._columnar_stats = index
         self._skipped |= _sorts_in_scan_order(commands)
 
-    def run(self, events: Iterable[Mapping[str, Any]], *, limit: int | None = None) -> QueryResult:
+    def run(
+        self,
+        events: Iterable[Mapping[str, Any]],
+        *,
+        limit: int | None = None,
+        now_ms: int | None = None,
+        start_ms: int | None = None,
+        end_ms: int | None = None,
+    ) -> QueryResult:
         """Evaluate the query over ``events`` (each with ``@timestamp`` in epoch ms,
         ``@message``, ``@logStream``, ``@log``, ``@ingestionTime``, ``@ptr``).
 
         Events are considered newest first, as the service does. ``limit`` is StartQuery's
         limit; without it and without a ``limit`` command at most :data:`DEFAULT_LIMIT` rows
-        come back.
+        come back. ``now_ms`` is when the query started (``now()``; default: the clock),
+        ``start_ms``/``end_ms`` the time range it covers (``queryStartTime()``...).
         """
+        self._set_window(now_ms, start_ms, end_ms)
         rows: list[Row] = [EventRow(event) for event in events]
         scanned_bytes = sum(len(str(row.get("@message") or "").encode("utf-8")) for row in rows)
         rows.sort(key=lambda row: int(row.get("@timestamp") or 0), reverse=True)
         kept, matched = self._execute(iter(rows), 0, set(), limit)
         return self._result(kept, matched or 0, len(rows), scanned_bytes)
 
-    def run_blocks(self, blocks: Sequence[EventBlock], *, limit: int | None = None) -> QueryResult:
+    def run_blocks(
+        self,
+        blocks: Sequence[EventBlock],
+        *,
+        limit: int | None = None,
+        now_ms: int | None = None,
+        start_ms: int | None = None,
+        end_ms: int | None = None,
+    ) -> QueryResult:
         """Evaluate the query over stored events: ``blocks`` newest block first, each read
         newest event first (see :class:`~._scan.EventBlock`). Same results as :meth:`run`
         over the same events, without building a row for an event a leading filter drops."""
+        self._set_window(now_ms, start_ms, end_ms)
         scanned = sum(len(block.timestamps) for block in blocks)
         scanned_bytes = sum(sum(block.sizes) for block in blocks)
         stats_at = self._columnar_stats
@@ -206,6 +243,10 @@ class CompiledQuery:
         aggregated, fed = stage.aggregate_blocks(blocks, self._pushed, self._pushed_on_rows)
         kept, _ = self._execute(iter(aggregated), stats_at + 1, self._skipped, limit)
         return self._result(kept, fed, scanned, scanned_bytes)
+
+    def _set_window(self, now_ms: int | None, start_ms: int | None, end_ms: int | None) -> None:
+        self.window.started_ms = int(time.time() * 1000) if now_ms is None else now_ms
+        self.window.start_ms, self.window.end_ms = start_ms, end_ms
 
     def _execute(
         self, rows: Iterator[Row], first: int, skipped: set[int], limit: int | None

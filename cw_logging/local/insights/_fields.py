@@ -11,6 +11,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from ._log_types import embedded_json, log_type_fields, may_have_type_fields
 from ._values import Timestamp
 
 MAX_DISCOVERED_FIELDS = 200
@@ -38,17 +39,31 @@ class EventRow(Row):
             if value is not None and value.__class__ is not Timestamp:
                 self[name] = Timestamp(value)
         message = self.get("@message")
-        self._undiscovered: str | None = message if may_be_json(message) else None
+        self._undiscovered: str | None = message if _may_discover(message) else None
 
     def __missing__(self, key: str) -> Any:
         if self._undiscovered is None:
             return None
         message, self._undiscovered = self._undiscovered, None
-        found = _discover(message)
+        found = _discover(message) if may_be_json(message) else _discover_typed(message)
         for taken in found.keys() & self.keys():
             del found[taken]
         self.update(found)
         return found.get(key)
+
+
+def _may_discover(message: Any) -> bool:
+    if message.__class__ is not str:
+        return False
+    return may_be_json(message) or may_have_type_fields(message)
+
+
+def _discover_typed(message: str) -> dict[str, Any]:
+    found = log_type_fields(message)
+    if found:
+        return found
+    document = embedded_json(message)
+    return {} if document is None else flatten_document(document)
 
 
 def may_be_json(message: Any) -> bool:
@@ -71,12 +86,11 @@ def _discover(message: str) -> dict[str, Any]:
         return {}
     if document.__class__ is not dict:
         return {}
-    return fields_of_document(document)
+    return flatten_document(document)
 
 
-def fields_of_document(document: dict[str, Any]) -> dict[str, Any]:
-    """The fields the service discovers in a message that parsed as the JSON object
-    ``document``."""
+def flatten_document(document: dict[str, Any]) -> dict[str, Any]:
+    """A JSON object's fields as the service discovers them (dotted names, at most 200)."""
     found: dict[str, Any] = {}
     for key, item in document.items():
         if len(found) >= MAX_DISCOVERED_FIELDS:

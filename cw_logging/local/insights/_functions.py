@@ -6,48 +6,17 @@ unless the function is about presence (``ispresent``, ``isempty``, ``coalesce``.
 
 from __future__ import annotations
 
-import datetime as dt
 import ipaddress
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
+from ._catalogue import REFUSED_FUNCTIONS
+from ._dates import to_millis
+from ._functions_more import MORE_FUNCTIONS
 from ._periods import Period
+from ._scalar import ScalarFunction, numeric, textual
 from ._values import Timestamp, as_text, to_number
-
-
-@dataclass(frozen=True)
-class ScalarFunction:
-    """A function's arity, which arguments are time periods, and its implementation."""
-
-    min_args: int
-    max_args: int | None
-    impl: Callable[..., Any]
-    period_args: frozenset[int] = frozenset()
-
-
-def _numeric(op: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    def apply(value: Any) -> Any:
-        number = to_number(value)
-        if number is None:
-            return None
-        try:
-            return op(number)
-        except (ValueError, OverflowError):
-            return None
-
-    return apply
-
-
-def _textual(op: Callable[..., Any]) -> Callable[..., Any]:
-    def apply(value: Any, *rest: Any) -> Any:
-        text = as_text(value)
-        if text is None or any(item is None for item in rest):
-            return None
-        return op(text, *(as_text(item) for item in rest))
-
-    return apply
 
 
 def _extreme(pick: Callable[..., Any]) -> Callable[..., Any]:
@@ -83,6 +52,15 @@ def _is_blank(value: Any) -> bool:
     return value is None or (as_text(value) or "").strip() == ""
 
 
+def _strcontains(value: Any, part: Any, ignore_case: Any = False) -> int | None:
+    text, search = as_text(value), as_text(part)
+    if text is None or search is None:
+        return None
+    if ignore_case is True or (isinstance(ignore_case, str) and ignore_case.lower() == "true"):
+        return int(search.lower() in text.lower())
+    return int(search in text)
+
+
 def _substr(value: Any, start: Any, length: Any = 0, *, has_length: bool = False) -> str | None:
     text, begin = as_text(value), to_number(start)
     if text is None or begin is None:
@@ -105,7 +83,7 @@ def _replace(text: str, search: str, replacement: str) -> str:
 
 
 def _trim(strip: Callable[[str, str | None], str]) -> Callable[..., Any]:
-    return _textual(lambda text, chars=None: strip(text, chars))
+    return textual(lambda text, chars=None: strip(text, chars))
 
 
 def _from_millis(value: Any) -> Timestamp | None:
@@ -113,22 +91,9 @@ def _from_millis(value: Any) -> Timestamp | None:
     return None if number is None else Timestamp(int(number))
 
 
-def _to_millis(value: Any) -> int | None:
-    if isinstance(value, str) and to_number(value) is None:
-        try:
-            moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
-            return None
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=dt.timezone.utc)
-        return int(moment.timestamp() * 1000)
-    number = to_number(value)
-    return None if number is None else int(number)
-
-
 def _date_rounder(method: Callable[[Period, int], int]) -> Callable[[Any, Period], Any]:
     def apply(value: Any, period: Period) -> Timestamp | None:
-        millis = _to_millis(value)
+        millis = to_millis(value)
         return None if millis is None else Timestamp(method(period, millis))
 
     return apply
@@ -164,13 +129,13 @@ def _subnet_check(kind: type[Any] | None) -> Callable[[Any, Any], bool | None]:
 
 
 SCALAR_FUNCTIONS: dict[str, ScalarFunction] = {
-    "abs": ScalarFunction(1, 1, _numeric(abs)),
-    "ceil": ScalarFunction(1, 1, _numeric(math.ceil)),
-    "floor": ScalarFunction(1, 1, _numeric(math.floor)),
+    "abs": ScalarFunction(1, 1, numeric(abs)),
+    "ceil": ScalarFunction(1, 1, numeric(math.ceil)),
+    "floor": ScalarFunction(1, 1, numeric(math.floor)),
     "greatest": ScalarFunction(1, None, _extreme(max)),
     "least": ScalarFunction(1, None, _extreme(min)),
-    "log": ScalarFunction(1, 1, _numeric(_positive_log)),
-    "sqrt": ScalarFunction(1, 1, _numeric(_square_root)),
+    "log": ScalarFunction(1, 1, numeric(_positive_log)),
+    "sqrt": ScalarFunction(1, 1, numeric(_square_root)),
     "ispresent": ScalarFunction(1, 1, lambda value: value is not None),
     "coalesce": ScalarFunction(1, None, _coalesce),
     "isempty": ScalarFunction(1, 1, _is_empty),
@@ -179,14 +144,14 @@ SCALAR_FUNCTIONS: dict[str, ScalarFunction] = {
     "ltrim": ScalarFunction(1, 2, _trim(str.lstrip)),
     "rtrim": ScalarFunction(1, 2, _trim(str.rstrip)),
     "trim": ScalarFunction(1, 2, _trim(str.strip)),
-    "strlen": ScalarFunction(1, 1, _textual(len)),
-    "toupper": ScalarFunction(1, 1, _textual(str.upper)),
-    "tolower": ScalarFunction(1, 1, _textual(str.lower)),
+    "strlen": ScalarFunction(1, 1, textual(len)),
+    "toupper": ScalarFunction(1, 1, textual(str.upper)),
+    "tolower": ScalarFunction(1, 1, textual(str.lower)),
     "substr": ScalarFunction(2, 3, _substr_dispatch),
-    "replace": ScalarFunction(3, 3, _textual(_replace)),
-    "strcontains": ScalarFunction(2, 2, _textual(lambda text, part: int(part in text))),
+    "replace": ScalarFunction(3, 3, textual(_replace)),
+    "strcontains": ScalarFunction(2, 3, _strcontains),
     "frommillis": ScalarFunction(1, 1, _from_millis),
-    "tomillis": ScalarFunction(1, 1, _to_millis),
+    "tomillis": ScalarFunction(1, 1, to_millis),
     "datefloor": ScalarFunction(2, 2, _date_rounder(Period.floor), frozenset({1})),
     "dateceil": ScalarFunction(2, 2, _date_rounder(Period.ceil), frozenset({1})),
     "isvalidip": ScalarFunction(1, 1, _ip_check(None)),
@@ -195,20 +160,9 @@ SCALAR_FUNCTIONS: dict[str, ScalarFunction] = {
     "isipinsubnet": ScalarFunction(2, 2, _subnet_check(None)),
     "isipv4insubnet": ScalarFunction(2, 2, _subnet_check(ipaddress.IPv4Address)),
     "isipv6insubnet": ScalarFunction(2, 2, _subnet_check(ipaddress.IPv6Address)),
+    **MORE_FUNCTIONS,
 }
 """Scalar functions by lower-cased name (``bin`` is handled by the compiler: it reads the row)."""
 
-UNSUPPORTED_FUNCTIONS = frozenset(
-    {
-        "jsonparse",
-        "jsonstringify",
-        "rate",
-        "count_over_time",
-        "countovertime",
-        "sum_over_time",
-        "sumovertime",
-        "histogram",
-        "unmask",
-    }
-)
+UNSUPPORTED_FUNCTIONS = frozenset(REFUSED_FUNCTIONS)
 """Functions the service documents that this engine does not evaluate."""

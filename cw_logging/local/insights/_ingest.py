@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from itertools import chain, repeat
 from typing import Any
 
-from ._fields import MAX_DISCOVERED_FIELDS, fields_of_document, may_be_json
+from ._fields import MAX_DISCOVERED_FIELDS, flatten_document, may_be_json
 
 _SEPARATOR_TEXT = "#cw-logging-separator-" + secrets.token_hex(16)
 _SEPARATOR = ',"' + _SEPARATOR_TEXT + '",'
@@ -82,6 +82,6 @@ def _all_flat(documents: list[dict[str, Any] | None]) -> bool:
 
 def _fields_of(document: dict[str, Any]) -> dict[str, Any]:
     try:
-        return fields_of_document(document)
+        return flatten_document(document)
     except RecursionError:  # nested deeper than the interpreter can walk: nothing discovered
         return {}

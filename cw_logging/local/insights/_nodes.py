@@ -35,6 +35,15 @@ class FieldRef(Node):
 
 
 @dataclass(frozen=True)
+class Member(Node):
+    """``base.key`` or ``base[index]``: an attribute of a map or an item of a list (the
+    structure types ``jsonParse`` returns)."""
+
+    base: Node
+    key: str | int
+
+
+@dataclass(frozen=True)
 class PeriodLiteral(Node):
     """A time period such as ``5m`` (only valid as an argument of datetime functions)."""
 
@@ -187,6 +196,14 @@ class DedupCommand(Command):
     """``dedup a, b``: keep the first row of each combination of values."""
 
     fields: tuple[FieldRef, ...]
+
+
+@dataclass(frozen=True)
+class UnnestCommand(Command):
+    """``unnest list into item``: one row per element of a list."""
+
+    source: Node
+    target: str
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,11 @@ _FIXED_UNITS_MS = {
     "w": 604_800_000,
     "week": 604_800_000,
 }
+_CAPS = {1: 1000, 1_000: 60, 60_000: 60, 3_600_000: 24}
+"""The most of a unit a period may hold, by the unit's length in ms: the functions page says
+CloudWatch caps ``ms`` at 1000, ``s`` and ``m`` at 60 and ``h`` at 24 (``bin(300s)`` is
+``bin(60s)``)."""
+
 _CALENDAR_UNITS_MONTHS = {
     "mo": 1,
     "mon": 1,
@@ -75,7 +80,7 @@ def parse_period_unit(amount: str, unit: str) -> Period | None:
     """The period ``amount`` ``unit`` (``5``, ``min``), or None when the unit is unknown.
 
     Units follow the service's list for ``bin``; a trailing ``s`` pluralises any unit longer
-    than one character (``hrs``, ``mins``).
+    than one character (``hrs``, ``mins``). Amounts above a unit's cap are capped.
     """
     key = unit.lower()
     if key not in _FIXED_UNITS_MS and key not in _CALENDAR_UNITS_MONTHS and len(key) > 2:
@@ -86,7 +91,8 @@ def parse_period_unit(amount: str, unit: str) -> Period | None:
     if count <= 0:
         return None
     if key in _FIXED_UNITS_MS:
-        return Period(millis=count * _FIXED_UNITS_MS[key])
+        unit_ms = _FIXED_UNITS_MS[key]
+        return Period(millis=min(count, _CAPS.get(unit_ms, count)) * unit_ms)
     if key in _CALENDAR_UNITS_MONTHS:
         return Period(months=count * _CALENDAR_UNITS_MONTHS[key])
     return None

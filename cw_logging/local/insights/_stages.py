@@ -7,6 +7,7 @@ only the commands that need every row (``sort``, ``stats``) hold them.
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Callable, Iterable
 from itertools import islice
@@ -17,7 +18,7 @@ from ._compiler import ExpressionCompiler
 from ._diagnostics import malformed
 from ._fields import Row
 from ._patterns import compile_regex, glob_to_regex
-from ._values import as_text, natural_key
+from ._values import as_text, group_key, natural_key
 
 Stage = Callable[[Iterable[Row]], Iterable[Row]]
 
@@ -27,7 +28,11 @@ def assigning_stage(compiler: ExpressionCompiler, items: tuple[n.Projection, ...
     assignments = [
         (item.name, compiler.compile(item.expr))
         for item in items
-        if not (isinstance(item.expr, n.FieldRef) and item.expr.name == item.name)
+        if not (
+            isinstance(item.expr, n.FieldRef)
+            and item.expr.name == item.name
+            and "." not in item.name
+        )
     ]
 
     if not assignments:
@@ -125,7 +130,7 @@ def dedup_stage(compiler: ExpressionCompiler, command: n.DedupCommand) -> Stage:
     def first_of_each(rows: Iterable[Row]) -> Iterable[Row]:
         seen: set[tuple[Any, ...]] = set()
         for row in rows:
-            key = tuple(field(row) for field in fields)
+            key = tuple(group_key(field(row)) for field in fields)
             if None in key:
                 yield row
             elif key not in seen:
@@ -133,3 +138,18 @@ def dedup_stage(compiler: ExpressionCompiler, command: n.DedupCommand) -> Stage:
                 yield row
 
     return first_of_each
+
+
+def unnest_stage(compiler: ExpressionCompiler, command: n.UnnestCommand) -> Stage:
+    """``unnest``: a row per element of a list (other values: one row; missing: none)."""
+    source, target = compiler.compile(command.source), command.target
+
+    def expand(rows: Iterable[Row]) -> Iterable[Row]:
+        for row in rows:
+            value = source(row)
+            for item in value if isinstance(value, list) else () if value is None else (value,):
+                copied = copy.copy(row)
+                copied[target] = item
+                yield copied
+
+    return expand

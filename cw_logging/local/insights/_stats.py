@@ -13,12 +13,12 @@ from typing import Any
 
 from . import _nodes as n
 from ._aggregates import AGGREGATES, Accumulator
-from ._compiler import Evaluator, ExpressionCompiler
+from ._compiler import Evaluator, ExpressionCompiler, QueryWindow
 from ._diagnostics import malformed
 from ._fields import Row
 from ._pushdown import Pushdown
 from ._scan import EventBlock, make_row, newest_first
-from ._values import Timestamp, to_number
+from ._values import Timestamp, group_key, to_number
 
 ColumnReader = Callable[[dict[str, Any], int], Any]
 """Reads a value from an event's discovered fields and its timestamp."""
@@ -95,10 +95,16 @@ class StatsStage:
     """A compiled ``stats`` command; call it on rows, or :meth:`aggregate_blocks` on stored
     events when :attr:`reads_columns`."""
 
-    def __init__(self, text: str, command: n.StatsCommand, columns: frozenset[str] | None):
-        row_compiler = ExpressionCompiler(text, columns=columns)
+    def __init__(
+        self,
+        text: str,
+        command: n.StatsCommand,
+        columns: frozenset[str] | None,
+        window: QueryWindow | None = None,
+    ):
+        row_compiler = ExpressionCompiler(text, columns=columns, window=window)
         self._slots = slots = _AggregateSlots(row_compiler)
-        item_compiler = ExpressionCompiler(text, aggregate_hook=slots.hook)
+        item_compiler = ExpressionCompiler(text, aggregate_hook=slots.hook, window=window)
         self._items: list[tuple[str, Evaluator]] = []
         for item in command.items:
             before = len(slots.factories)
@@ -140,7 +146,7 @@ class StatsStage:
         return self._results(groups)
 
     def _add(self, groups: dict[tuple[Any, ...], list[Accumulator]], row: Row) -> None:
-        key = tuple(evaluate(row) for _, evaluate in self._by)
+        key = tuple(group_key(evaluate(row)) for _, evaluate in self._by)
         accumulators = groups.get(key)
         if accumulators is None:
             accumulators = groups[key] = [factory() for factory in self._slots.factories]
@@ -173,7 +179,7 @@ class StatsStage:
                 if found is None:  # fields discovered on demand: go through a row
                     row = self._row_passing(block, index, test, reads_fields, on_rows)
                     if row is not None:
-                        key = tuple(evaluate(row) for _, evaluate in self._by)
+                        key = tuple(group_key(evaluate(row)) for _, evaluate in self._by)
                         collected = groups.get(key)
                         if collected is None:
                             collected = groups[key] = columns.empty()

@@ -7,6 +7,7 @@ a filter keeps only rows whose condition is true, as in SQL.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 import re
 from collections.abc import Callable
@@ -43,9 +44,12 @@ def format_timestamp(epoch_ms: int) -> str:
 
 
 def format_value(value: Any) -> str:
-    """Render a result value as GetQueryResults shows it (timestamps, whole numbers, booleans)."""
+    """Render a result value as GetQueryResults shows it (timestamps, whole numbers, booleans,
+    maps and lists as JSON)."""
     if value is None:
         return ""
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
     if isinstance(value, Timestamp):
         return format_timestamp(value)
     if isinstance(value, bool):
@@ -58,9 +62,12 @@ def format_value(value: Any) -> str:
 
 
 def as_text(value: Any) -> str | None:
-    """The string form used by string functions and ``like``; None stays None."""
+    """The string form used by string functions and ``like``; None stays None, and maps and
+    lists count as missing (as the functions page says)."""
     if value is None or isinstance(value, str):
         return value
+    if isinstance(value, (dict, list)):
+        return None
     return format_value(value)
 
 
@@ -70,6 +77,8 @@ def values_equal(left: Any, right: Any) -> bool | None:
         return None
     if isinstance(left, str) and isinstance(right, str):
         return left == right
+    if isinstance(left, (dict, list)) or isinstance(right, (dict, list)):
+        return False  # comparing a map or list with anything is false (functions page)
     left_number, right_number = to_number(left), to_number(right)
     if left_number is not None and right_number is not None:
         return left_number == right_number
@@ -117,6 +126,12 @@ COMPARISONS: dict[str, Callable[[Any, Any], bool | None]] = {
     ">": _test(lambda order: order > 0),
     ">=": _test(lambda order: order >= 0),
 }
+
+
+def group_key(value: Any) -> Any:
+    """A value usable to group or deduplicate rows: maps and lists (not supported there by the
+    service) count as missing."""
+    return None if isinstance(value, (dict, list)) else value
 
 
 def is_number_value(value: Any) -> bool:

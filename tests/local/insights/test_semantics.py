@@ -91,7 +91,7 @@ def test_month_and_quarter_bins_follow_the_calendar() -> None:
     assert [(row["bin(1q)"], row["n"]) for row in quarter] == [("2024-04-01 00:00:00.000", "2")]
 
 
-@pytest.mark.parametrize("unit", ["5m", "5min", "5mins", "5minute", "5minutes", "300s", "300000ms"])
+@pytest.mark.parametrize("unit", ["5m", "5min", "5mins", "5minute", "5minutes"])
 def test_period_spellings_are_equivalent(unit: str) -> None:
     evts = [event("a", BASE_MS + 4 * 60_000), event("b", BASE_MS + 6 * 60_000)]
     rows = run(f"stats count(*) as n by bin({unit}) as t", evts)
@@ -99,6 +99,23 @@ def test_period_spellings_are_equivalent(unit: str) -> None:
         "2024-05-01 12:00:00.000",
         "2024-05-01 12:05:00.000",
     ]
+
+
+@pytest.mark.parametrize(
+    ("unit", "same_as", "uncapped", "step_ms"),
+    [
+        ("300s", "1m", "5m", 37_000),
+        ("90m", "60m", "2h", 23 * 60_000),
+        ("5000ms", "1s", "5s", 700),
+    ],
+)
+def test_periods_are_capped_per_unit(unit: str, same_as: str, uncapped: str, step_ms: int) -> None:
+    """Functions page (CWL_QuerySyntax-operations-functions.html): CloudWatch caps ``ms`` at
+    1000, ``s`` and ``m`` at 60, ``h`` at 24; ``bin(300s)`` is implemented as 60 seconds."""
+    evts = [event(str(i), BASE_MS + i * step_ms) for i in range(30)]
+    capped = run(f"stats count(*) as n by bin({unit}) as t", evts)
+    assert capped == run(f"stats count(*) as n by bin({same_as}) as t", evts)
+    assert capped != run(f"stats count(*) as n by bin({uncapped}) as t", evts)
 
 
 def test_default_fields_include_parsed_fields_and_ptr() -> None:

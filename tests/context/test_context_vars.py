@@ -35,7 +35,7 @@ from cw_logging.context import (
 )
 from cw_logging.formatter import JsonFormatter
 from cw_logging.handler import CloudWatchHandler
-from tests.test_context import (
+from tests.context.test_correlation import (
     SPAN,
     TRACE,
     XRAY,

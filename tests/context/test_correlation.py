@@ -35,7 +35,7 @@ from cw_logging.context import (
     parse_traceparent,
     wrap,
 )
-from tests.test_formatter_examples import run_python
+from tests.formatter.test_examples import run_python
 
 TRACE = "4bf92f3577b34da6a3ce929d0e0e4736"
 SPAN = "00f067aa0ba902b7"
@@ -273,7 +273,7 @@ def test_scope_without_generation_binds_no_trace_id() -> None:
 LAMBDA_SCRIPT = """
 import json
 import cw_logging.context as context
-from tests.test_formatter_examples import run_python
+from tests.formatter.test_examples import run_python
 print(json.dumps([context.current(), context.capture() is context.capture()]))
 """
 

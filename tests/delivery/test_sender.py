@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from cw_logging.delivery.transport._transport import PutResult
+from cw_logging.delivery.transport import PutResult
 from cw_logging.errors import (
     AuthenticationError,
     ResourceAlreadyExistsError,
@@ -90,18 +90,21 @@ def test_stream_created_concurrently_is_tolerated(make: Any, transport: MemoryTr
     assert transport.messages(GROUP) == ["x"]
 
 
-def test_missing_group_without_create_is_dropped_and_reported(
+def test_missing_group_without_create_keeps_the_records_and_reports(
     make: Any, transport: MemoryTransport, capsys: pytest.CaptureFixture[str]
 ) -> None:
     handler, logger = make(create_log_group=False)
     for i in range(5):
         logger.info("m%d", i)
-    assert handler.flush(timeout=5)
+    assert handler.flush(timeout=1) is False, "the group does not exist: nothing delivered"
     stats = handler.stats()
-    assert stats["dropped"] == {"error": 5}
+    assert stats["dropped"] == {} and stats["retried"] > 0
     assert "create_log_group=True" in str(stats["last_error"])
     assert "create_log_group=True" in capsys.readouterr().err
     assert transport.count("create_log_group") == 0
+    transport.groups.add(GROUP)  # someone creates the group: the records go out
+    assert handler.flush(timeout=10)
+    assert transport.messages(GROUP) == [f"m{i}" for i in range(5)]
 
 
 def test_retryable_failures_are_retried_without_loss_or_duplicates(
@@ -118,7 +121,7 @@ def test_retryable_failures_are_retried_without_loss_or_duplicates(
     assert stats["sent"] == 100 and stats["dropped"] == {}
 
 
-def test_non_retryable_failure_drops_the_batch_without_retrying(
+def test_a_permission_or_credential_failure_is_retried_not_dropped(
     make: Any, transport: MemoryTransport
 ) -> None:
     handler, logger = make()
@@ -128,9 +131,9 @@ def test_non_retryable_failure_drops_the_batch_without_retrying(
     for i in range(7):
         logger.info("m%d", i)
     assert handler.flush(timeout=5)
-    assert transport.count("put_log_events") == 1
+    assert transport.count("put_log_events") == 2
     stats = handler.stats()
-    assert stats["dropped"] == {"error": 7} and stats["retried"] == 0
+    assert stats["dropped"] == {} and stats["retried"] == 1 and stats["sent"] == 7
     assert "AccessDenied" in str(stats["last_error"])
 
 
@@ -139,7 +142,8 @@ def test_rejected_events_are_partial_success(make: Any, transport: MemoryTranspo
     transport.reject_with = lambda events: PutResult(too_old_end=1, too_new_start=8)
     for i in range(10):
         logger.info("m%d", i)
-    assert handler.flush(timeout=5)
+    assert handler.flush(timeout=5) is False, "4 events were refused"
+    assert handler.flush(timeout=5), "nothing was lost since"
     stats = handler.stats()
     assert stats["rejected"] == {"too_old": 2, "too_new": 2}
     assert stats["sent"] == 6
@@ -153,7 +157,7 @@ def test_bisect_isolates_the_refused_event(make: Any, transport: MemoryTransport
     transport.poison(lambda message: message == "m517")
     for i in range(1000):
         logger.info("m%d", i)
-    assert handler.flush(timeout=10)
+    assert handler.flush(timeout=10) is False, "one event was refused"
     stored = transport.messages(GROUP)
     assert len(stored) == 999 and "m517" not in stored
     assert Counter(stored) == Counter(f"m{i}" for i in range(1000) if i != 517)
@@ -219,7 +223,7 @@ def test_full_queue_applies_the_overflow_policy_and_reports(
     assert 0 < kept < 200
     assert stats["dropped"] == {"drop_newest": 200 - kept}
     transport.gate.set()
-    assert handler.flush(timeout=5)
+    assert handler.flush(timeout=5) is False, "records were dropped"
     assert transport.messages(GROUP) == ["first", *(f"m{i}" for i in range(kept))]
     assert "drop_newest" in capsys.readouterr().err
 
@@ -234,7 +238,7 @@ def test_oversize_policies_are_applied_and_counted(
     handler, logger = make(max_event_bytes=100, oversize=policy)
     logger.info("x" * 250)
     logger.info("small")
-    assert handler.flush(timeout=5)
+    assert handler.flush(timeout=5) is (policy != "drop")
     stored = transport.messages(GROUP)
     assert stored[-1] == "small"
     assert all(len(m.encode()) <= 100 for m in stored)
@@ -280,7 +284,7 @@ def test_queue_stays_bounded_during_an_outage_and_every_record_is_accounted_for(
         logger.info("m%d", i)
         assert handler.stats()["queued_bytes"] <= 60_000
     transport.failures.clear()
-    assert handler.flush(timeout=10)
+    assert handler.flush(timeout=10) is False, "the oldest records were evicted"
     stats = handler.stats()
     evicted = stats["dropped"]["drop_oldest"]
     assert evicted > 800

@@ -27,7 +27,7 @@ from pythonjsonlogger.json import JsonFormatter as PlainJsonFormatter
 from cw_logging.context import RECORD_ATTRIBUTE, CorrelationFilter, capture, correlation
 from cw_logging.errors import ConfigurationError
 from cw_logging.formatter import EXCEPTION_ATTRIBUTE, JsonFormatter, json_safe, standard_attributes
-from tests.test_context import _isolated  # noqa: F401 - autouse: every test starts unbound
+from tests.context.test_correlation import _isolated  # noqa: F401 - autouse: every test starts unbound
 
 TRACE = "4bf92f3577b34da6a3ce929d0e0e4736"
 

@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 
 from cw_logging.spool import Spool
-from tests.test_spool import aside_files, one_stderr_line
+from tests.spool.test_spool import aside_files, one_stderr_line
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 GROUP = "/app/spool-processes"
 KEY = "{hostname}-{pid}"
 DEADLINE_S = 20.0

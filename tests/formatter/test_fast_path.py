@@ -1,5 +1,5 @@
-"""The write path's fast paths give the same bytes as the general paths, and step aside when
-they cannot be sure: JsonFormatter's plain-record path and the PutLogEvents body serialiser."""
+"""JsonFormatter's fast path gives the same bytes as its general path, and steps aside when it
+cannot be sure."""
 
 from __future__ import annotations
 
@@ -9,27 +9,16 @@ import json
 import logging
 import math
 import pickle
-import time
 from decimal import Decimal
 from typing import Any
 
-import botocore.session
 import pytest
-from botocore.serialize import JSONSerializer
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cw_logging._limits import InputLogEvent
 from cw_logging.context import RECORD_ATTRIBUTE, capture, correlation
-from cw_logging.delivery.transport._transport import (
-    Boto3Transport,
-    PutLogEventsSerializer,
-    build_client,
-    default_botocore_config,
-    install_put_serializer,
-)
 from cw_logging.formatter import JsonFormatter
-from tests.test_context import _isolated  # noqa: F401 - autouse: every test starts unbound
+from tests.context.test_correlation import _isolated  # noqa: F401 - autouse: every test starts unbound
 
 TRACE = "4bf92f3577b34da6a3ce929d0e0e4736"
 
@@ -244,169 +233,3 @@ def test_keys_renamed_onto_each_other_disable_the_fast_path() -> None:
     formatter = JsonFormatter(rename_fields={"level": "timestamp"})
     assert formatter._fast is None
     assert json.loads(formatter.format(record_with()))["timestamp"] == "INFO"
-
-
-# ---------------------------------------------------------------------------------- transport
-
-
-@pytest.fixture(scope="module")
-def put_model() -> Any:
-    return botocore.session.get_session().get_service_model("logs").operation_model("PutLogEvents")
-
-
-def put_params(events: list[Any], **more: Any) -> dict[str, Any]:
-    return {"logGroupName": "/app/g", "logStreamName": "s-1", "logEvents": events, **more}
-
-
-class Spy(JSONSerializer):
-    """botocore's serialiser, counting the events of each request it serialises."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.event_counts: list[int] = []
-
-    def serialize_to_request(self, parameters: Any, operation_model: Any) -> Any:
-        self.event_counts.append(len(parameters.get("logEvents") or ()))
-        return super().serialize_to_request(parameters, operation_model)
-
-
-messages = st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), min_size=1) | (
-    st.sampled_from(['{"k":"v"}', "\\", "\x00", "\ud800 lone surrogate", "é😀"])
-)
-
-
-@settings(max_examples=150, deadline=None)
-@given(
-    st.lists(
-        st.builds(lambda t, m: {"timestamp": t, "message": m}, st.integers(0, 2**45), messages),
-        min_size=1,
-        max_size=20,
-    )
-)
-def test_body_is_byte_identical_to_botocores(put_model: Any, events: list[Any]) -> None:
-    spy = Spy()
-    fast = PutLogEventsSerializer(spy)
-    request = fast.serialize_to_request(put_params(events), put_model)
-    assert request == JSONSerializer().serialize_to_request(put_params(events), put_model)
-    assert spy.event_counts == [1]  # botocore walked one event, not all of them
-    assert fast.enabled
-
-
-@pytest.mark.parametrize(
-    "events",
-    [
-        pytest.param([{"timestamp": 1, "message": "m", "extra": 1}], id="unknown member"),
-        pytest.param(
-            [{"timestamp": 1, "message": "m"}, {"timestamp": 2, "message": "n", "extra": 1}],
-            id="unknown member after the first event",
-        ),
-        pytest.param(
-            [{"timestamp": 1, "message": "m"}, {"timestamp": 2}], id="member missing later"
-        ),
-        pytest.param(
-            [{"timestamp": 1, "message": "m"}, {"timestamp": 2.5, "message": "n"}],
-            id="timestamp that is not an int later",
-        ),
-        pytest.param(
-            [{"timestamp": 1, "message": "m"}, {"timestamp": 2, "message": b"n"}],
-            id="message that is not text later",
-        ),
-        pytest.param([{"timestamp": 1}], id="missing member"),
-        pytest.param(({"timestamp": 1, "message": "m"},), id="tuple of events"),
-        pytest.param([], id="no events"),
-    ],
-)
-def test_unusual_events_are_serialised_by_botocore(put_model: Any, events: Any) -> None:
-    spy = Spy()
-    fast = PutLogEventsSerializer(spy)
-    try:
-        expected = JSONSerializer().serialize_to_request(put_params(events), put_model)
-    except Exception as exc:  # botocore refuses it: so must the wrapper, the same way
-        with pytest.raises(type(exc)):
-            fast.serialize_to_request(put_params(events), put_model)
-    else:
-        assert fast.serialize_to_request(put_params(events), put_model) == expected
-    assert spy.event_counts == [len(events)]
-
-
-class CompactBody(JSONSerializer):
-    """A botocore that (one day) writes its JSON differently."""
-
-    def serialize_to_request(self, parameters: Any, operation_model: Any) -> Any:
-        request = super().serialize_to_request(parameters, operation_model)
-        request["body"] = json.dumps(json.loads(request["body"]), separators=(",", ":")).encode()
-        return request
-
-
-def test_a_botocore_writing_other_bytes_switches_the_fast_body_off(put_model: Any) -> None:
-    events = [{"timestamp": 1, "message": "a"}, {"timestamp": 2, "message": "b"}]
-    inner = CompactBody()
-    fast = PutLogEventsSerializer(inner)
-    first = fast.serialize_to_request(put_params(events), put_model)
-    assert first == inner.serialize_to_request(put_params(events), put_model)
-    assert not fast.enabled
-    assert fast.serialize_to_request(put_params(events), put_model) == first
-
-
-def test_the_wrapper_answers_for_botocores_serialiser_and_can_be_copied(put_model: Any) -> None:
-    inner = JSONSerializer()
-    fast = PutLogEventsSerializer(inner)
-    assert fast.MAP_TYPE is inner.MAP_TYPE  # anything else botocore asks for is the inner's
-    clone = copy.copy(fast)
-    events = [{"timestamp": 1, "message": "m"}]
-    assert clone.serialize_to_request(put_params(events), put_model) == (
-        inner.serialize_to_request(put_params(events), put_model)
-    )
-
-
-def test_other_operations_and_parameters_go_to_botocore(put_model: Any) -> None:
-    model = botocore.session.get_session().get_service_model("logs")
-    create = model.operation_model("CreateLogStream")
-    fast = PutLogEventsSerializer(JSONSerializer())
-    params = {"logGroupName": "/app/g", "logStreamName": "s"}
-    assert fast.serialize_to_request(params, create) == JSONSerializer().serialize_to_request(
-        params, create
-    )
-    token = put_params([{"timestamp": 1, "message": "m"}], sequenceToken=None)
-    assert fast.serialize_to_request(token, put_model) == JSONSerializer().serialize_to_request(
-        token, put_model
-    )
-
-
-def test_build_client_installs_it_once_and_leaves_other_clients_alone() -> None:
-    unvalidated = default_botocore_config(parameter_validation=False)
-    client = build_client(
-        region_name="us-east-1", endpoint_url="http://127.0.0.1:9", botocore_config=unvalidated
-    )
-    assert isinstance(client._serializer, PutLogEventsSerializer)
-    assert install_put_serializer(client)
-    assert isinstance(client._serializer.inner, JSONSerializer)
-    validated = build_client(region_name="us-east-1", endpoint_url="http://127.0.0.1:9")
-    assert isinstance(validated._serializer._serializer, PutLogEventsSerializer)
-    s3: Any = botocore.session.get_session().create_client("s3", region_name="us-east-1")
-    assert not install_put_serializer(s3)  # not a JSON-protocol client
-    assert not isinstance(s3._serializer, PutLogEventsSerializer)
-
-
-def test_events_delivered_through_the_fast_body_are_stored_as_sent(
-    moto_server: Any, logs_client: Any
-) -> None:
-    unvalidated = default_botocore_config(parameter_validation=False)
-    client = build_client(
-        region_name="us-east-1", endpoint_url=moto_server.url, botocore_config=unvalidated
-    )
-    assert isinstance(client._serializer, PutLogEventsSerializer)
-    logs_client.create_log_group(logGroupName="/app/g")
-    logs_client.create_log_stream(logGroupName="/app/g", logStreamName="s-1")
-    now = int(time.time() * 1000)
-    events: list[InputLogEvent] = [
-        {"timestamp": now + i, "message": f'{{"n":{i},"t":"é \\"q\\" 😀"}}'} for i in range(500)
-    ]
-    Boto3Transport(client).put_log_events("/app/g", "s-1", events)
-    assert client._serializer.enabled
-    stored = logs_client.get_log_events(
-        logGroupName="/app/g", logStreamName="s-1", startFromHead=True, limit=10_000
-    )["events"]
-    assert [(e["timestamp"], e["message"]) for e in stored] == [
-        (e["timestamp"], e["message"]) for e in events
-    ]

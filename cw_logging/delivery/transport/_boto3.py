@@ -1,0 +1,164 @@
+"""The transport over a boto3 ``logs`` client, and how that client is built."""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+from urllib.parse import urlsplit
+
+from ..._limits import InputLogEvent
+from ...errors import (
+    CloudWatchLogsError,
+    ConfigurationError,
+    DataAlreadyAcceptedError,
+    from_exception,
+)
+from ._protocol import PutResult
+from ._serializer import install_put_serializer
+
+__all__ = [
+    "Boto3Transport",
+    "build_client",
+    "call_client",
+    "check_endpoint_url",
+    "default_botocore_config",
+    "is_loopback_host",
+    "service_errors",
+]
+
+
+def default_botocore_config(**overrides: Any) -> Any:
+    """Return the package's default ``botocore.config.Config``, with ``overrides`` applied.
+
+    Defaults: connect timeout 5 s, read timeout 30 s, ``standard`` retries (3 attempts), TCP
+    keep-alive on.
+    """
+    from botocore.config import Config
+
+    settings: dict[str, Any] = {
+        "connect_timeout": 5,
+        "read_timeout": 30,
+        "retries": {"mode": "standard", "total_max_attempts": 3},
+        "tcp_keepalive": True,
+    }
+    settings.update(overrides)
+    return Config(**settings)
+
+
+def check_endpoint_url(endpoint_url: str | None) -> str | None:
+    """Return ``endpoint_url`` if it is https, or http on a loopback host; else raise.
+
+    Plain http elsewhere would send signed requests and log data in clear text.
+    """
+    if endpoint_url is None:
+        return None
+    parts = urlsplit(endpoint_url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigurationError(
+            f"invalid endpoint_url {endpoint_url!r}: expected https://host[:port]",
+            code="InvalidEndpoint",
+        )
+    if parts.scheme == "http" and not is_loopback_host(parts.hostname):
+        raise ConfigurationError(
+            f"endpoint_url {endpoint_url!r} uses plain http to a non-loopback host: use https",
+            code="InsecureEndpoint",
+        )
+    return endpoint_url
+
+
+def is_loopback_host(host: str) -> bool:
+    """True for ``localhost`` and loopback addresses (127.0.0.0/8, ::1)."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def build_client(
+    *,
+    boto3_session: Any = None,
+    region_name: str | None = None,
+    endpoint_url: str | None = None,
+    profile_name: str | None = None,
+    botocore_config: Any = None,
+) -> Any:
+    """Return a boto3 ``logs`` client built from the given session, profile, region and endpoint.
+
+    Credentials come from boto3's usual chain. Nothing here talks to the network.
+    """
+    import boto3
+    from botocore.exceptions import ProfileNotFound
+
+    check_endpoint_url(endpoint_url)
+    try:
+        session = boto3_session or boto3.session.Session(profile_name=profile_name)
+    except ProfileNotFound as exc:
+        raise ConfigurationError(
+            f"AWS profile {profile_name!r} not found: check ~/.aws/config or AWS_PROFILE",
+            code="ProfileNotFound",
+        ) from exc
+    config = botocore_config or default_botocore_config()
+    try:
+        client = session.client(
+            "logs", region_name=region_name, endpoint_url=endpoint_url, config=config
+        )
+    except Exception as exc:
+        raise from_exception(exc) from exc
+    install_put_serializer(client)
+    return client
+
+
+@contextmanager
+def service_errors() -> Iterator[None]:
+    """Raise any failure inside the block as the package's taxonomy error (errors.py)."""
+    try:
+        yield
+    except CloudWatchLogsError:
+        raise
+    except Exception as exc:
+        raise from_exception(exc) from exc
+
+
+def call_client(client: Any, operation: str, **params: Any) -> Any:
+    """Call ``operation`` on a boto3 client; any failure is raised as a taxonomy error."""
+    with service_errors():
+        return getattr(client, operation)(**params)
+
+
+class Boto3Transport:
+    """:class:`~cw_logging.delivery.transport.Transport` over a boto3 ``logs`` client."""
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+
+    def put_log_events(
+        self, log_group: str, log_stream: str, events: Sequence[InputLogEvent]
+    ) -> PutResult:
+        """Call PutLogEvents; a DataAlreadyAccepted answer counts as success."""
+        try:
+            with service_errors():
+                response = self.client.put_log_events(
+                    logGroupName=log_group, logStreamName=log_stream, logEvents=list(events)
+                )
+        except DataAlreadyAcceptedError:
+            return PutResult()
+        return PutResult.from_response(response)
+
+    def create_log_group(self, log_group: str) -> None:
+        """Call CreateLogGroup."""
+        with service_errors():
+            self.client.create_log_group(logGroupName=log_group)
+
+    def create_log_stream(self, log_group: str, log_stream: str) -> None:
+        """Call CreateLogStream."""
+        with service_errors():
+            self.client.create_log_stream(logGroupName=log_group, logStreamName=log_stream)
+
+    def put_retention_policy(self, log_group: str, days: int) -> None:
+        """Call PutRetentionPolicy."""
+        with service_errors():
+            self.client.put_retention_policy(logGroupName=log_group, retentionInDays=days)

@@ -1,0 +1,85 @@
+"""A faster PutLogEvents body for boto3 clients: one ``json.dumps`` call, proven on every call
+to equal what botocore's own serialiser writes."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+__all__ = ["PutLogEventsSerializer", "install_put_serializer"]
+
+_EVENT_KEYS = frozenset({"timestamp", "message"})
+
+
+def _plain_events(events: object) -> bool:
+    """True for a non-empty list of dicts of exactly an int ``timestamp`` and a str ``message``:
+    events whose encoding botocore's on the first event proves for all."""
+    if events.__class__ is not list or not events:
+        return False
+    assert isinstance(events, list)
+    return all(
+        event.__class__ is dict
+        and event.keys() == _EVENT_KEYS
+        and event["timestamp"].__class__ is int
+        and event["message"].__class__ is str
+        for event in events
+    )
+
+
+class PutLogEventsSerializer:
+    """Wraps a boto3 logs client's request serialiser so that a PutLogEvents body is written by
+    one ``json.dumps`` call instead of botocore's walk over every event (about 4x cheaper).
+
+    The result is the same bytes botocore writes. Each call proves it: botocore serialises the
+    request with the first event only, and the body must equal ``json.dumps`` of those
+    parameters; otherwise (a botocore change, unusual parameters or events) botocore's own
+    result is used, and after a mismatch always.
+    """
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.enabled = True
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "inner":  # not set yet (copy, unpickling): no endless lookup
+            raise AttributeError(name)
+        return getattr(self.inner, name)
+
+    def serialize_to_request(self, parameters: dict[str, Any], operation_model: Any) -> Any:
+        """Return botocore's request dict for ``parameters`` (see the class docstring)."""
+        inner = self.inner
+        events = parameters.get("logEvents")
+        if not (self.enabled and operation_model.name == "PutLogEvents" and _plain_events(events)):
+            return inner.serialize_to_request(parameters, operation_model)
+        assert isinstance(events, list)
+        probe = {**parameters, "logEvents": events[:1]}
+        request = inner.serialize_to_request(probe, operation_model)
+        try:
+            same = request.get("body") == json.dumps(probe).encode("utf-8")
+            body = json.dumps(parameters).encode("utf-8") if same else b""
+        except (TypeError, ValueError):
+            same = False
+        if not same:
+            self.enabled = False
+            return inner.serialize_to_request(parameters, operation_model)
+        request["body"] = body
+        return request
+
+
+def install_put_serializer(client: Any) -> bool:
+    """Give ``client`` a :class:`PutLogEventsSerializer` (behind botocore's parameter validation
+    when that is on); False, client unchanged, when it lacks the botocore JSON serialiser this
+    relies on."""
+    from botocore.serialize import JSONSerializer
+    from botocore.validate import ParamValidationDecorator
+
+    holder = client
+    inner = getattr(holder, "_serializer", None)
+    if isinstance(inner, ParamValidationDecorator):  # validation on: it wraps the serialiser
+        holder, inner = inner, getattr(inner, "_serializer", None)
+    if isinstance(inner, PutLogEventsSerializer):
+        return True
+    if not isinstance(inner, JSONSerializer):
+        return False
+    holder._serializer = PutLogEventsSerializer(inner)
+    return True
