@@ -38,8 +38,9 @@ SERVERS = ("cw_logging", "moto")
 WATCHTOWER_REGIONS = ("us-east-1", "eu-west-1")
 _OUR_SERVER = "import sys\nfrom cw_logging.local import main\nsys.exit(main(['--port', '0']))\n"
 _MOTO_SERVER = (
-    "import signal, sys, threading\n"
+    "import logging, signal, sys, threading\n"
     "from moto.server import ThreadedMotoServer\n"
+    "logging.getLogger('werkzeug').setLevel(logging.ERROR)\n"
     "server = ThreadedMotoServer(ip_address='127.0.0.1', port=0, verbose=False)\n"
     "server.start()\n"
     "host, port = server.get_host_and_port()\n"

@@ -47,8 +47,9 @@ class Segment:
 
     def extend(self, batch: Batch, lo: int, hi: int) -> None:
         """Append ``batch[lo:hi]`` (in time order, after this segment's last event)."""
+        whole = lo == 0 and hi == len(batch)
         for column, values in zip(self.columns(), batch.columns(), strict=True):
-            column.extend(values[lo:hi])
+            column.extend(values if whole else values[lo:hi])
 
     def insert(self, offset: int, batch: Batch, index: int) -> None:
         """Insert event ``index`` of ``batch`` at ``offset``."""
