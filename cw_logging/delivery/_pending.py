@@ -42,6 +42,11 @@ class PendingEvents:
         waiting.bytes += sum(sizes) + EVENT_OVERHEAD_BYTES * len(sizes)
         self.count += len(events)
 
+    def room(self) -> int:
+        """How many more events the fullest stream takes before it holds a full batch."""
+        fullest = max((len(waiting.events) for waiting in self._streams.values()), default=0)
+        return max(self.max_events - fullest, 0)
+
     def has_full_batch(self) -> bool:
         """True when some stream holds at least one batch's worth of events."""
         return any(

@@ -41,7 +41,7 @@ class BoundedQueue(Generic[T]):
         self._max_bytes = require_int("max_queue_bytes", max_bytes, 1)
         self._overflow = parse_overflow(overflow)
         self._block_timeout = require_seconds("block_timeout", block_timeout, allow_zero=True)
-        self._wake_slots = 2 * require_int("wake_items", wake_items, 1)
+        self._wake_slots = self._default_wake_slots = 2 * require_int("wake_items", wake_items, 1)
         self._wake_bytes = require_int("wake_bytes", wake_bytes, 1)
         self._slots: deque[T | int] = deque()
         self._extend = self._slots.extend
@@ -230,6 +230,12 @@ class BoundedQueue(Generic[T]):
         self._bytes = 0
         self._total_evicted = self._total_drained = self._total_cleared = 0
         self._dropped = defaultdict(int)
+
+    def wake_at_most(self, items: int) -> None:
+        """Signal the consumer once ``items`` are queued if that comes before the ``wake_items``
+        threshold (for example when that many more make a full batch)."""
+        with self._lock:
+            self._wake_slots = 2 * max(1, min(items, self._default_wake_slots // 2))
 
     def items_for_bytes(self, budget: int) -> int:
         """About how many of the queued items (at their average cost) fill ``budget`` bytes."""

@@ -267,21 +267,31 @@ class Sender:
         if everything:
             self._send(everything=True)
             self.progress.settle_to(self.drained)
+        self.queue.wake_at_most(self.pending.room())  # a full batch need not wait the interval
 
     def _send(self, *, everything: bool) -> bool:
-        """Send what is due; False when the deadline left events unsent (counted as dropped)."""
+        """Send what is due; False when the deadline left events unsent (counted as dropped).
+
+        On an unexpected error the unsent events go back to the pending ones, for a retry.
+        """
+        work: list[tuple[str, list[InputLogEvent]]] = []
         for stream, events, sizes in self.pending.take(everything):
             batches = self.planner.pack(events, sizes)
-            last = batches[-1]
-            if not everything and not self._is_full(last):
-                batches.pop()
+            if not everything and not self._is_full(batches[-1]):
+                last = batches.pop()
                 self.pending.put_back(stream, last, [_size(event) for event in last])
-            for index, batch in enumerate(batches):
+            work.extend((stream, batch) for batch in batches)
+        for index, (stream, batch) in enumerate(work):
+            try:
                 left = self.putter.deliver(stream, batch)
-                if left:
-                    rest = sum(len(events) for events in batches[index + 1 :])
-                    self.counters.drop("close_timeout", left + rest + self.pending.clear())
-                    return False
+            except Exception:  # a bug of ours or a broken transport: keep them for a retry
+                for unsent_stream, unsent in work[index:]:
+                    self.pending.put_back(unsent_stream, unsent, [_size(e) for e in unsent])
+                raise
+            if left:
+                rest = sum(len(events) for _, events in work[index + 1 :])
+                self.counters.drop("close_timeout", left + rest + self.pending.clear())
+                return False
         return True
 
     def _is_full(self, batch: list[InputLogEvent]) -> bool:
@@ -295,7 +305,7 @@ class Sender:
         pump = self.pump
         if pump is not None:
             return len(self.queue) == 0 and pump.spool.depth() == 0
-        return len(self.queue) == 0 and self.pending.count == 0
+        return len(self.queue) == 0 and self.pending.count == 0 and not self._unformatted
 
     def _finish(self) -> None:
         if self.pump is None:

@@ -101,6 +101,7 @@ class DeliverySettings:
         require_int("chunk_bytes", self.chunk_bytes, 1)
         if self.spool_dir is not None:
             object.__setattr__(self, "spool_dir", check_spool_directory(self.spool_dir))
+            from . import _spooling  # noqa: F401  (with SQLite: never imported by our threads)
         _interval("spool_commit_interval", self.spool_commit_interval, MAX_COMMIT_INTERVAL_S)
         check_spool_limits(self.spool_max_bytes)
         require_int("spool_max_bytes", self.spool_max_bytes, MIN_SPOOL_BYTES, MAX_SPOOL_BYTES)

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from .._limits import MAX_BATCH_BYTES, MAX_BATCH_EVENTS, MAX_EVENT_BYTES
-from .._options import Clock, require_seconds
+from .._options import Clock, Overflow, require_seconds
 from .._records import FORMAT_ERROR_ATTRIBUTE
 from ..delivery._naming import DEFAULT_STREAM_TEMPLATE
 from ..delivery._queue import BoundedQueue
@@ -28,6 +28,8 @@ from . import _process_hooks, _registry
 from ._options import (
     DEFAULT_MAX_QUEUE_BYTES,
     MAX_CLOSE_TIMEOUT_S,
+    QUEUE_BLOCK_S,
+    SPOOL_BACKPRESSURE_S,
     WAKE_BYTES,
     WAKE_ITEMS,
     HandlerOptions,
@@ -131,9 +133,12 @@ class CloudWatchHandler(logging.Handler):
         super().__init__(level)
         self.options = options
         self._default_formatter = default_formatter()
+        spooled = options.delivery.spool_dir is not None
         self._queue: BoundedQueue[dict[str, Any]] = BoundedQueue(
             options.max_queue_bytes,
-            options.overflow,
+            # with a spool a burst goes to disk: a full queue waits for the commit to free room
+            Overflow.BLOCK if spooled else options.overflow,
+            block_timeout=SPOOL_BACKPRESSURE_S if spooled else QUEUE_BLOCK_S,
             wake_items=min(WAKE_ITEMS, options.delivery.max_batch_events),
             wake_bytes=min(WAKE_BYTES, options.max_queue_bytes // 4),
         )

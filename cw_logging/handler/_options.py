@@ -27,6 +27,8 @@ __all__ = [
     "MAX_CLOSE_TIMEOUT_S",
     "MAX_QUEUE_BYTES",
     "MIN_QUEUE_BYTES",
+    "QUEUE_BLOCK_S",
+    "SPOOL_BACKPRESSURE_S",
     "WAKE_BYTES",
     "WAKE_ITEMS",
     "HandlerOptions",
@@ -38,6 +40,12 @@ DEFAULT_MAX_QUEUE_BYTES = 64 * 1024 * 1024
 
 MAX_CLOSE_TIMEOUT_S = 3600.0
 """Longest ``close_timeout`` (and ``flush`` timeout) accepted: one hour."""
+
+QUEUE_BLOCK_S = 1.0
+"""How long ``overflow="block"`` waits for room before the record is dropped (counted)."""
+SPOOL_BACKPRESSURE_S = 2.0
+"""With a spool, how long a full memory queue makes a logging thread wait for the spool to
+commit (and free room) before the record is dropped (counted as ``block_timeout``)."""
 
 WAKE_ITEMS = 256
 """Queued records that wake the sender: it formats them while they are young (cheap for the

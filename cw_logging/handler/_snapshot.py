@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import tracemalloc
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -31,11 +32,10 @@ Freeze = Callable[[Any], Any]
 """Turns a value into what the record keeps of it now (see ``JsonFormatter.freeze_value``)."""
 
 _STANDARD = standard_attributes()
+_SLOT_BYTES = 2 * 8  # the record's and its cost's places in the queue
 _BASE_LENGTH = len(logging.LogRecord("", 0, "", 0, "", None, None).__dict__)
 _LogRecord = logging.LogRecord
 _getsizeof = sys.getsizeof
-_STR_HEADER = _getsizeof("")
-_DICT_MESSAGE_KEYS = 32  # a dict message counts like this many text fields besides its values
 
 
 def take_snapshot(
@@ -51,31 +51,64 @@ def take_snapshot(
         except Exception:
             msg, failure = render_message(record)
             values[FORMAT_ERROR_ATTRIBUTE] = failure
-            cost += len(failure or "")
+            cost += _getsizeof(failure)
         values["msg"] = msg
         values["args"] = None
     elif msg.__class__ is not str:
         if isinstance(msg, Mapping):
             msg = values["msg"] = _freeze_mapping(msg, formatter)
-            cost += _DICT_MESSAGE_KEYS * _STR_HEADER + sum(map(len, map(str, msg.values())))
+            cost += _getsizeof(msg) + sum(map(_getsizeof, msg.values()))
         else:
             msg, failure = render_message(record)
             values["msg"] = msg
             if failure:
                 values[FORMAT_ERROR_ATTRIBUTE] = failure
     if msg.__class__ is str:
-        cost += _STR_HEADER + len(msg)
+        cost += _getsizeof(msg)
     if record.exc_info:
         cost += _capture_exception(record, values, formatter)
     if record.stack_info:
-        cost += _STR_HEADER + len(record.stack_info)
+        cost += _getsizeof(record.stack_info)
     if len(values) > _BASE_LENGTH:
         cost += _freeze_extras(values, formatter)
     if RECORD_ATTRIBUTE not in values:
         values[RECORD_ATTRIBUTE] = capture()
     if record.__class__ is not _LogRecord:
         values[RECORD_CLASS_KEY] = record.__class__
-    return values, cost + _getsizeof(values)
+    return values, cost + _getsizeof(values) + _DICT_UNSEEN + _SLOT_BYTES
+
+
+def _unseen_dict_bytes() -> int:
+    """What a snapshot dict takes in memory beyond ``sys.getsizeof`` (allocator headers, a split
+    table's separate values), measured once on records made as a logger makes them: the larger
+    of a plain record's snapshot and one with ``extra=`` fields."""
+    started = not tracemalloc.is_tracing()
+    if started:
+        tracemalloc.start()
+    try:
+        logger = logging.getLogger("cw_logging.measure")
+        gaps = []
+        for extra in (None, {"extra0": 0, "extra1": 1}):
+            records = [
+                logger.makeRecord(logger.name, logging.INFO, "x.py", 1, "m", (), None, extra=extra)
+                for _ in range(64)
+            ]
+            copies: list[dict[str, Any]] = [{} for _ in records]
+            base = tracemalloc.get_traced_memory()[0]
+            for slot, record in enumerate(records):
+                copy = record.__dict__.copy()
+                copy[RECORD_ATTRIBUTE] = None
+                copies[slot] = copy
+            used = tracemalloc.get_traced_memory()[0] - base
+            gaps.append(used // len(copies) - _getsizeof(copies[-1]))
+            del copies, records
+        return max(0, *gaps)
+    finally:
+        if started:
+            tracemalloc.stop()
+
+
+_DICT_UNSEEN = _unseen_dict_bytes()
 
 
 def _freezer(formatter: logging.Formatter) -> Freeze:
@@ -96,14 +129,14 @@ def _freeze_extras(values: dict[str, Any], formatter: logging.Formatter) -> int:
         kind = value.__class__
         if kind in SCALARS:
             if kind is str:
-                cost += _STR_HEADER + len(value)
+                cost += _getsizeof(value)
             continue
         if key[:1] == "_":  # the package's own attributes (ids snapshot, exception summary)
             continue
         if freeze_value is None:
             freeze_value = _freezer(formatter)
         frozen = values[key] = freeze_value(value)
-        cost += _STR_HEADER + len(frozen) if isinstance(frozen, str) else _getsizeof(frozen)
+        cost += _getsizeof(frozen)
     return cost
 
 
@@ -127,6 +160,8 @@ def _capture_exception(
     text = record.exc_text
     if not text:
         text = values["exc_text"] = formatter.formatException(exc_info)
+    cost = _getsizeof(text)
     if EXCEPTION_ATTRIBUTE not in values:
-        values[EXCEPTION_ATTRIBUTE] = exception_summary(exc_info)
-    return _STR_HEADER + len(text)
+        summary = values[EXCEPTION_ATTRIBUTE] = exception_summary(exc_info)
+        cost += _getsizeof(summary) + sum(map(_getsizeof, summary))
+    return cost

@@ -117,8 +117,9 @@ class Spool:
             fsync=fsync,
             reporter=reporter or RateLimitedReporter(REPORT_INTERVAL_S),
         )
-        self._open_storage(adopt=adopt_on_open)
         _LIVE_SPOOLS.add(self)
+        with self._mutex:  # no fork while SQLite is in use (see _before_fork)
+            self._open_storage(adopt=adopt_on_open)
 
     @classmethod
     def open(
@@ -346,9 +347,31 @@ class Spool:
 _LIVE_SPOOLS: weakref.WeakSet[Spool] = weakref.WeakSet()
 
 
-def _after_fork_in_child() -> None:
+_FORK_WAIT_S = 5.0
+_held_for_fork: list[threading.Lock] = []
+
+
+def _before_fork() -> None:
+    """Wait (bounded) until no thread of this process is inside SQLite through a spool.
+
+    A child forked while another thread holds one of SQLite's internal mutexes would hang in its
+    first ``sqlite3.connect``. Every use of SQLite here is under a spool's mutex, so holding all
+    of them across the fork leaves SQLite idle in the child.
+    """
     for spool in list(_LIVE_SPOOLS):
-        # A thread of the parent may have held the mutex at fork time; it will never release it.
+        if spool._mutex.acquire(timeout=_FORK_WAIT_S):
+            _held_for_fork.append(spool._mutex)
+
+
+def _after_fork_in_parent() -> None:
+    while _held_for_fork:
+        _held_for_fork.pop().release()
+
+
+def _after_fork_in_child() -> None:
+    _held_for_fork.clear()
+    for spool in list(_LIVE_SPOOLS):
+        # The parent's mutex is held (by the fork itself, or a thread that is gone): a new one.
         spool._mutex = threading.Lock()
         # Let go of the parent's locks now, not at the child's first use of the spool: a child
         # that never logs must not keep the parent's file from being adopted after it dies.
@@ -356,4 +379,8 @@ def _after_fork_in_child() -> None:
 
 
 if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_after_fork_in_child)
+    os.register_at_fork(
+        before=_before_fork,
+        after_in_parent=_after_fork_in_parent,
+        after_in_child=_after_fork_in_child,
+    )

@@ -151,7 +151,7 @@ def test_rejected_events_are_partial_success(make: Any, transport: MemoryTranspo
 
 
 def test_bisect_isolates_the_refused_event(make: Any, transport: MemoryTransport) -> None:
-    handler, logger = make()
+    handler, logger = make(flush_interval=60)  # the 1,000 records go out as one batch
     transport.groups.add(GROUP)
     transport.streams[(GROUP, "s")] = []
     transport.poison(lambda message: message == "m517")

@@ -10,7 +10,9 @@ from typing import Any
 from ..._options import INVALID_SETTING
 from ...errors import ConfigurationError
 from ._boto3 import Boto3Transport, build_client, check_endpoint_url, default_botocore_config
+from ._preload import preload_boto3
 from ._protocol import Transport
+from ._serializer import install_put_serializer
 
 __all__ = ["ClientOptions", "TransportProvider"]
 
@@ -85,6 +87,8 @@ class TransportProvider:
                 f"client={client!r} is not a boto3 CloudWatch Logs client (boto3.client('logs'))",
                 code=INVALID_SETTING,
             )
+        if transport is None:
+            preload_boto3()  # before any thread of ours starts (see _preload)
         self.options = options
         self._user_transport = transport
         self._user_client = client
@@ -101,7 +105,9 @@ class TransportProvider:
 
     def _new_client(self) -> Any:
         if self._user_client is not None:
-            return _client_like(self._user_client) if self._copy_client else self._user_client
+            client = _client_like(self._user_client) if self._copy_client else self._user_client
+            install_put_serializer(client)  # validation stays on for the user's own calls
+            return client
         options = self.options
         config = default_botocore_config(parameter_validation=False)
         if options.botocore_config is not None:

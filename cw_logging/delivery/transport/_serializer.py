@@ -4,7 +4,10 @@ to equal what botocore's own serialiser writes."""
 from __future__ import annotations
 
 import json
+import threading
 from typing import Any
+
+from .._threads import SENDER_THREADS
 
 __all__ = ["PutLogEventsSerializer", "install_put_serializer"]
 
@@ -34,10 +37,15 @@ class PutLogEventsSerializer:
     request with the first event only, and the body must equal ``json.dumps`` of those
     parameters; otherwise (a botocore change, unusual parameters or events) botocore's own
     result is used, and after a mismatch always.
+
+    ``checked`` is the parameter-validating serialiser the client had (validation on): calls
+    from other threads go through it unchanged; calls from cw_logging's sender threads, whose
+    batches the batch builder made valid, skip the validation of every event.
     """
 
-    def __init__(self, inner: Any) -> None:
+    def __init__(self, inner: Any, checked: Any = None) -> None:
         self.inner = inner
+        self.checked = checked
         self.enabled = True
 
     def __getattr__(self, name: str) -> Any:
@@ -49,8 +57,13 @@ class PutLogEventsSerializer:
         """Return botocore's request dict for ``parameters`` (see the class docstring)."""
         inner = self.inner
         events = parameters.get("logEvents")
-        if not (self.enabled and operation_model.name == "PutLogEvents" and _plain_events(events)):
-            return inner.serialize_to_request(parameters, operation_model)
+        if not (
+            self.enabled
+            and operation_model.name == "PutLogEvents"
+            and (self.checked is None or threading.get_ident() in SENDER_THREADS)
+            and _plain_events(events)
+        ):
+            return (self.checked or inner).serialize_to_request(parameters, operation_model)
         assert isinstance(events, list)
         probe = {**parameters, "logEvents": events[:1]}
         request = inner.serialize_to_request(probe, operation_model)
@@ -67,19 +80,19 @@ class PutLogEventsSerializer:
 
 
 def install_put_serializer(client: Any) -> bool:
-    """Give ``client`` a :class:`PutLogEventsSerializer` (behind botocore's parameter validation
-    when that is on); False, client unchanged, when it lacks the botocore JSON serialiser this
-    relies on."""
+    """Give ``client`` a :class:`PutLogEventsSerializer` (in front of botocore's parameter
+    validation when that is on, which still checks every call but the sender's); False, client
+    unchanged, when it lacks the botocore JSON serialiser this relies on."""
     from botocore.serialize import JSONSerializer
     from botocore.validate import ParamValidationDecorator
 
-    holder = client
-    inner = getattr(holder, "_serializer", None)
-    if isinstance(inner, ParamValidationDecorator):  # validation on: it wraps the serialiser
-        holder, inner = inner, getattr(inner, "_serializer", None)
-    if isinstance(inner, PutLogEventsSerializer):
+    current = getattr(client, "_serializer", None)
+    if isinstance(current, PutLogEventsSerializer):
         return True
-    if not isinstance(inner, JSONSerializer):
+    checked = None
+    if isinstance(current, ParamValidationDecorator):  # validation on: it wraps the serialiser
+        checked, current = current, getattr(current, "_serializer", None)
+    if not isinstance(current, JSONSerializer):
         return False
-    holder._serializer = PutLogEventsSerializer(inner)
+    client._serializer = PutLogEventsSerializer(current, checked)
     return True

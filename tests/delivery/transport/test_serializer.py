@@ -5,16 +5,20 @@ from __future__ import annotations
 
 import copy
 import json
+import threading
 import time
 from typing import Any
 
 import botocore.session
 import pytest
+from botocore.exceptions import ParamValidationError
 from botocore.serialize import JSONSerializer
+from botocore.validate import ParamValidationDecorator
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cw_logging._limits import InputLogEvent
+from cw_logging.delivery._threads import SENDER_THREADS
 from cw_logging.delivery.transport import (
     Boto3Transport,
     PutLogEventsSerializer,
@@ -165,10 +169,38 @@ def test_build_client_installs_it_once_and_leaves_other_clients_alone() -> None:
     assert install_put_serializer(client)
     assert isinstance(client._serializer.inner, JSONSerializer)
     validated = build_client(region_name="us-east-1", endpoint_url="http://127.0.0.1:9")
-    assert isinstance(validated._serializer._serializer, PutLogEventsSerializer)
+    assert isinstance(validated._serializer, PutLogEventsSerializer)
+    assert isinstance(validated._serializer.checked, ParamValidationDecorator)
     s3: Any = botocore.session.get_session().create_client("s3", region_name="us-east-1")
     assert not install_put_serializer(s3)  # not a JSON-protocol client
     assert not isinstance(s3._serializer, PutLogEventsSerializer)
+
+
+def test_a_users_client_keeps_validating_its_own_calls_but_not_the_senders(
+    put_model: Any,
+) -> None:
+    client = build_client(region_name="us-east-1", endpoint_url="http://127.0.0.1:9")
+    serializer = client._serializer
+    assert isinstance(serializer, PutLogEventsSerializer)
+    invalid = put_params([{"timestamp": 1, "message": ""}])  # empty messages break the model
+    with pytest.raises(ParamValidationError):
+        serializer.serialize_to_request(invalid, put_model)
+    valid = put_params([{"timestamp": 1, "message": "m"}, {"timestamp": 2, "message": "n"}])
+    ident = threading.get_ident()
+    SENDER_THREADS.add(ident)
+    try:
+        checked, serializer.checked = serializer.checked, None  # what a sender call bypasses
+        expected = serializer.serialize_to_request(valid, put_model)["body"]
+        serializer.checked = _Forbidden()
+        assert serializer.serialize_to_request(valid, put_model)["body"] == expected
+    finally:
+        SENDER_THREADS.discard(ident)
+        serializer.checked = checked
+
+
+class _Forbidden:
+    def serialize_to_request(self, *args: Any) -> Any:
+        raise AssertionError("a sender's call must not go through validation")
 
 
 def test_events_delivered_through_the_fast_body_are_stored_as_sent(
