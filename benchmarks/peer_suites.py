@@ -104,18 +104,24 @@ def _extracted(directory: Path, prefix: str) -> Path | None:
 
 
 @contextlib.contextmanager
-def running(server: str) -> Iterator[str]:
-    """Start ``server`` ("cw_logging" or "moto") in a subprocess; yield its URL; stop it."""
+def running(server: str, log: Path) -> Iterator[str]:
+    """Start ``server`` ("cw_logging" or "moto") in a subprocess, its stderr going to ``log``;
+    yield its URL; stop it."""
     script = _OUR_SERVER if server == "cw_logging" else _MOTO_SERVER
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(REPOSITORY)}
-    process = subprocess.Popen(
-        [sys.executable, "-c", script], stdout=subprocess.PIPE, text=True, env=env
-    )
+    with open(log, "a") as errors:
+        process = subprocess.Popen(
+            [sys.executable, "-c", script],
+            stdout=subprocess.PIPE,
+            stderr=errors,
+            text=True,
+            env=env,
+        )
     try:
         assert process.stdout is not None
         first = process.stdout.readline()
         if "listening on http://" not in first:
-            raise SystemExit(f"{server} server did not start: {first!r}")
+            raise SystemExit(f"{server} server did not start: {first!r} (see {log})")
         yield first.rsplit(" ", 1)[-1].strip()
     finally:
         process.terminate()
@@ -174,7 +180,7 @@ def _read_report(report: Path) -> Outcome:
 
 def moto_suite(source: Path, server: str, reports: Path, extra: Sequence[str]) -> Outcome:
     """moto's ``tests/test_logs`` in server mode against ``server``."""
-    with running(server) as url:
+    with running(server, reports / f"{server}-server.log") as url:
         env = _base_env(url, "us-east-1")
         env.update(TEST_SERVER_MODE="true", TEST_SERVER_MODE_ENDPOINT=url)
         report = reports / f"moto-{server}.xml"
@@ -185,7 +191,7 @@ def watchtower_suite(
     source: Path, server: str, region: str, reports: Path, extra: Sequence[str]
 ) -> Outcome:
     """watchtower's ``test/test.py`` with every client pointed at ``server`` in ``region``."""
-    with running(server) as url:
+    with running(server, reports / f"{server}-server.log") as url:
         env = _base_env(url, region)
         env["AWS_ENDPOINT_URL"] = url
         env["PYTHONPATH"] = str(source)
