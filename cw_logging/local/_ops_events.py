@@ -10,7 +10,7 @@ from __future__ import annotations
 import bisect
 import operator
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 from .._limits import (
@@ -142,10 +142,10 @@ def get_log_events(ctx: ServiceContext, params: Params) -> Params:
         key = (start - 1, _END_OF_TIME) if direction == "f" else (_END_OF_TIME, _END_OF_TIME)
     if direction == "f":
         first = max(lo, timeline.index_after(*key))
-        chosen = _take_forward(timeline, first, hi, limit, None, None)[0]
+        chosen = _take(timeline, first, hi, limit)[0]
     else:
         last = min(hi, timeline.index_after(key[0], key[1] - 1))
-        chosen = _take_backward(timeline, lo, last, limit)[0]
+        chosen = _take(timeline, lo, last, limit, backward=True)[0]
         chosen.reverse()
     if chosen:
         forward, backward = _key_of(chosen[-1]), _key_of(chosen[0])
@@ -196,8 +196,9 @@ def filter_log_events(ctx: ServiceContext, params: Params) -> Params:
         else:
             hi = min(hi, timeline.index_after(key[0], key[1] - 1))
     limit = params.get("limit") or MAX_BATCH_EVENTS
-    take = _take_forward if ascending else _take_backward
-    page, more = take(timeline, lo, hi, limit, wanted, pattern.matches)
+    page, more = _take(
+        timeline, lo, hi, limit, backward=not ascending, streams=wanted, matches=pattern.matches
+    )
     response: Params = {
         "events": [
             {
@@ -218,38 +219,20 @@ def filter_log_events(ctx: ServiceContext, params: Params) -> Params:
     return response
 
 
-def _take_forward(
-    timeline: Timeline,
-    lo: int,
-    hi: int,
-    limit: int,
-    streams: set[str] | None = None,
-    matches: Callable[[str], bool] | None = None,
-) -> tuple[list[Position], bool]:
-    """Events from ``lo`` on (before ``hi``) of the wanted streams that match, up to ``limit``
-    and the response size cap, oldest first; and whether a further one follows."""
-    return _take(timeline.runs(lo, hi), False, limit, streams, matches)
-
-
-def _take_backward(
-    timeline: Timeline,
-    lo: int,
-    hi: int,
-    limit: int,
-    streams: set[str] | None = None,
-    matches: Callable[[str], bool] | None = None,
-) -> tuple[list[Position], bool]:
-    """Like :meth:`_take_forward`, from ``hi`` backwards: newest first."""
-    return _take(timeline.runs_backward(lo, hi), True, limit, streams, matches)
-
-
 def _take(
-    runs: Iterable[tuple[Segment, int, int]],
-    backward: bool,
+    timeline: Timeline,
+    lo: int,
+    hi: int,
     limit: int,
-    streams: set[str] | None,
-    matches: Callable[[str], bool] | None,
+    *,
+    backward: bool = False,
+    streams: set[str] | None = None,
+    matches: Callable[[str], bool] | None = None,
 ) -> tuple[list[Position], bool]:
+    """Events between ``lo`` and ``hi`` of the wanted streams that match, up to ``limit`` and
+    the response size cap, from ``lo`` on (oldest first) or from ``hi`` back (newest first);
+    and whether a further one follows."""
+    runs = timeline.runs_backward(lo, hi) if backward else timeline.runs(lo, hi)
     page: list[Position] = []
     size = 0
     for segment, start, end in runs:
