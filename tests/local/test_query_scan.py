@@ -43,6 +43,8 @@ QUERIES = [
     "filter ispresent(level) | stats count(*) by level",
     "stats count(level), count(*) by bin(1m), service",
     "filter nested.list.0 = 1 | stats count(*) by nested.x",
+    'filter @type = "REPORT" | stats avg(@duration), count(*)',
+    "filter @duration > 100 or latency = 7 | fields @type, level",
     'fields jsonParse(@message) as js | filter js.level = "ERROR" | fields js.nested.x',
     "fields jsonParse(@message) as js | unnest js.nested.list into item | stats count(*) by item",
     "filter @timestamp < now() * 1000 - 60000 | stats count(*) by bin(300s)",
@@ -65,6 +67,11 @@ messages = st.one_of(
     ),
     st.just('{"@at": "v", "level": null, "latency": "75"}'),
     st.just("plain ERROR timeout"),
+    st.just(
+        "REPORT RequestId: 8f1e2d3c-0000-4000-8000-000000000001 Duration: 102.25 ms "
+        "Billed Duration: 103 ms Memory Size: 128 MB Max Memory Used: 70 MB"
+    ),
+    st.just('2024-05-01T12:00:00.000Z req-1 INFO {"level": "ERROR", "latency": 7}'),
     st.just("{broken json timeout"),
     st.just('  {"service": "cart", "latency": 5.5}'),
 )
