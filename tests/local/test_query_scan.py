@@ -67,11 +67,11 @@ messages = st.one_of(
     ),
     st.just('{"@at": "v", "level": null, "latency": "75"}'),
     st.just("plain ERROR timeout"),
-    st.just(
-        "REPORT RequestId: 8f1e2d3c-0000-4000-8000-000000000001 Duration: 102.25 ms "
-        "Billed Duration: 103 ms Memory Size: 128 MB Max Memory Used: 70 MB"
+    st.just(  # Lambda's lines are tab-separated
+        "REPORT RequestId: 8f1e2d3c-0000-4000-8000-000000000001\tDuration: 102.25 ms\t"
+        "Billed Duration: 103 ms\tMemory Size: 128 MB\tMax Memory Used: 70 MB"
     ),
-    st.just('2024-05-01T12:00:00.000Z req-1 INFO {"level": "ERROR", "latency": 7}'),
+    st.just('2024-05-01T12:00:00.000Z\treq-1\tINFO\t{"level": "ERROR", "latency": 7}'),
     st.just("{broken json timeout"),
     st.just('  {"service": "cart", "latency": 5.5}'),
 )
