@@ -187,11 +187,12 @@ def test_oversized_heads_are_refused(
     assert_aws_error(exchange(local_server.url, raw), status, code)
 
 
-def test_a_claimed_20_mb_body_is_refused_at_once(quick_server: LocalServer) -> None:
-    began = time.monotonic()
-    raw = post("PutLogEvents", b"0123456789", length="20000000")
-    assert_aws_error(exchange(quick_server.url, raw), 413, "RequestEntityTooLargeException")
-    assert time.monotonic() - began < 0.5  # not after the read timeout
+def test_a_claimed_20_mb_body_is_refused_at_once(engine: LocalEngine) -> None:
+    with serve(port=0, engine=engine, limits=HttpLimits(read_timeout=60)) as server:
+        began = time.monotonic()
+        raw = post("PutLogEvents", b"0123456789", length="20000000")
+        assert_aws_error(exchange(server.url, raw), 413, "RequestEntityTooLargeException")
+        assert time.monotonic() - began < 30  # refused on the header, not after the timeout
 
 
 def test_a_body_that_never_arrives_times_out_and_frees_the_connection(
@@ -209,7 +210,7 @@ def test_a_trickled_request_is_bounded_by_one_deadline(quick_server: LocalServer
         sock.sendall(b"GET / HTTP/1.1\r\nHost: localhost\r\nX-Slow: ")
         began = time.monotonic()
         answer = None
-        while answer is None and time.monotonic() - began < 3:
+        while answer is None and time.monotonic() - began < 6:
             try:
                 sock.sendall(b"a")
             except OSError:
@@ -221,7 +222,7 @@ def test_a_trickled_request_is_bounded_by_one_deadline(quick_server: LocalServer
                 continue
         assert answer is not None
         assert_aws_error(answer, 408, "RequestTimeoutException")
-        assert time.monotonic() - began < 2
+        assert time.monotonic() - began < 4  # one 0.5 s deadline, not 0.5 s per byte
 
 
 def test_an_idle_connection_is_closed_after_the_idle_timeout(quick_server: LocalServer) -> None:
