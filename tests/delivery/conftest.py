@@ -16,8 +16,9 @@ import pytest
 from cw_logging.handler import CloudWatchHandler
 from tests.integration.conftest import fault_proxy, make_client, moto_process, ship
 from tests.support.faults import FaultProxy, quick_retry_policy
+from tests.support.sink_fixtures import sink, sink_handlers
 
-__all__ = ["fault_proxy", "make_client", "moto_process", "ship"]
+__all__ = ["fault_proxy", "make_client", "moto_process", "ship", "sink", "sink_handlers"]
 
 ROOT = Path(__file__).resolve().parents[2]
 

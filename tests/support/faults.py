@@ -18,7 +18,6 @@ import json
 import logging
 import random
 import socket
-import struct
 import threading
 from collections import Counter, deque
 from collections.abc import Callable, Sequence
@@ -33,6 +32,7 @@ from cw_logging.errors import (
     ResourceAlreadyExistsError,
     ResourceNotFoundError,
 )
+from tests.support._http import HOP_BY_HOP, abort, client_left, read_request, response
 
 FAULTS = {
     "throttle": (400, "ThrottlingException", "Rate exceeded"),
@@ -40,11 +40,10 @@ FAULTS = {
 }
 """Canned service answers by fault kind: (HTTP status, error code, message)."""
 
-_HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "host"}
-
 
 class FaultRule:
-    """Inject ``kind`` into calls of ``operation``: the next ``times``, or a ``ratio`` share.
+    """Inject ``kind`` into calls of ``operation``: the next ``times``, or a ``ratio`` share
+    (at most ``limit`` calls in all, when given).
 
     ``kind`` may be a tuple of kinds: each injected call gets one of them at random.
     """
@@ -56,11 +55,13 @@ class FaultRule:
         times: int | None,
         ratio: float | None,
         seed: int,
+        limit: int | None = None,
     ) -> None:
         self.kinds = (kind,) if isinstance(kind, str) else kind
         self.operation = operation
         self.times = times
         self.ratio = ratio
+        self.limit = limit
         self._rng = random.Random(seed)
 
     def applies(self, operation: str) -> bool:
@@ -71,7 +72,13 @@ class FaultRule:
                 return False
             self.times -= 1
             return True
-        return self.ratio is not None and self._rng.random() < self.ratio
+        if self.ratio is None or self._rng.random() >= self.ratio:
+            return False
+        if self.limit is not None:
+            if self.limit <= 0:
+                return False
+            self.limit -= 1
+        return True
 
     def pick(self) -> str:
         """The kind of fault to inject into the call :meth:`applies` accepted."""
@@ -79,9 +86,14 @@ class FaultRule:
 
 
 class FaultProxy:
-    """A loopback HTTP/1.1 proxy to ``upstream_url`` whose faults the test controls."""
+    """A loopback HTTP/1.1 proxy to ``upstream_url`` whose faults the test controls.
 
-    def __init__(self, upstream_url: str) -> None:
+    A ``hang`` holds its call until :meth:`release_hung` or ``hang_seconds`` passed, then
+    forwards it, unless the client gave up meanwhile (then the call was cut before the server
+    stored anything, and ``hung_abandoned`` counts it).
+    """
+
+    def __init__(self, upstream_url: str, *, hang_seconds: float = 60.0) -> None:
         parts = urlsplit(upstream_url)
         self._upstream = (parts.hostname or "127.0.0.1", parts.port or 80)
         self._lock = threading.Lock()
@@ -92,6 +104,8 @@ class FaultProxy:
         self.requests: Counter[str] = Counter()
         self.injected: Counter[str] = Counter()
         self.forwarded_then_dropped: list[bytes] = []
+        self.hung_abandoned = 0
+        self.hang_seconds = hang_seconds
         self._hung = threading.Event()
         self.up()
 
@@ -116,17 +130,20 @@ class FaultProxy:
         ratio: float | None = None,
         operation: str = "PutLogEvents",
         seed: int = 7,
+        limit: int | None = None,
     ) -> None:
         """Add a fault: ``throttle``, ``unavailable``, ``drop_after_forward``, ``reset`` or
-        ``hang`` (hold the call unanswered until :meth:`release_hung`, then forward it).
+        ``hang`` (hold the call unanswered until :meth:`release_hung` or ``hang_seconds``, then
+        forward it). Rules are tried in the order they were added; the first that applies wins.
 
-        A tuple of kinds injects one of them, chosen at random, into each faulted call.
+        A tuple of kinds injects one of them, chosen at random, into each faulted call;
+        ``limit`` caps how many calls a ``ratio`` rule faults.
         """
         for one in (kind,) if isinstance(kind, str) else kind:
             if one not in (*FAULTS, "drop_after_forward", "reset", "hang"):
                 raise ValueError(f"unknown fault {one!r}")
         with self._lock:
-            self._rules.append(FaultRule(kind, operation, times, ratio, seed))
+            self._rules.append(FaultRule(kind, operation, times, ratio, seed, limit))
 
     def clear_faults(self) -> None:
         with self._lock:
@@ -143,7 +160,7 @@ class FaultProxy:
                 listener.shutdown(socket.SHUT_RDWR)
             listener.close()
         for conn in connections:
-            _abort(conn)
+            abort(conn)
 
     def up(self) -> None:
         """Listen again (on the same port after :meth:`down`)."""
@@ -174,7 +191,7 @@ class FaultProxy:
                 return
             with self._lock:
                 if self._listener is not listener:
-                    _abort(conn)
+                    abort(conn)
                     return
                 self._connections.add(conn)
             threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
@@ -194,33 +211,37 @@ class FaultProxy:
         reader = conn.makefile("rb")
         try:
             while True:
-                request = _read_request(reader)
+                request = read_request(reader)
                 if request is None:
                     return
                 method, path, headers, body = request
                 target = headers.get("x-amz-target", "")
                 fault = self._decide(target.rsplit(".", 1)[-1])
                 if fault == "reset":
-                    _abort(conn)
+                    abort(conn)
                     return
                 if fault == "hang":
-                    self._hung.wait(60)
+                    self._hung.wait(self.hang_seconds)
+                    if client_left(conn):
+                        with self._lock:
+                            self.hung_abandoned += 1
+                        return
                 if fault in FAULTS:
                     status, code, message = FAULTS[fault]
                     payload = json.dumps({"__type": code, "message": message}).encode()
-                    conn.sendall(_response(status, [], payload))
+                    conn.sendall(response(status, [], payload))
                     continue
-                forward = {k: v for k, v in headers.items() if k not in _HOP_BY_HOP}
+                forward = {k: v for k, v in headers.items() if k not in HOP_BY_HOP}
                 upstream.request(method, path, body=body, headers=forward)
                 answer = upstream.getresponse()
                 data = answer.read()
                 if fault == "drop_after_forward":
                     with self._lock:
                         self.forwarded_then_dropped.append(body)
-                    _abort(conn)
+                    abort(conn)
                     return
-                kept = [(k, v) for k, v in answer.getheaders() if k.lower() not in _HOP_BY_HOP]
-                conn.sendall(_response(answer.status, kept, data))
+                kept = [(k, v) for k, v in answer.getheaders() if k.lower() not in HOP_BY_HOP]
+                conn.sendall(response(answer.status, kept, data))
         except OSError:
             return
         finally:
@@ -230,44 +251,6 @@ class FaultProxy:
                 self._connections.discard(conn)
             with contextlib.suppress(OSError):
                 conn.close()
-
-
-def _read_request(reader: Any) -> tuple[str, str, dict[str, str], bytes] | None:
-    line = reader.readline(65537)
-    if not line.strip():
-        return None
-    method, path, _ = line.decode("latin-1").split(" ", 2)
-    headers: dict[str, str] = {}
-    while True:
-        raw = reader.readline(65537)
-        if raw in (b"\r\n", b"\n", b""):
-            break
-        key, _, value = raw.decode("latin-1").partition(":")
-        headers[key.strip().lower()] = value.strip()
-    length = int(headers.get("content-length", "0") or 0)
-    body = reader.read(length) if length else b""
-    return method, path, headers, body
-
-
-def _response(status: int, headers: list[tuple[str, str]], body: bytes) -> bytes:
-    reason = http.client.responses.get(status, "Unknown")
-    lines = [f"HTTP/1.1 {status} {reason}"]
-    if not any(k.lower() == "content-type" for k, _ in headers):
-        lines.append("Content-Type: application/x-amz-json-1.1")
-    lines += [f"{k}: {v}" for k, v in headers]
-    lines.append(f"Content-Length: {len(body)}")
-    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body
-
-
-def _abort(conn: socket.socket) -> None:
-    """Cut the connection at once (reset on close), as a crashed server or a cut network does."""
-    try:
-        conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-        conn.shutdown(socket.SHUT_RDWR)  # effective even while the serving thread holds a reader
-    except OSError:
-        pass
-    with contextlib.suppress(OSError):
-        conn.close()
 
 
 # -- in-memory transport -------------------------------------------------------------------------
