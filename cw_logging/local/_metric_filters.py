@@ -16,9 +16,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ._model import LogGroup, LogStream, StoredEvent
+from ._model import LogGroup, LogStream
 from ._ops_context import invalid
 from ._store import Store
+from ._timeline import StoredEvent
 from .filterpattern import FilterPattern
 
 MAX_DIMENSIONS = 3

@@ -7,9 +7,8 @@ FilterLogEvents pages through and queries scan); each stream keeps its own event
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, overload
+from typing import TYPE_CHECKING
 
 from .._limits import EVENT_OVERHEAD_BYTES
 from ._timeline import Batch, Timeline
@@ -17,55 +16,6 @@ from ._timeline import Batch, Timeline
 if TYPE_CHECKING:
     from ._metric_filters import MetricFilter
     from ._subscriptions import SubscriptionFilter
-
-
-@dataclass(frozen=True)
-class StoredEvent:
-    """One stored event as listeners (metric and subscription filters) see it; ``seq`` is the
-    arrival order."""
-
-    timestamp: int
-    seq: int
-    message: str
-    ingestion_time: int
-
-    @property
-    def key(self) -> tuple[int, int]:
-        """The event's position in its stream."""
-        return (self.timestamp, self.seq)
-
-    @property
-    def event_id(self) -> str:
-        """A unique 56-digit id, as FilterLogEvents shows it."""
-        return f"{self.timestamp:020d}{self.seq:036d}"
-
-
-class StoredEvents(Sequence[StoredEvent]):
-    """The events of a stored batch as :class:`StoredEvent` s, made when read (most batches
-    reach no metric or subscription filter, and then cost nothing here)."""
-
-    def __init__(self, batch: Batch) -> None:
-        self._batch = batch
-
-    def __len__(self) -> int:
-        return len(self._batch)
-
-    @overload
-    def __getitem__(self, index: int) -> StoredEvent: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> Sequence[StoredEvent]: ...
-
-    def __getitem__(self, index: int | slice) -> StoredEvent | Sequence[StoredEvent]:
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self)))]
-        batch = self._batch
-        return StoredEvent(
-            batch.timestamps[index],
-            batch.seqs[index],
-            batch.messages[index],
-            batch.ingestion[index],
-        )
 
 
 @dataclass

@@ -14,10 +14,10 @@ from array import array
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from ._model import LogGroup, LogStream, StoredEvent, StoredEvents
+from ._model import LogGroup, LogStream
 from ._query_model import QueryRegistry
 from ._sqlite_store import Place, SqlitePersistence
-from ._timeline import Batch
+from ._timeline import Batch, StoredEvent, StoredEvents
 from .insights import discover_batch
 
 EventListener = Callable[[LogGroup, LogStream, Sequence[StoredEvent]], None]

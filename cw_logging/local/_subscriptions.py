@@ -26,8 +26,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ._model import LogGroup, LogStream, StoredEvent
+from ._model import LogGroup, LogStream
 from ._store import Store
+from ._timeline import StoredEvent
 from .filterpattern import FilterPattern
 
 MAX_SUBSCRIPTION_FILTERS = 2

@@ -13,7 +13,8 @@ from __future__ import annotations
 import bisect
 from array import array
 from collections.abc import Iterator, Sequence
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, overload
 
 SEGMENT_EVENTS = 8192
 """A segment splits in two when it grows past twice this."""
@@ -107,6 +108,55 @@ class Batch:
         return [getattr(self, name) for name in (*INT_COLUMNS, *OBJECT_COLUMNS)]
 
 
+@dataclass(frozen=True)
+class StoredEvent:
+    """One stored event as listeners (metric and subscription filters) see it; ``seq`` is the
+    arrival order."""
+
+    timestamp: int
+    seq: int
+    message: str
+    ingestion_time: int
+
+    @property
+    def key(self) -> tuple[int, int]:
+        """The event's position in its stream."""
+        return (self.timestamp, self.seq)
+
+    @property
+    def event_id(self) -> str:
+        """A unique 56-digit id, as FilterLogEvents shows it."""
+        return f"{self.timestamp:020d}{self.seq:036d}"
+
+
+class StoredEvents(Sequence[StoredEvent]):
+    """The events of a stored batch as :class:`StoredEvent` s, made when read (most batches
+    reach no metric or subscription filter, and then cost nothing here)."""
+
+    def __init__(self, batch: Batch) -> None:
+        self._batch = batch
+
+    def __len__(self) -> int:
+        return len(self._batch)
+
+    @overload
+    def __getitem__(self, index: int) -> StoredEvent: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[StoredEvent]: ...
+
+    def __getitem__(self, index: int | slice) -> StoredEvent | Sequence[StoredEvent]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        batch = self._batch
+        return StoredEvent(
+            batch.timestamps[index],
+            batch.seqs[index],
+            batch.messages[index],
+            batch.ingestion[index],
+        )
+
+
 class Timeline:
     """Events sorted by ``(timestamp, seq)`` in segments; see the module docstring."""
 
@@ -118,6 +168,17 @@ class Timeline:
 
     def __len__(self) -> int:
         return self._length
+
+    def __iter__(self) -> Iterator[StoredEvent]:
+        """Every event in time order, as :class:`StoredEvent` s (made while iterating)."""
+        for segment in self.segments:
+            for index in range(len(segment)):
+                yield StoredEvent(
+                    segment.timestamps[index],
+                    segment.seqs[index],
+                    segment.messages[index],
+                    segment.ingestion[index],
+                )
 
     @property
     def first_timestamp(self) -> int | None:

@@ -54,6 +54,9 @@ def test_a_timeline_keeps_events_in_time_and_arrival_order(
         for i in range(lo, hi)
     ]
     assert stored == model
+    assert [(event.timestamp, event.seq, event.message) for event in timeline] == [
+        (ts, seq, f"m{seq}") for ts, seq in model
+    ]
     assert all(len(segment) <= 2 * 3 for segment in timeline.segments)
     for probe in probes:
         assert timeline.index_of_time(probe) == sum(1 for ts, _ in model if ts < probe)
