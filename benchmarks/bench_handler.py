@@ -5,7 +5,10 @@ on the caller, send one batch at a time), measured side by side in one process.
 moto's server runs in a separate process on 127.0.0.1, so its CPU is not counted here. Rounds are
 interleaved (the order rotates) and the median of the rounds is reported, because shared machines
 are noisy. Run: ``python benchmarks/bench_handler.py [--rounds 9] [--records N] [--events N]
-[--context]`` (``--context``: caller rounds with ``extra=`` and correlation ids).
+[--context] [--no-gc]`` (``--context``: caller rounds with ``extra=`` and correlation ids).
+The garbage collector is on, as in applications; ``--no-gc`` turns it off for analysis only.
+Issue 12's full table (against watchtower, memory, bursts, imports) is
+``benchmarks/bench_write_path.py``.
 """
 
 from __future__ import annotations
@@ -15,35 +18,30 @@ import contextlib
 import functools
 import logging
 import logging.handlers
-import os
 import queue
 import statistics
 import sys
 import threading
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
 import boto3
+from _support import (
+    REGION,
+    TRACE_ID,
+    ServiceProcess,
+    add_gc_flag,
+    apply_gc_flag,
+    bench_logger,
+    interleaved,
+    use_dummy_credentials,
+)
 from botocore.config import Config
 
 from cw_logging import CloudWatchHandler
 from cw_logging.context import correlation
 from cw_logging.formatter import JsonFormatter
-from tests.integration.moto_process import MotoProcess
-
-TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
-
-
-def _logger(name: str, handler: logging.Handler) -> logging.Logger:
-    logger = logging.getLogger(f"bench.{name}")
-    logger.handlers[:] = [handler]
-    logger.propagate = False
-    logger.setLevel(logging.INFO)
-    return logger
 
 
 def time_calls(
@@ -111,11 +109,11 @@ def usual_design(url: str, stream: str, *, validate: bool) -> tuple[UsualHandler
     usual design would cost if it were tuned that far.
     """
     config = Config(parameter_validation=validate)
-    client = boto3.client("logs", region_name="us-east-1", endpoint_url=url, config=config)
+    client = boto3.client("logs", region_name=REGION, endpoint_url=url, config=config)
     client.create_log_stream(logGroupName="/bench/handler", logStreamName=stream)
     handler = UsualHandler(client, "/bench/handler", stream)
     handler.setFormatter(JsonFormatter())
-    logger = _logger(stream, handler)
+    logger = bench_logger(f"bench.{stream}", handler)
     cpu_per_delivered_event(handler, logger, 2_000)
     return handler, logger
 
@@ -144,17 +142,6 @@ def cpu_per_delivered_event(handler: Any, logger: logging.Logger, n: int) -> flo
     return used / (sent() - sent_before) * 1e6
 
 
-def interleaved(rounds: int, cases: dict[str, Callable[[], float]]) -> dict[str, list[float]]:
-    """Run every case once per round, the order rotating each round; return the samples."""
-    samples: dict[str, list[float]] = {name: [] for name in cases}
-    names = list(cases)
-    for round_ in range(rounds):
-        shift = round_ % len(names)
-        for name in names[shift:] + names[:shift]:
-            samples[name].append(cases[name]())
-    return samples
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=9)
@@ -167,22 +154,23 @@ def main() -> None:
     parser.add_argument(
         "--events", type=int, default=20_000, help="delivered events per CPU round per handler"
     )
+    add_gc_flag(parser)
     args = parser.parse_args()
-    os.environ.setdefault("AWS_ACCESS_KEY_ID", "bench")
-    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "bench")
+    gc_state = apply_gc_flag(args.no_gc)
+    use_dummy_credentials()
 
-    server = MotoProcess()
+    server = ServiceProcess()
     listener_queue: queue.Queue[logging.LogRecord] = queue.Queue(-1)
     listener = logging.handlers.QueueListener(listener_queue, logging.NullHandler())
     listener.start()
     cloudwatch = CloudWatchHandler(
-        "/bench/handler", "bench", endpoint_url=server.url, region_name="us-east-1",
+        "/bench/handler", "bench", endpoint_url=server.url, region_name=REGION,
         create_log_group=True,
     )  # fmt: skip
     loggers = {
-        "NullHandler": _logger("null", logging.NullHandler()),
-        "QueueHandler": _logger("queue", logging.handlers.QueueHandler(listener_queue)),
-        "CloudWatchHandler": _logger("cloudwatch", cloudwatch),
+        "NullHandler": bench_logger("bench.null", logging.NullHandler()),
+        "QueueHandler": bench_logger("bench.queue", logging.handlers.QueueHandler(listener_queue)),
+        "CloudWatchHandler": bench_logger("bench.cloudwatch", cloudwatch),
     }
     try:
         for logger in loggers.values():  # warm-up: thread start, client creation, first batch
@@ -224,7 +212,7 @@ def main() -> None:
         listener.stop()
         server.stop()
 
-    print(f"python {sys.version.split()[0]}; medians of {args.rounds} interleaved rounds")
+    print(f"python {sys.version.split()[0]}; {gc_state}; medians of {args.rounds} rounds")
     print()
     shape = "with extra= and correlation ids" if args.context else "plain"
     print(f"1. caller cost of logger.info, {shape} ({args.records:,} calls per round; budget: "

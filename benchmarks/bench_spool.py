@@ -1,7 +1,8 @@
 """Cost of the durable spool per event: append, peek and ack in batches, as the sender uses it,
 and through CloudWatchHandler with and without ``spool_dir``.
 
-Run: PYTHONPATH=. .venv/bin/python benchmarks/bench_spool.py [--batches 50] [--batch-size 1000]
+Run: .venv/bin/python benchmarks/bench_spool.py [--batches 50] [--batch-size 1000] [--no-gc]
+(the garbage collector is on, as in applications; ``--no-gc`` turns it off for analysis only).
 Prints microseconds per event for each step and for the whole cycle (wall time and CPU time),
 the cost of adopting a dead process's leftovers on open, then the handler figures: nanoseconds
 per ``logger.info`` on the caller and sender CPU per delivered event, with and without a spool,
@@ -16,6 +17,8 @@ import statistics
 import tempfile
 import time
 from collections.abc import Sequence
+
+from _support import add_gc_flag, apply_gc_flag
 
 from cw_logging._limits import InputLogEvent
 from cw_logging.delivery.transport import PutResult
@@ -133,7 +136,9 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=1_000)
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--records", type=int, default=20_000)
+    add_gc_flag(parser)
     args = parser.parse_args()
+    print(apply_gc_flag(args.no_gc))
     print(f"{args.batches} batches of {args.batch_size} events; microseconds per event")
     print(
         f"{'message':>8} {'fsync':>5} {'append':>7} {'peek':>6} {'ack':>6} {'cycle':>6} {'cpu':>6}"

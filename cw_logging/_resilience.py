@@ -10,6 +10,7 @@ import time
 from typing import TextIO
 
 from ._options import INVALID_SETTING, Clock, require_int, require_seconds
+from ._secrets import mask_secrets
 from .errors import ConfigurationError
 
 __all__ = ["Backoff", "CircuitBreaker", "RateLimitedReporter"]
@@ -139,8 +140,10 @@ class CircuitBreaker:
 class RateLimitedReporter:
     """Reports problems on stderr at most once per ``interval`` per reason, never via logging.
 
-    Repeats within the interval are counted and the count is shown with the next report of the
-    same reason. Writing never raises: a closed or missing stream just means nothing is shown.
+    Credentials in a message (URL passwords, tokens, signatures) are masked before it is
+    written. Repeats within the interval are counted and the count is shown with the next report
+    of the same reason. Writing never raises: a closed or missing stream just means nothing is
+    shown.
     """
 
     def __init__(
@@ -172,7 +175,7 @@ class RateLimitedReporter:
                 return False
             suppressed = self._suppressed.pop(reason, 0)
             self._last[reason] = now
-        line = f"cw_logging: {message}"
+        line = f"cw_logging: {mask_secrets(message)}"
         if suppressed:
             repeats = "repeat" if suppressed == 1 else "repeats"
             line += f" ({suppressed} similar {repeats} suppressed since the last report)"

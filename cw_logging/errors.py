@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ._secrets import mask_secrets
+
 __all__ = [
     "AuthenticationError",
     "CloudWatchLogsError",
@@ -34,7 +36,8 @@ class CloudWatchLogsError(Exception):
 
     ``code`` is the service's error code (or a local one), ``request_id`` the AWS request id when
     the service answered, ``retryable`` whether the same call may succeed later, and
-    ``retry_after`` a suggested wait in seconds when the service gave one.
+    ``retry_after`` a suggested wait in seconds when the service gave one. Credentials in the
+    message (URL passwords, session tokens, signatures, secret keys) are masked.
     """
 
     default_retryable = False
@@ -48,6 +51,7 @@ class CloudWatchLogsError(Exception):
         retryable: bool | None = None,
         retry_after: float | None = None,
     ) -> None:
+        message = mask_secrets(message)  # service text may echo a token, URLs carry passwords
         super().__init__(message)
         self.message = message
         self.code = code or type(self).__name__
@@ -217,7 +221,8 @@ def from_exception(exc: BaseException) -> CloudWatchLogsError:
     botocore ``ClientError`` maps by error code, then by HTTP status; connection failures and
     timeouts become :class:`NetworkError`; missing credentials :class:`AuthenticationError`; a
     missing region :class:`ConfigurationError`. Anything else becomes a non-retryable
-    :class:`CloudWatchLogsError` that keeps the original as ``__cause__``.
+    :class:`CloudWatchLogsError` that keeps the original as ``__cause__`` (its text, and that of
+    the exceptions behind it, with credentials masked).
     """
     if isinstance(exc, CloudWatchLogsError):
         return exc
@@ -242,8 +247,24 @@ def from_exception(exc: BaseException) -> CloudWatchLogsError:
         mapped = NetworkError(str(exc) or type(exc).__name__, code=type(exc).__name__)
     else:
         mapped = CloudWatchLogsError(f"{type(exc).__name__}: {exc}", code=type(exc).__name__)
+    _mask_chain(exc)
     mapped.__cause__ = exc
     return mapped
+
+
+def _mask_chain(exc: BaseException | None) -> None:
+    """Mask credentials in the text of ``exc`` and the exceptions behind it, which a logged
+    traceback shows as the cause of the mapped error."""
+    for _ in range(8):
+        if exc is None:
+            return
+        try:
+            args = tuple(mask_secrets(arg) if isinstance(arg, str) else arg for arg in exc.args)
+            if args != exc.args:
+                exc.args = args
+        except Exception:  # an exception class with unusual args: leave it
+            pass
+        exc = exc.__cause__ or exc.__context__
 
 
 def hint_for(error: CloudWatchLogsError) -> str | None:

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from .._secrets import mask_secrets
 from ..delivery.transport import build_client
 from ..errors import CloudWatchLogsError, ConfigurationError
 from ..local import serve
@@ -271,7 +272,8 @@ def run_demo(
         return _run_offline(requests, seed)
     group = log_group or f"{DEMO_LOG_GROUP}-{secrets.token_hex(4)}"
     client = build_client(**options)
-    result = DemoResult(str(client.meta.endpoint_url), offline=False, log_group=group)
+    endpoint = mask_secrets(str(client.meta.endpoint_url))  # printed: no userinfo password
+    result = DemoResult(endpoint, offline=False, log_group=group)
     try:
         _scenario(
             result,

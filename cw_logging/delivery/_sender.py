@@ -76,6 +76,7 @@ class Sender:
         self._flush_requested = threading.Event()
         self._queue_drops_seen: dict[str, int] = {}
         self._unformatted: list[Snapshot] = []
+        self._urgent = False
 
     # -- control (any thread) ------------------------------------------------------------------
 
@@ -118,6 +119,14 @@ class Sender:
         """Make the sender deliver everything it holds now, partial batches included."""
         self._flush_requested.set()
         self.queue.wake()
+
+    def hurry(self) -> None:
+        """From now on deliver every record as soon as it is logged (the process is ending)."""
+        self._urgent = True
+        if self.pump is not None:
+            self.pump.release_when_idle = True
+        self.queue.wake_at_most(1)
+        self.request_flush()
 
     def wait_done(self, mark: int, timeout: float) -> bool:
         """Ask for a flush and wait up to ``timeout`` seconds until :meth:`done_count` reaches
@@ -201,7 +210,12 @@ class Sender:
                     wake_at = min(wake_at, next_metrics)
                 if wake_at > now and not self._flush_requested.is_set():
                     self.queue.wait(wake_at - now)
-            everything = self._flush_requested.is_set() or self.stopping or clock() >= next_flush
+            everything = (
+                self._urgent
+                or self._flush_requested.is_set()
+                or self.stopping
+                or clock() >= next_flush
+            )
             if everything:
                 self._flush_requested.clear()
                 next_flush = clock() + interval
@@ -267,7 +281,8 @@ class Sender:
         if everything:
             self._send(everything=True)
             self.progress.settle_to(self.drained)
-        self.queue.wake_at_most(self.pending.room())  # a full batch need not wait the interval
+        # a full batch need not wait for the interval; a process that is ending, for nothing
+        self.queue.wake_at_most(1 if self._urgent else self.pending.room())
 
     def _send(self, *, everything: bool) -> bool:
         """Send what is due; False when the deadline left events unsent (counted as dropped).

@@ -31,15 +31,8 @@ class SpoolPump:
         settings = self.settings = sender.settings
         self._sender = sender
         self._clock = clock
-        assert settings.spool_dir is not None, "a spool pump needs spool_dir"
-        self.spool = Spool.open(
-            settings.spool_dir,
-            log_group=settings.log_group,
-            log_stream_key=settings.log_stream,
-            max_bytes=settings.spool_max_bytes,
-            overflow=settings.spool_overflow,
-            reporter=sender.reporter,
-        )
+        self.spool = self._open()
+        self.release_when_idle = False  # the process is ending: leave no empty file behind
         self.committed = sender.drained
         self.caught_up = False  # True once the backlog (ours and adopted) is sent
         self.next_commit = clock() + settings.spool_commit_interval
@@ -49,6 +42,18 @@ class SpoolPump:
         sender.deadline.tick = self.commit_if_due
         # None when the interpreter is shutting down: the sender then commits on its own
         self._committer = start_daemon(self._keep_committing, "spool", settings.log_group)
+
+    def _open(self) -> Spool:
+        settings = self.settings
+        assert settings.spool_dir is not None, "a spool pump needs spool_dir"
+        return Spool.open(
+            settings.spool_dir,
+            log_group=settings.log_group,
+            log_stream_key=settings.log_stream,
+            max_bytes=settings.spool_max_bytes,
+            overflow=settings.spool_overflow,
+            reporter=self._sender.reporter,
+        )
 
     # -- committing ----------------------------------------------------------------------------
 
@@ -67,6 +72,8 @@ class SpoolPump:
                 if not snapshots:
                     return
                 self._unspooled = snapshots
+                if self.spool.closed:  # released while idle; records came after all
+                    self.spool = self._open()
                 rows = [
                     (stream, event["timestamp"], event["message"])
                     for stream, (events, _) in sender.planner.events(snapshots).items()
@@ -108,6 +115,7 @@ class SpoolPump:
         sender = self._sender
         while not sender.deadline.expired():
             self.commit_if_due()
+            spool = self.spool
             events = spool.peek(settings.max_batch_events, settings.max_batch_bytes)
             if not events:
                 break
@@ -123,6 +131,8 @@ class SpoolPump:
                 return
             self.caught_up = True
             sender.progress.settle_to(self.committed)
+            if self.release_when_idle and len(sender.queue) == 0:
+                spool.close()  # empty: deleted; a record that still comes opens a new one
 
     def _deliver(self, stream: str, group: list[SpooledEvent]) -> bool:
         events: list[InputLogEvent] = [

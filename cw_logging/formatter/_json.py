@@ -30,7 +30,7 @@ from .._records import (
 )
 from ..context import RECORD_ATTRIBUTE, capture
 from ..errors import ConfigurationError
-from ..pii import PiiRedactor
+from ..pii import PiiRedactor, redact_fallback
 from ._fast_path import FastPath
 from ._fitting import fit_document
 from ._keys import FROM_FORMATTER, ID_NAMES, KEY_STYLES, PROTECTED
@@ -280,7 +280,11 @@ class JsonFormatter(pjl_json.JsonFormatter):
             if text is None:
                 text = self._encode(self._document(record, snapshot))
         except Exception as exc:  # one bad record must never break logging
-            text = self._encode(self._fallback(record, exc))
+            fallback = self._fallback(record, exc)
+            if self.redactor is not None:
+                keep = [self._keys[name] for name in ("timestamp", "level", "logger")]
+                fallback = redact_fallback(self.redactor, fallback, keep)
+            text = self._encode(fallback)
         return self.prefix + text
 
     def format_within(self, record: logging.LogRecord, limit: int) -> str:

@@ -24,7 +24,7 @@ from ..delivery._threads import SENDER_THREADS
 from ..delivery.transport import ClientOptions, Transport
 from ..formatter import JsonFormatter
 from ..spool._settings import DEFAULT_SPOOL_MAX_BYTES
-from . import _process_hooks, _registry
+from . import _process_hooks, _registry, _signal_watch
 from ._options import (
     DEFAULT_MAX_QUEUE_BYTES,
     MAX_CLOSE_TIMEOUT_S,
@@ -48,6 +48,19 @@ def default_formatter() -> logging.Formatter:
     JSON by default so that every record is queryable and carries its correlation ids.
     """
     return JsonFormatter()
+
+
+def _new_queue(options: HandlerOptions) -> BoundedQueue[dict[str, Any]]:
+    """The queue between the logging threads and the sender, as ``options`` size it."""
+    spooled = options.delivery.spool_dir is not None
+    return BoundedQueue(
+        options.max_queue_bytes,
+        # with a spool a burst goes to disk: a full queue waits for the commit to free room
+        Overflow.BLOCK if spooled else options.overflow,
+        block_timeout=SPOOL_BACKPRESSURE_S if spooled else QUEUE_BLOCK_S,
+        wake_items=min(WAKE_ITEMS, options.delivery.max_batch_events),
+        wake_bytes=min(WAKE_BYTES, options.max_queue_bytes // 4),
+    )
 
 
 def _holding_logging_lock() -> bool:
@@ -133,17 +146,10 @@ class CloudWatchHandler(logging.Handler):
         super().__init__(level)
         self.options = options
         self._default_formatter = default_formatter()
-        spooled = options.delivery.spool_dir is not None
-        self._queue: BoundedQueue[dict[str, Any]] = BoundedQueue(
-            options.max_queue_bytes,
-            # with a spool a burst goes to disk: a full queue waits for the commit to free room
-            Overflow.BLOCK if spooled else options.overflow,
-            block_timeout=SPOOL_BACKPRESSURE_S if spooled else QUEUE_BLOCK_S,
-            wake_items=min(WAKE_ITEMS, options.delivery.max_batch_events),
-            wake_bytes=min(WAKE_BYTES, options.max_queue_bytes // 4),
-        )
+        self._queue = _new_queue(options)
         self._start_fresh(options)
         _registry.register(self)
+        _signal_watch.watch_signals(_registry.hurry_all)
         _process_hooks.watch_multiprocessing_children(_registry.close_all)
         if options.install_signal_handlers:
             _process_hooks.install_sigterm_delivery(_registry.close_all)
@@ -214,6 +220,7 @@ class CloudWatchHandler(logging.Handler):
 
     def _start(self) -> None:
         self._started = self._sender.start()
+        _signal_watch.start_watching()
 
     def _count_after_close(self) -> None:
         self._sender.counters.logged_after_close()
@@ -241,6 +248,10 @@ class CloudWatchHandler(logging.Handler):
         return formatter.format(record)
 
     # -- lifecycle -----------------------------------------------------------------------------
+
+    def hurry(self) -> None:
+        """Deliver every record as soon as it is logged, from now on (the process is ending)."""
+        self._sender.hurry()
 
     def wake(self) -> None:
         """Make the sender deliver what it holds now, without waiting for it."""

@@ -19,7 +19,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from ..delivery._threads import block_async_signals
+from ._signal_watch import relay_sigterm_to, start_watching
 
 __all__ = [
     "install_sigterm_delivery",
@@ -131,54 +131,5 @@ def _prepare_child(deliver: Action) -> None:
         except ValueError:
             return
         if default and install_sigterm_delivery(deliver):
-            _relay_missed_sigterm(signal.getsignal(signal.SIGTERM))
-
-
-def _relay_missed_sigterm(installed: Any) -> None:
-    """Make sure a SIGTERM reaches the handler ``installed`` on the main thread.
-
-    CPython runs a signal's Python handler only when the main thread gets back to Python code.
-    A SIGTERM that arrives just before the main thread blocks in a system call that does not
-    check again (a pool worker waiting for its next task on a semaphore) is never handled, and
-    the parent's ``join()`` waits forever. A relay thread learns of every signal through
-    Python's wakeup fd and sends SIGTERM to the main thread again until the handler has run.
-    """
-    if not hasattr(signal, "pthread_kill"):
-        return
-    read_fd, write_fd = os.pipe()
-    os.set_blocking(write_fd, False)
-    try:
-        previous = signal.set_wakeup_fd(write_fd, warn_on_full_buffer=False)
-    except ValueError:
-        previous = None
-    if previous != -1:  # not allowed here, or the application uses the wakeup fd itself
-        if previous is not None:
-            signal.set_wakeup_fd(previous)
-        os.close(read_fd)
-        os.close(write_fd)
-        return
-    main = threading.main_thread().ident
-    threading.Thread(
-        target=_relay, args=(read_fd, main, installed), name="cw-logging-sigterm", daemon=True
-    ).start()
-
-
-def _relay(read_fd: int, main: int | None, installed: Any) -> None:
-    block_async_signals()
-    pause = threading.Event()
-    while True:
-        try:
-            received = os.read(read_fd, 64)
-        except OSError:
-            return
-        if not received:
-            return
-        if signal.SIGTERM not in received or main is None:
-            continue
-        # Our handler, once it ran, ends the process (or chained elsewhere and changed nothing
-        # here: then stop poking after a few seconds).
-        for _ in range(20):
-            pause.wait(0.5)
-            if signal.getsignal(signal.SIGTERM) is not installed or _delivering_on is not None:
-                break
-            signal.pthread_kill(main, signal.SIGTERM)
+            relay_sigterm_to(signal.getsignal(signal.SIGTERM), lambda: _delivering_on is not None)
+            start_watching()  # a pool worker may block at once: the relay must run

@@ -12,7 +12,7 @@ from typing import Protocol
 from ..delivery._sender import Sender
 from ..delivery._threads import SENDER_THREADS
 
-__all__ = ["close_all", "detach", "flush_all", "register", "unregister"]
+__all__ = ["close_all", "detach", "flush_all", "hurry_all", "register", "unregister"]
 
 
 class _Handler(Protocol):
@@ -27,6 +27,8 @@ class _Handler(Protocol):
     def wake(self) -> None: ...
 
     def reinit_after_fork(self) -> None: ...
+
+    def hurry(self) -> None: ...
 
 
 _LIVE: weakref.WeakSet[_Handler] = weakref.WeakSet()
@@ -58,6 +60,13 @@ def close_all() -> None:
     for handler in handlers:
         handler.close()
     _wait_for_detached()
+
+
+def hurry_all(signum: int) -> None:
+    """The process received ``signum`` and is ending: every handler delivers at once, record by
+    record, from now on (a server may end by a signal without running ``atexit``)."""
+    for handler in list(_LIVE):
+        handler.hurry()
 
 
 def flush_all(timeout: float) -> bool:

@@ -8,6 +8,7 @@ record, and its cost is what it occupies in memory.
 
 from __future__ import annotations
 
+import copy
 import logging
 import sys
 import tracemalloc
@@ -25,6 +26,7 @@ from .._records import (
 from ..context import RECORD_ATTRIBUTE, capture
 from ..formatter import JsonFormatter
 from ..formatter._values import SCALARS
+from ..pii import redactor_of
 
 __all__ = ["Freeze", "take_snapshot"]
 
@@ -45,9 +47,12 @@ def take_snapshot(
     values = record.__dict__.copy()  # a shallow copy: other handlers see the record as is
     msg = record.msg
     cost = 0
-    if record.args:
+    args = record.args
+    if args:
+        if args.__class__ is not tuple:  # a dict: with a redacting formatter, mask it by key
+            record, args = _masked_args(record, formatter)
         try:
-            msg = msg % record.args if msg.__class__ is str else record.getMessage()
+            msg = msg % args if msg.__class__ is str else record.getMessage()
         except Exception:
             msg, failure = render_message(record)
             values[FORMAT_ERROR_ATTRIBUTE] = failure
@@ -109,6 +114,18 @@ def _unseen_dict_bytes() -> int:
 
 
 _DICT_UNSEEN = _unseen_dict_bytes()
+
+
+def _masked_args(record: logging.LogRecord, formatter: logging.Formatter) -> tuple[Any, Any]:
+    """The record (a copy when it changes) and its dict %-arguments with the values of
+    sensitive keys masked, when ``formatter`` redacts: the message is rendered here, before the
+    formatter could redact by key (``log.info("%(user)s %(password)s", {...})``)."""
+    redactor = redactor_of(formatter)
+    if redactor is None:
+        return record, record.args
+    masked = copy.copy(record)
+    masked.args = redactor.mask_keys(record.args)
+    return masked, masked.args
 
 
 def _freezer(formatter: logging.Formatter) -> Freeze:

@@ -9,6 +9,7 @@ from typing import Any
 from .._options import INVALID_SETTING
 from .._records import EXCEPTION_ATTRIBUTE, exception_summary, standard_attributes
 from ..errors import ConfigurationError
+from ._messages import render_masked_message
 from ._redactor import REDACTED, PiiRedactor
 
 __all__ = ["PiiFilter"]
@@ -38,10 +39,7 @@ class PiiFilter(logging.Filter):
         if isinstance(record.msg, Mapping):
             record.msg = redactor.redact_mapping(record.msg)
         else:
-            try:
-                message = redactor.render_message(record)
-            except Exception:  # a broken format string is the formatter's to report
-                message = str(record.msg)
+            message = render_masked_message(record, redactor)
             record.msg, record.args = redactor.redact_text(message), None
         reserved = standard_attributes()
         for key, value in list(record.__dict__.items()):

@@ -10,8 +10,9 @@ from typing import Any
 
 from .._options import INVALID_SETTING
 from ..errors import ConfigurationError
-from ._keys import DEFAULT_KEYS, normalise_key
-from ._rules import DEFAULT_RULES, OPTIONAL_RULES, Rule, token
+from ._keys import DEFAULT_KEYS, KeyMatcher
+from ._rule import Rule, Scanner, Trigger, compile_trigger, token, trigger_words
+from ._rules import DEFAULT_RULES, OPTIONAL_RULES
 
 __all__ = ["MAX_DEPTH", "REDACTED", "PiiRedactor"]
 
@@ -25,7 +26,13 @@ _ATOMS = frozenset({int, float, bool, type(None)})
 _UNKNOWN = object()  # not in the text cache yet
 _CACHED_TEXT_LENGTH = 64
 _TEXT_CACHE_LIMIT = 4096
-_KEY_CACHE_LIMIT = 4096
+_MIN_GATED_RUN = 3
+
+# (the rule's trigger or None, text and its lowercased form -> redacted text)
+_Detector = tuple[Trigger | None, Callable[[str, str], str]]
+# rules applied one after the other; a group is skipped when its gate (one search for any of
+# its rules' trigger words) finds nothing
+_Group = tuple[Callable[[str], object] | None, tuple[_Detector, ...]]
 
 
 class PiiRedactor:
@@ -39,11 +46,11 @@ class PiiRedactor:
 
     def __init__(
         self,
-        rules: Iterable[str | Rule] | None = None,
+        rules: Iterable[str | Rule | Scanner] | None = None,
         *,
         disable: Iterable[str] = (),
         enable: Iterable[str] = (),
-        extra_rules: Iterable[Rule | tuple[str, str]] = (),
+        extra_rules: Iterable[Rule | Scanner | tuple[str, str]] = (),
         keys: Iterable[str] | None = None,
         extra_keys: Iterable[str] = (),
     ) -> None:
@@ -58,26 +65,19 @@ class PiiRedactor:
             self._unknown(sorted(unknown)[0])
         for item in extra_rules:
             chosen.append(
-                item if isinstance(item, Rule) else Rule(item[0], item[1], token(item[0]))
+                item
+                if isinstance(item, (Rule, Scanner))
+                else Rule(item[0], item[1], token(item[0]))
             )
-        self.rules: tuple[Rule, ...] = tuple(
+        self.rules: tuple[Rule | Scanner, ...] = tuple(
             rule
             for index, rule in enumerate(chosen)
             if rule.name not in disabled and rule not in chosen[:index]
         )
-        self.keys = frozenset(
-            normalise_key(key) for key in (*(DEFAULT_KEYS if keys is None else keys), *extra_keys)
-        )
-        self._key_cache: dict[str, bool] = {}
+        self._keys = KeyMatcher((*(DEFAULT_KEYS if keys is None else keys), *extra_keys))
+        self.keys = self._keys.names
         self._text_cache: dict[str, str | None] = {}
-        self._compiled = tuple(self._compile(rule) for rule in self.rules)
-        rule_triggers = [
-            f"(?i:{rule.pattern})" if rule.trigger is None else rule.trigger for rule in self.rules
-        ]
-        if any(rule.trigger is None and re.compile(rule.pattern).groups for rule in self.rules):
-            # group numbers (backreferences) would shift inside a combined pattern
-            rule_triggers.append("(?s:.)")
-        self._text_trigger = _any_of(rule_triggers)
+        self._plan = _grouped(self.rules, [self._compile(rule) for rule in self.rules])
 
     @staticmethod
     def _unknown(name: str) -> Rule:
@@ -87,27 +87,30 @@ class PiiRedactor:
         )
 
     @classmethod
-    def _resolve(cls, item: str | Rule, known: Mapping[str, Rule]) -> Rule:
-        if isinstance(item, Rule):
+    def _resolve(cls, item: str | Rule | Scanner, known: Mapping[str, Rule | Scanner]) -> Any:
+        if isinstance(item, (Rule, Scanner)):
             return item
         return known[item] if item in known else cls._unknown(item)
 
-    @staticmethod
-    def _compile(rule: Rule) -> tuple[re.Pattern[str], Callable[[re.Match[str]], str]]:
+    def _compile(self, rule: Rule | Scanner) -> _Detector:
         try:
+            trigger = None if rule.trigger is None else compile_trigger(rule.trigger)
+            if isinstance(rule, Scanner):
+                scan, keys = rule.scan, self._keys
+                return trigger, lambda text, lowered: scan(text, lowered, keys)
             pattern = re.compile(rule.pattern)
-            if rule.trigger is not None:
-                re.compile(rule.trigger)
         except re.error as exc:
             raise ConfigurationError(
                 f"PII rule {rule.name!r} has an invalid regex: {exc}", code=INVALID_SETTING
             ) from None
         replace = rule.replace
         if isinstance(replace, str):
-            token = replace
-            return pattern, lambda match: token
+            literal = replace.replace("\\", "\\\\")  # the text as is, never a group reference
+            return trigger, lambda text, lowered: pattern.sub(literal, text)
         convert = replace
-        return pattern, lambda match: convert(match.group(0))
+        return trigger, lambda text, lowered: pattern.sub(
+            lambda match: convert(match.group(0)), text
+        )
 
     def redact_text(self, text: str) -> str:
         """Return ``text`` with every rule match replaced (the same object when nothing matched)."""
@@ -127,36 +130,63 @@ class PiiRedactor:
         return result
 
     def _redacted_text(self, text: str) -> str:
-        if not text or self._text_trigger(text.lower()) is None:
+        if not text:
             return text
-        result = text
-        for pattern, replace in self._compiled:
-            if pattern.search(result) is not None:
-                result = pattern.sub(replace, result)
-        return text if result == text else result
+        lowered = text.lower()  # triggers look at the text as given
+        current: str = text
+        current_lowered: str | None = lowered
+        for gate, detectors in self._plan:
+            if gate is not None and gate(lowered) is None:
+                continue
+            for trigger, detect in detectors:
+                if trigger is not None and not trigger(lowered):
+                    continue
+                if current_lowered is None:
+                    current_lowered = current.lower()
+                redacted = detect(current, current_lowered)
+                if redacted is not current:
+                    current, current_lowered = redacted, None
+        return text if current == text else current
 
     def render_message(self, record: logging.LogRecord) -> str:
-        """Return ``record.getMessage()`` rendered from redacted %-arguments (so a dict argument
-        does not reveal its sensitive keys); the text itself still needs ``redact_text``."""
+        """Return ``record.getMessage()`` rendered from %-arguments whose sensitive keys are
+        masked (a dict argument never reveals them); raises as ``getMessage`` does. The text
+        itself still needs ``redact_text``."""
         args = record.args
         if not args:
             return record.getMessage()
-        redacted = self.redact(args)
-        if redacted is args:
+        masked = self.mask_keys(args)
+        if masked is args:
             return record.getMessage()
-        return str(str(record.msg) % redacted)
+        return str(str(record.msg) % masked)
 
     def is_sensitive_key(self, key: object) -> bool:
         """Return True when values under ``key`` are to be replaced whole."""
-        if not isinstance(key, str):
-            return False
-        cached = self._key_cache.get(key)
-        if cached is None:
-            normal = normalise_key(key)
-            cached = normal in self.keys or any(normal.endswith("_" + name) for name in self.keys)
-            if len(self._key_cache) < _KEY_CACHE_LIMIT:
-                self._key_cache[key] = cached
-        return cached
+        return self._keys(key)
+
+    def mask_keys(self, value: Any, _depth: int = 0) -> Any:
+        """Return ``value`` with the values of sensitive keys replaced at any depth, and nothing
+        else changed (no text rules: cheap enough for the caller's thread); copies only what
+        changes."""
+        if type(value) in _ATOMS or isinstance(value, (str, bytes, int, float)):
+            return value
+        if _depth >= MAX_DEPTH:
+            return REDACTED
+        if isinstance(value, Mapping):
+            changed: dict[Any, Any] | None = None
+            for key, item in value.items():
+                new = REDACTED if self._keys(key) else self.mask_keys(item, _depth + 1)
+                if new is not item:
+                    if changed is None:
+                        changed = dict(value)
+                    changed[key] = new
+            return value if changed is None else changed
+        if isinstance(value, (list, tuple)):
+            items = [self.mask_keys(item, _depth + 1) for item in value]
+            if not any(map(operator.is_not, items, value)):
+                return value
+            return items if isinstance(value, list) else tuple(items)
+        return value
 
     def redact(
         self, value: Any, convert: Callable[[Any], Any] | None = None, _depth: int = 0
@@ -198,8 +228,9 @@ class PiiRedactor:
     ) -> Mapping[Any, Any]:
         """Return ``mapping`` redacted (a new dict if anything changed, else the same object)."""
         changed: dict[Any, Any] | None = None
+        is_sensitive = self._keys
         for key, item in mapping.items():
-            new = REDACTED if self.is_sensitive_key(key) else self.redact(item, convert, _depth + 1)
+            new = REDACTED if is_sensitive(key) else self.redact(item, convert, _depth + 1)
             if new is not item:
                 if changed is None:
                     changed = dict(mapping)
@@ -207,19 +238,25 @@ class PiiRedactor:
         return mapping if changed is None else changed
 
 
-def _never(text: str) -> None:
-    return None
-
-
-def _always(text: str) -> bool:
-    return True
-
-
-def _any_of(patterns: list[str]) -> Callable[[str], object]:
-    """One search that finds something wherever any of ``patterns`` would."""
-    if not patterns:
-        return _never
-    try:
-        return re.compile("|".join(f"(?:{pattern})" for pattern in patterns)).search
-    except re.error:  # e.g. user patterns reusing a group name: no shortcut
-        return _always
+def _grouped(rules: tuple[Rule | Scanner, ...], detectors: list[_Detector]) -> tuple[_Group, ...]:
+    """The detectors in order, runs of consecutive rules triggered by plain words gathered
+    behind one search for any of their words: ordinary text holds none of them, and one search
+    is cheaper than a check per rule."""
+    plan: list[_Group] = []
+    start = 0
+    while start < len(rules):
+        end, words = start, list[str]()
+        while end < len(rules) and rules[end].trigger is not None:
+            found = trigger_words(str(rules[end].trigger))
+            if found is None:
+                break
+            words += found
+            end += 1
+        if end - start >= _MIN_GATED_RUN:
+            gate = re.compile("|".join(map(re.escape, words))).search
+            plan.append((gate, tuple(detectors[start:end])))
+            start = end
+        else:
+            plan.append((None, (detectors[start],)))
+            start += 1
+    return tuple(plan)

@@ -1,6 +1,8 @@
 """Adoption: moving the events of spool files whose processes died into this process's file.
 
-A file whose ownership lock can be taken belongs to a dead process (an orphan). Adoption runs
+A file whose ownership lock can be taken belongs to a dead process (an orphan); only regular
+files of this user that carry the spool's SQLite header are adopted (another user's file, a
+link, or any other SQLite file is left alone and reported). Adoption runs
 under a directory-wide lock per handler identity, so each orphan is adopted by exactly one
 process, also when several start at once; a file listed in another file's ``adopted`` table was
 copied there already by a process that died before deleting it, and is not copied twice.
@@ -15,11 +17,26 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from ._database import evict_oldest, failure_kind, uri
-from ._files import SpoolFiles, move_aside, release_lock, try_lock, wait_lock
+from ._files import (
+    SpoolFiles,
+    foreign_file_problem,
+    has_spool_header,
+    move_aside,
+    release_lock,
+    try_lock,
+    wait_lock,
+)
 from ._recovery import guarded
 from ._storage import SpoolStorage, unlink_quietly
 
-__all__ = ["adopt_orphans"]
+__all__ = ["NotASpoolFile", "adopt_orphans"]
+
+
+class NotASpoolFile(sqlite3.DatabaseError):
+    """A file named like a spool file that does not carry the spool's SQLite header."""
+
+    def __init__(self, db: Path) -> None:
+        super().__init__(f"{db.name} is not a database written by cw_logging (no spool header)")
 
 
 def adopt_orphans(storage: SpoolStorage, max_bytes: int) -> int:
@@ -72,6 +89,9 @@ def _adopt_locked_orphans(storage: SpoolStorage, pending: dict[SpoolFiles, int])
     rows = storage.connection().execute("SELECT token FROM adopted")
     covered = {row[0] for row in rows}
     for files in list(pending):
+        if not has_spool_header(files.db):  # another program's SQLite file, or a corrupt one
+            _set_orphan_aside(storage, files, pending.pop(files), NotASpoolFile(files.db))
+            continue
         try:
             tokens = _orphan_adopted_tokens(storage, files)
         except (sqlite3.Error, OSError) as exc:
@@ -98,6 +118,10 @@ def _lock_orphans(storage: SpoolStorage, own: SpoolFiles) -> list[tuple[SpoolFil
     for db in SpoolFiles.candidates(own.directory, own.identity):
         files = SpoolFiles.from_db(db, own.identity)
         if files == own or files in storage.held_orphans:
+            continue
+        refused = foreign_file_problem(db)
+        if refused is not None:  # planted by someone else, or a link: never opened
+            storage.report("foreign", f"did not adopt {db}: it {refused}")
             continue
         try:
             fd = try_lock(files.lock)

@@ -15,6 +15,7 @@ from typing import NamedTuple
 from urllib.request import pathname2url
 
 from .._limits import EVENT_OVERHEAD_BYTES
+from ._files import SPOOL_APPLICATION_ID, create_private_file
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -94,10 +95,14 @@ def open_database(
 ) -> sqlite3.Connection:
     """Open (creating) the spool database ``db`` (in memory when None) in WAL mode.
 
-    ``meta`` is written to the ``meta`` table; seqs continue above ``last_seq`` so that a late
-    acknowledgement of an old seq never deletes a new event.
+    A new file is created mode 0600 (its ``-wal`` and ``-shm`` get the same) and marked with
+    the spool's ``application_id`` before any other write, so the mark is in the file itself,
+    not only in its write-ahead log. ``meta`` is written to the ``meta`` table; seqs continue
+    above ``last_seq`` so that a late acknowledgement of an old seq never deletes a new event.
     """
-    target = ":memory:" if db is None else uri(db, "rwc")
+    if db is not None:
+        create_private_file(db)
+    target = ":memory:" if db is None else uri(db, "rw")
     conn = sqlite3.connect(
         target,
         timeout=lock_timeout,
@@ -107,6 +112,7 @@ def open_database(
     )
     try:
         conn.execute("PRAGMA auto_vacuum = INCREMENTAL")
+        conn.execute(f"PRAGMA application_id = {SPOOL_APPLICATION_ID}")
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute(f"PRAGMA synchronous = {'FULL' if fsync else 'NORMAL'}")
         conn.execute("PRAGMA journal_size_limit = 67108864")

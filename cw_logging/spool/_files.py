@@ -6,6 +6,11 @@ A spool directory holds, per handler identity (log group + stream key):
 - ``cwspool-<identity>-<token>.db`` (with SQLite's ``-wal`` / ``-shm``): one process's spool;
 - ``cwspool-<identity>-<token>.lock``: held (``flock``) by the process owning that spool for its
   whole life, so a file whose lock can be taken belongs to a dead process (an orphan).
+
+At rest: the directory is created 0700 and an existing one must belong to this user and be
+writable by nobody else; files are created 0600 without following symbolic links; a file is
+adopted only if it is a regular file of this user that starts with the spool's own SQLite
+header (``application_id`` :data:`SPOOL_APPLICATION_ID`).
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import contextlib
 import errno
 import hashlib
 import os
+import stat
 import sys
 import time
 import uuid
@@ -29,12 +35,20 @@ else:
 
 __all__ = [
     "HAVE_FLOCK",
+    "SPOOL_APPLICATION_ID",
     "SQLITE_SIDE_SUFFIXES",
     "SpoolFiles",
+    "UnsafeDirectory",
+    "create_private_file",
+    "directory_problem",
+    "foreign_file_problem",
+    "has_spool_header",
     "identity_of",
     "move_aside",
+    "prepare_directory",
     "release_lock",
     "remove_files",
+    "remove_idle_adoption_lock",
     "try_lock",
     "wait_lock",
 ]
@@ -44,6 +58,12 @@ _PREFIX = "cwspool-"
 _DB_SUFFIX = ".db"
 _LOCK_SUFFIX = ".lock"
 _LOCK_POLL_MAX_S = 0.05
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+
+SPOOL_APPLICATION_ID = 0x43574C47  # "CWLG"
+"""The SQLite ``application_id`` (header bytes 68-71) of every spool file this package writes."""
 
 
 def identity_of(log_group: str, log_stream_key: str) -> str:
@@ -98,18 +118,52 @@ def try_lock(path: Path, *, create_new: bool = False) -> int | None:
     Returns the descriptor holding the lock, or None when another process holds it.
     ``create_new`` insists that the file did not exist (a fresh ownership lock).
     """
-    flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0)
+    flags = os.O_RDWR | os.O_CREAT | _CLOEXEC | _NOFOLLOW
     if create_new:
         flags |= os.O_EXCL
-    fd = os.open(path, flags, 0o600)
+    while True:
+        fd = os.open(path, flags, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            os.close(fd)
+            if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                return None
+            raise
+        if create_new or _still_at(fd, path):
+            return fd
+        os.close(fd)  # removed by its last user between our open and our lock: lock the new one
+
+
+def _still_at(fd: int, path: Path) -> bool:
+    """True when ``path`` still names the file open as ``fd`` (it was not removed or replaced)."""
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError as exc:
-        os.close(fd)
-        if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
-            return None
-        raise
-    return fd
+        named = os.stat(path, follow_symlinks=False)
+    except FileNotFoundError:
+        return False
+    held = os.fstat(fd)
+    return (named.st_dev, named.st_ino) == (held.st_dev, held.st_ino)
+
+
+def remove_idle_adoption_lock(directory: Path, identity: str) -> None:
+    """Delete the identity's adoption lock file when no process uses it and no spool file of
+    the identity is left (a clean close leaves nothing behind)."""
+    path = SpoolFiles.adoption_lock(directory, identity)
+    if not path.exists() or SpoolFiles.candidates(directory, identity):
+        return
+    try:
+        fd = try_lock(path)
+    except OSError:
+        return
+    if fd is None:
+        return  # someone is adopting: the file is theirs to leave or remove
+    try:
+        if not SpoolFiles.candidates(directory, identity):
+            path.unlink()
+    except OSError:
+        pass
+    finally:
+        release_lock(fd)
 
 
 def wait_lock(path: Path, timeout: float) -> int | None:
@@ -159,3 +213,95 @@ def move_aside(db: Path, reason: str, now: float) -> Path:
     with contextlib.suppress(FileNotFoundError):
         Path(f"{db}-shm").unlink()
     return aside
+
+
+class UnsafeDirectory(OSError):
+    """The spool directory could be written by someone else (or is a link): not used."""
+
+
+def directory_problem(directory: Path) -> str | None:
+    """Why an existing ``directory`` must not hold a spool, or None when it may (or is absent).
+
+    Someone else who can write there could plant a spool file for this process to adopt and
+    ship under its credentials, or swap its files for links.
+    """
+    try:
+        info = os.lstat(directory)
+    except (FileNotFoundError, NotADirectoryError):  # created when the spool opens, or fails
+        return None
+    if stat.S_ISLNK(info.st_mode):
+        return (
+            f"spool_dir {str(directory)!r} is a symbolic link; pass the directory it points to "
+            "(os.path.realpath) so that nobody can redirect the spool"
+        )
+    if not stat.S_ISDIR(info.st_mode):
+        return f"spool_dir {str(directory)!r} exists and is not a directory"
+    if hasattr(os, "geteuid") and info.st_uid != os.geteuid():
+        return (
+            f"spool_dir {str(directory)!r} belongs to uid {info.st_uid}, not to this process's "
+            f"user (uid {os.geteuid()}); use a directory this user owns"
+        )
+    if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        mode = stat.S_IMODE(info.st_mode)
+        return (
+            f"spool_dir {str(directory)!r} is writable by group or others (mode {mode:o}), so "
+            f"another user could plant spool files there; run chmod 700 {str(directory)!r} or "
+            "use a directory only this user can write"
+        )
+    return None
+
+
+def prepare_directory(directory: Path) -> None:
+    """Create ``directory`` (mode 0700) if missing; raise UnsafeDirectory if it is unsafe."""
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    problem = directory_problem(directory)
+    if problem is not None:
+        raise UnsafeDirectory(problem)
+
+
+def create_private_file(path: Path) -> None:
+    """Create ``path`` empty with mode 0600 (SQLite gives its side files the same mode); an
+    existing file is left as it is if it is this user's regular file, else OSError."""
+    try:
+        os.close(os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL | _CLOEXEC | _NOFOLLOW, 0o600))
+    except FileExistsError:
+        problem = foreign_file_problem(path)
+        if problem is not None:
+            raise OSError(f"{path} {problem}") from None
+
+
+def foreign_file_problem(db: Path) -> str | None:
+    """Why ``db`` and its SQLite side files are not this user's own regular files, or None.
+
+    Such a file is never opened: a link could point anywhere, and another user's file could
+    hold events (and stream names) of their choosing.
+    """
+    for path in (db, *(Path(f"{db}{suffix}") for suffix in SQLITE_SIDE_SUFFIXES)):
+        try:
+            info = os.lstat(path)
+        except FileNotFoundError:
+            if path == db:
+                return "is gone"
+            continue
+        if not stat.S_ISREG(info.st_mode):
+            return f"is not a regular file ({path.name})"
+        if hasattr(os, "geteuid") and info.st_uid != os.geteuid():
+            return f"belongs to uid {info.st_uid}, not to this process's user ({path.name})"
+    return None
+
+
+def has_spool_header(db: Path) -> bool:
+    """True when ``db`` starts with the spool's SQLite header, or is empty (its process died
+    before writing anything)."""
+    try:
+        fd = os.open(db, os.O_RDONLY | _CLOEXEC | _NOFOLLOW)
+    except OSError:
+        return False
+    try:
+        header = os.read(fd, 72)
+    finally:
+        os.close(fd)
+    return not header or (
+        header[:16] == _SQLITE_MAGIC
+        and int.from_bytes(header[68:72], "big") == SPOOL_APPLICATION_ID
+    )

@@ -11,7 +11,14 @@ from pathlib import Path
 from typing import TypeVar
 
 from ._database import copy_database, failure_kind
-from ._files import SpoolFiles, move_aside, release_lock, remove_files, try_lock
+from ._files import (
+    SpoolFiles,
+    move_aside,
+    prepare_directory,
+    release_lock,
+    remove_files,
+    try_lock,
+)
 from ._storage import SpoolStorage
 
 __all__ = ["guarded", "recreate_if_deleted"]
@@ -91,7 +98,7 @@ def recreate_if_deleted(storage: SpoolStorage) -> None:
     problem = f"spool file {old.db} was deleted while in use"
     files = SpoolFiles.new(old.directory, old.identity)
     try:
-        storage.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        prepare_directory(storage.directory)
         fd = try_lock(files.lock, create_new=True)
         if fd is None:
             raise OSError(f"{files.lock} is locked by another process")

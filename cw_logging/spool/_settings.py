@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 from .._options import INVALID_SETTING, require_int, require_seconds
 from ..errors import ConfigurationError
-from ._files import HAVE_FLOCK
+from ._files import HAVE_FLOCK, directory_problem
 
 __all__ = ["DEFAULT_SPOOL_MAX_BYTES", "check_spool_directory", "check_spool_limits"]
 
@@ -15,12 +16,19 @@ DEFAULT_SPOOL_MAX_BYTES = 1 << 30
 
 
 def check_spool_directory(directory: object) -> str:
-    """Return ``directory`` as text if it can hold a spool on this platform, else raise."""
+    """Return ``directory`` as text if it can hold a spool on this platform, else raise.
+
+    An existing directory must be a real directory (not a link) of this user that nobody else
+    can write; a missing one is created mode 0700 when the spool opens.
+    """
     if not isinstance(directory, (str, os.PathLike)) or not os.fspath(directory):
         raise ConfigurationError(
             f"spool_dir={directory!r} is invalid: use a directory path (created if missing)",
             code=INVALID_SETTING,
         )
+    problem = directory_problem(Path(os.fspath(directory)))
+    if problem is not None:
+        raise ConfigurationError(problem, code="UnsafeSpoolDirectory")
     if not HAVE_FLOCK:
         raise ConfigurationError(
             "a spool needs POSIX file locking (fcntl.flock), which this platform lacks; "

@@ -224,6 +224,11 @@ class Spool:
         return self._storage.path
 
     @property
+    def closed(self) -> bool:
+        """Whether :meth:`close` was called."""
+        return self._closed
+
+    @property
     def durable(self) -> bool:
         """Whether stored events survive the process (False after falling back to memory)."""
         return self._storage.files is not None

@@ -12,7 +12,14 @@ from pathlib import Path
 
 from .._resilience import RateLimitedReporter
 from ._database import open_database, process_meta, transaction
-from ._files import SpoolFiles, release_lock, remove_files, try_lock
+from ._files import (
+    SpoolFiles,
+    prepare_directory,
+    release_lock,
+    remove_files,
+    remove_idle_adoption_lock,
+    try_lock,
+)
 
 __all__ = ["REPORT_INTERVAL_S", "SpoolCounters", "SpoolStorage"]
 
@@ -79,8 +86,9 @@ class SpoolStorage:
     # -- files ---------------------------------------------------------------------------------
 
     def open_own_file(self) -> None:
-        """Create and lock a spool file of this process's own; raise OSError/sqlite3.Error."""
-        self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        """Create and lock a spool file of this process's own; raise OSError/sqlite3.Error
+        (UnsafeDirectory when the directory is not this user's alone)."""
+        prepare_directory(self.directory)
         files = SpoolFiles.new(self.directory, self.identity)
         fd = try_lock(files.lock, create_new=True)
         if fd is None:
@@ -121,12 +129,16 @@ class SpoolStorage:
         self.drop_connection()
         for files in list(self.held_orphans):
             self.finish_orphan(files, self.held_orphans.pop(files))
+        removed = False
         if self.files is not None and self.lock_fd is not None:
             if delete_if_empty and self.depth == 0 and not self.held_orphans:
                 with suppress(OSError):
                     remove_files(self.files.db)
                     self.files.lock.unlink()
+                    removed = True
             release_lock(self.lock_fd)
+        if removed:
+            remove_idle_adoption_lock(self.directory, self.identity)
         for fd in self.held_orphans.values():
             release_lock(fd)
         self.held_orphans.clear()

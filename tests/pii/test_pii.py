@@ -51,7 +51,7 @@ JWT = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_X
             "GET /login?user=a&password=hunter2&x=1",
             "GET /login?user=a&password=[REDACTED:secret]&x=1",
         ),
-        ('config api_key: "k-123 456"', "config api_key: [REDACTED:secret]"),
+        ('config api_key: "k-123 456"', 'config api_key: "[REDACTED:secret]"'),
     ],
 )
 def test_default_rules_redact(text: str, expected: str) -> None:

@@ -97,3 +97,38 @@ def test_move_aside_keeps_the_log_drops_the_index_and_never_overwrites(tmp_path:
         assert not db.exists() and not Path(f"{db}-shm").exists()
     assert first is not None and first.name == "a.db.corrupt-20251127T000000Z"
     assert (tmp_path / "a.db.corrupt-20251127T000000Z-2").exists()
+
+
+def test_a_lock_file_removed_by_its_last_user_is_not_taken(tmp_path: Path) -> None:
+    from cw_logging.spool._files import _still_at
+
+    path = tmp_path / "a.lock"
+    fd = try_lock(path)
+    assert fd is not None and _still_at(fd, path)
+    path.unlink()  # the last user cleaned up: a lock on the old file would protect nothing
+    assert not _still_at(fd, path)
+    path.write_bytes(b"")  # someone made a new one
+    assert not _still_at(fd, path)
+    release_lock(fd)
+    fresh = try_lock(path)
+    assert fresh is not None and _still_at(fresh, path)
+    release_lock(fresh)
+
+
+def test_the_adoption_lock_goes_once_no_spool_of_the_identity_is_left(tmp_path: Path) -> None:
+    from cw_logging.spool._files import remove_idle_adoption_lock
+
+    lock = SpoolFiles.adoption_lock(tmp_path, "abc")
+    lock.write_bytes(b"")
+    left = SpoolFiles.new(tmp_path, "abc")
+    left.db.write_bytes(b"")
+    remove_idle_adoption_lock(tmp_path, "abc")
+    assert lock.exists(), "a spool file of the identity is left: its adopter needs the lock"
+    left.db.unlink()
+    held = try_lock(lock)
+    remove_idle_adoption_lock(tmp_path, "abc")
+    assert lock.exists(), "in use by an adoption"
+    assert held is not None
+    release_lock(held)
+    remove_idle_adoption_lock(tmp_path, "abc")
+    assert not lock.exists()

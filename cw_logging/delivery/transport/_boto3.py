@@ -15,6 +15,7 @@ from ...errors import (
     DataAlreadyAcceptedError,
     from_exception,
 )
+from ._preload import new_session
 from ._protocol import PutResult
 from ._serializer import install_put_serializer
 
@@ -90,12 +91,13 @@ def build_client(
 
     Credentials come from boto3's usual chain. Nothing here talks to the network.
     """
-    import boto3
     from botocore.exceptions import ProfileNotFound
 
     check_endpoint_url(endpoint_url)
     try:
-        session = boto3_session or boto3.session.Session(profile_name=profile_name)
+        session = boto3_session or new_session(profile_name)
+        if profile_name is not None and profile_name not in session.available_profiles:
+            raise ProfileNotFound(profile=profile_name)
     except ProfileNotFound as exc:
         raise ConfigurationError(
             f"AWS profile {profile_name!r} not found: check ~/.aws/config or AWS_PROFILE",
