@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from ..errors import ConfigurationError
 from ..local import main as serve_main
 from ._env import CliEnv
 
@@ -13,8 +12,9 @@ __all__ = ["register"]
 
 
 def register(commands: Any, common: argparse.ArgumentParser) -> None:
-    """Add ``serve``; its options (``--port``, ``--host``, ``--db``, ``--verbose``) are the local
-    engine's own, see ``cw-logging serve --help``."""
+    """Add ``serve``; its options (``--port``, ``--host``, ``--db``, ``--region``,
+    ``--account-id``, ``--verbose``) are the local engine's own, see
+    ``cw-logging serve --help``."""
     serve = commands.add_parser(
         "serve",
         help="run the local CloudWatch Logs engine on loopback (Ctrl-C stops)",
@@ -26,13 +26,9 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
 
 
 def run_serve(args: argparse.Namespace, env: CliEnv) -> int:
-    """Serve until Ctrl-C; ``--port 0`` picks a free port (printed on the first line)."""
+    """Serve until Ctrl-C; ``--port 0`` picks a free port (printed on the first line). A host
+    that is not loopback or a port in use is one line on stderr and status 2."""
     try:
         return serve_main(args.options)
     except SystemExit as exc:  # the engine's parser after --help or a bad option
         return exc.code if isinstance(exc.code, int) else 2
-    except OSError as exc:
-        raise ConfigurationError(
-            f"cannot serve: {exc.strerror or exc}; pick another --port (0 picks a free one)",
-            code="ServeFailed",
-        ) from exc

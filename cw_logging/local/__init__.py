@@ -4,8 +4,9 @@ evaluates filter patterns and Logs Insights queries.
 - :class:`LocalEngine` — the store and one dispatch table (``engine.call(operation, params)``);
 - :class:`LocalClient` — a boto3 ``logs`` client answered in process by an engine;
 - :class:`LocalTransport` — the write path's transport over an engine;
-- :func:`serve` / :class:`LocalServer` — the engine over HTTP (AWS JSON 1.1) on loopback;
-  :func:`main` runs it in the foreground (``cw-logging serve``);
+- :func:`serve` / :class:`LocalServer` — the engine over HTTP (AWS JSON 1.1) on loopback,
+  each region apart, :class:`HttpLimits` its sizes and timeouts; :func:`main` runs it in the
+  foreground (``cw-logging serve``);
 - :func:`compile_filter_pattern` — a filter pattern compiled once, matched per message;
 - :class:`MetricRecorder` / :class:`MetricDatapoint` — what metric filters published
   (``engine.metrics``); :class:`SubscriptionHub` / :class:`SubscriptionDelivery` — what
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 from ._client import LocalClient
 from ._engine import LocalEngine
+from ._http import HttpLimits
 from ._metric_filters import MetricDatapoint, MetricRecorder
 from ._server import LocalServer, main, serve
 from ._subscriptions import SubscriptionDelivery, SubscriptionHub
@@ -24,6 +26,7 @@ from .filterpattern import FilterPattern, compile_filter_pattern
 
 __all__ = [
     "FilterPattern",
+    "HttpLimits",
     "LocalClient",
     "LocalEngine",
     "LocalServer",

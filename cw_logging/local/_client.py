@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ._engine import LocalEngine
-from ._protocol import handle
+from ._protocol import WireError, caller_of, error_response, handle
 
 LOCAL_ENDPOINT = "http://127.0.0.1:1"  # never contacted: every request is answered in process
 
@@ -26,8 +26,15 @@ class _Body:
         yield self._data
 
 
+def _text(value: str | bytes | None) -> str | None:
+    return value.decode("latin-1") if isinstance(value, bytes) else value
+
+
 class LocalClient:
     """A boto3 ``logs`` client bound to ``engine``; use it exactly like ``boto3.client("logs")``.
+
+    Requests are signed for ``region_name``, and the engine keeps each region's groups apart,
+    as the server does.
 
     ``client`` is the underlying boto3 client; every attribute (``put_log_events``,
     ``get_paginator``, ``exceptions``, ``meta``) is the boto3 one.
@@ -58,10 +65,13 @@ class LocalClient:
             body = body.read()
         if isinstance(body, str):
             body = body.encode("utf-8")
-        target = request.headers.get("X-Amz-Target")
-        if isinstance(target, bytes):
-            target = target.decode("ascii")
-        answer = handle(self.engine, target, body or b"")
+        target = _text(request.headers.get("X-Amz-Target"))
+        try:
+            caller = caller_of(_text(request.headers.get("Authorization")))
+        except WireError as exc:
+            answer = error_response(exc.status, exc.code, exc.message)
+        else:
+            answer = handle(self.engine, target, body or b"", caller)
         headers: Any = answer.headers
         return AWSResponse(request.url, answer.status, headers, _Body(answer.body))
 

@@ -18,7 +18,6 @@ from . import (
 from ._closing import Closing
 from ._metric_filters import MetricRecorder
 from ._ops_context import ServiceContext
-from ._query_model import QueryRegistry
 from ._store import Store
 from ._subscriptions import SubscriptionHub, attach_hub
 from ._validation import validate_request
@@ -34,6 +33,10 @@ OPERATIONS: dict[str, Handler] = {
 }
 """Every operation the local engine implements, by its API name."""
 
+DEFAULT_ACCOUNT_ID = "123456789012"
+"""The account of callers that do not name one: moto's default, so ARNs match moto's."""
+DEFAULT_REGION = "us-east-1"
+
 
 class LocalEngine(Closing):
     """CloudWatch Logs on your machine: groups, streams, events, filter patterns and queries.
@@ -42,6 +45,9 @@ class LocalEngine(Closing):
     current time in epoch seconds (inject one to test time rules). Each GetQueryResults poll of
     an unfinished query moves it one step: Scheduled, Running, then Complete after
     ``query_polls_before_complete`` polls (0 completes queries at once).
+
+    Every account and region has its own groups, as in AWS; ``region`` and ``account_id`` are
+    those of calls that do not name theirs (see :meth:`call`).
 
     ``metrics`` holds what metric filters published (:meth:`MetricRecorder.datapoints`,
     :meth:`MetricRecorder.sums`); ``subscriptions`` what subscription filters delivered
@@ -54,13 +60,17 @@ class LocalEngine(Closing):
         db_path: str | Path | None = None,
         *,
         clock: Callable[[], float] = time.time,
-        region: str = "us-east-1",
-        account_id: str = "123456789012",
+        region: str = DEFAULT_REGION,
+        account_id: str = DEFAULT_ACCOUNT_ID,
         query_polls_before_complete: int = 2,
     ) -> None:
-        self.store = Store(db_path)
-        self.context = ServiceContext(
-            self.store, QueryRegistry(query_polls_before_complete), clock, region, account_id
+        self.clock = clock
+        self.region = region
+        self.account_id = account_id
+        self.store = Store(
+            db_path,
+            default_place=(account_id, region),
+            query_polls_before_complete=query_polls_before_complete,
         )
         self.metrics = MetricRecorder(self.store).attach()
         self.subscriptions = SubscriptionHub(account_id)
@@ -71,8 +81,28 @@ class LocalEngine(Closing):
         """Names of the operations :meth:`call` implements."""
         return frozenset(OPERATIONS)
 
-    def call(self, operation: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
-        """Run ``operation`` (an API name such as ``PutLogEvents``) with the request ``params``.
+    @property
+    def context(self) -> ServiceContext:
+        """The view of the default account in the default region."""
+        return self.context_for()
+
+    def context_for(
+        self, region: str | None = None, account_id: str | None = None
+    ) -> ServiceContext:
+        """The view of ``account_id`` in ``region`` (the defaults when None)."""
+        state = self.store.region(account_id or self.account_id, region or self.region)
+        return ServiceContext(state, self.clock)
+
+    def call(
+        self,
+        operation: str,
+        params: dict[str, Any] | None = None,
+        *,
+        region: str | None = None,
+        account_id: str | None = None,
+    ) -> dict[str, Any]:
+        """Run ``operation`` (an API name such as ``PutLogEvents``) with the request ``params``,
+        as ``account_id`` in ``region`` (the engine's defaults when None).
 
         Returns the response as the service shapes it; raises cw_logging errors whose ``code``
         is the service's error code.
@@ -87,15 +117,15 @@ class LocalEngine(Closing):
         request = dict(params or {})
         validate_request(operation, request)
         with self.store.lock:
-            result = handler(self.context, request)
+            result = handler(self.context_for(region, account_id), request)
         self.subscriptions.dispatch()
         return result
 
     def reset(self) -> None:
-        """Forget all groups, streams, events and queries (for reuse between tests)."""
+        """Forget all groups, streams, events and queries of every region (for reuse between
+        tests)."""
         with self.store.lock:
             self.store.reset()
-            self.context.queries.queries.clear()
             self.metrics.clear()
             self.subscriptions.clear()
 

@@ -12,13 +12,14 @@ from __future__ import annotations
 import math
 import re
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ._model import LogGroup, LogStream, StoredEvent
+from ._model import LogGroup, LogStream
 from ._ops_context import invalid
 from ._store import Store
+from ._timeline import StoredEvent
 from .filterpattern import FilterPattern
 
 MAX_DIMENSIONS = 3
@@ -172,13 +173,13 @@ class MetricRecorder:
         self._store.listeners.append(self.on_events)
         return self
 
-    def on_events(self, group: LogGroup, stream: LogStream, events: list[StoredEvent]) -> None:
+    def on_events(self, group: LogGroup, stream: LogStream, events: Sequence[StoredEvent]) -> None:
         """Record what ``group``'s metric filters publish for ``events`` (just stored)."""
         filters: Iterable[MetricFilter] = group.metric_filters.values()
         for metric_filter in filters:
             self._apply(metric_filter, events)
 
-    def _apply(self, metric_filter: MetricFilter, events: list[StoredEvent]) -> None:
+    def _apply(self, metric_filter: MetricFilter, events: Sequence[StoredEvent]) -> None:
         transformation = metric_filter.transformation
         constant = _number(transformation.value)
         key = (metric_filter.log_group, metric_filter.name, metric_filter.creation_time)
@@ -232,7 +233,12 @@ class MetricRecorder:
         namespace, metric name, exact dimensions or log group. Default-value datapoints
         (``is_default``) are those of the filters that still exist."""
         with self._store.lock:
-            filters = [f for g in self._store.groups.values() for f in g.metric_filters.values()]
+            filters = [
+                metric_filter
+                for region in self._store.regions.values()
+                for group in region.groups.values()
+                for metric_filter in group.metric_filters.values()
+            ]
         with self._lock:
             points = list(self._points)
             minutes = {key: (set(a), set(b)) for key, (a, b) in self._minutes.items()}

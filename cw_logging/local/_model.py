@@ -1,36 +1,21 @@
-"""What the local engine stores: log groups, log streams and events."""
+"""What the local engine stores: log groups, their log streams and their events.
+
+A group keeps all its events in one :class:`~._timeline.Timeline` (the per-group time index that
+FilterLogEvents pages through and queries scan); each stream keeps its own events in another
+(for GetLogEvents), sharing the message and field objects.
+"""
 
 from __future__ import annotations
 
-import bisect
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .._limits import event_size
+from .._limits import EVENT_OVERHEAD_BYTES
+from ._timeline import Batch, Timeline
 
 if TYPE_CHECKING:
     from ._metric_filters import MetricFilter
     from ._subscriptions import SubscriptionFilter
-
-
-@dataclass(frozen=True, order=True)
-class StoredEvent:
-    """One stored event; events sort by ``(timestamp, seq)``, ``seq`` being the arrival order."""
-
-    timestamp: int
-    seq: int
-    message: str = field(compare=False)
-    ingestion_time: int = field(compare=False)
-
-    @property
-    def key(self) -> tuple[int, int]:
-        """The event's position in its stream."""
-        return (self.timestamp, self.seq)
-
-    @property
-    def event_id(self) -> str:
-        """A unique 56-digit id, as FilterLogEvents shows it."""
-        return f"{self.timestamp:020d}{self.seq:036d}"
 
 
 @dataclass
@@ -39,35 +24,34 @@ class LogStream:
 
     name: str
     creation_time: int
-    events: list[StoredEvent] = field(default_factory=list)
+    events: Timeline = field(default_factory=Timeline, repr=False)
     last_ingestion_time: int | None = None
     upload_count: int = 0
     stored_bytes: int = 0
 
-    def add(self, event: StoredEvent) -> None:
-        """Insert ``event`` at its place in time order and update the statistics."""
-        if self.events and event.key < self.events[-1].key:
-            bisect.insort(self.events, event)
-        else:
-            self.events.append(event)
-        self.stored_bytes += event_size(event.message)
+    def add(self, batch: Batch) -> None:
+        """Store a batch of this stream's events and update the statistics."""
+        self.events.add(batch)
+        self.stored_bytes += sum(batch.sizes) + EVENT_OVERHEAD_BYTES * len(batch)
+        newest = max(batch.ingestion)
         last = self.last_ingestion_time
-        self.last_ingestion_time = max(last, event.ingestion_time) if last else event.ingestion_time
+        self.last_ingestion_time = newest if last is None else max(last, newest)
 
     @property
     def first_event_timestamp(self) -> int | None:
         """Timestamp of the oldest event, or None when empty."""
-        return self.events[0].timestamp if self.events else None
+        return self.events.first_timestamp
 
     @property
     def last_event_timestamp(self) -> int | None:
         """Timestamp of the newest event, or None when empty."""
-        return self.events[-1].timestamp if self.events else None
+        return self.events.last_timestamp
 
 
 @dataclass
 class LogGroup:
-    """A log group: its settings, tags and streams."""
+    """A log group: its settings, tags, streams, (all streams') events in time order, and its
+    metric and subscription filters."""
 
     name: str
     creation_time: int
@@ -78,6 +62,7 @@ class LogGroup:
     tags: dict[str, str] = field(default_factory=dict)
     index_policy: str | None = None
     streams: dict[str, LogStream] = field(default_factory=dict)
+    events: Timeline = field(default_factory=Timeline, repr=False)
     metric_filters: dict[str, MetricFilter] = field(default_factory=dict)
     subscription_filters: dict[str, SubscriptionFilter] = field(default_factory=dict)
 
@@ -85,3 +70,14 @@ class LogGroup:
     def stored_bytes(self) -> int:
         """Bytes stored over all streams."""
         return sum(stream.stored_bytes for stream in self.streams.values())
+
+    def add_events(self, stream: LogStream, batch: Batch) -> None:
+        """Store a batch of ``stream``'s events (in time order, newer seqs than any stored)."""
+        stream.add(batch)
+        self.events.add(batch)
+
+    def remove_stream(self, name: str) -> None:
+        """Forget a stream and its events."""
+        stream = self.streams.pop(name)
+        if len(stream.events):
+            self.events.remove_stream(name)

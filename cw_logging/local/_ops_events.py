@@ -1,11 +1,17 @@
-"""PutLogEvents, GetLogEvents and FilterLogEvents with the service's rules and paging."""
+"""PutLogEvents, GetLogEvents and FilterLogEvents with the service's rules and paging.
+
+Reading walks the time-ordered :class:`~._timeline.Timeline` of a stream (GetLogEvents) or of
+the group (FilterLogEvents) from the token's position, found by bisection, so each page costs
+what it returns, however deep into a million events it starts.
+"""
 
 from __future__ import annotations
 
 import bisect
-import heapq
-from collections.abc import Callable, Iterable, Iterator
-from typing import Any, TypeVar
+import operator
+import re
+from collections.abc import Callable
+from typing import Any
 
 from .._limits import (
     EVENT_OVERHEAD_BYTES,
@@ -16,16 +22,19 @@ from .._limits import (
     MAX_EVENT_BYTES,
     MAX_FUTURE_MS,
 )
-from ._model import LogGroup, LogStream, StoredEvent
+from ._model import LogGroup
 from ._ops_context import ServiceContext, decode_token, encode_token, invalid
+from ._timeline import Segment, Timeline
 from .filterpattern import compile_filter_pattern
 
 Params = dict[str, Any]
 Handler = Callable[[ServiceContext, Params], Params]
-T = TypeVar("T")
 DAY_MS = 24 * 3600 * 1000
 MAX_RESPONSE_BYTES = 1_048_576
 """GetLogEvents / FilterLogEvents answer at most this many bytes of events (and 10,000)."""
+_END_OF_TIME = 2**62
+_KEY_TOKEN = re.compile(r"([fb])/(-?[0-9]{1,19})/(-?[0-9]{1,19})")
+Position = tuple[Segment, int]
 
 
 def put_log_events(ctx: ServiceContext, params: Params) -> Params:
@@ -33,10 +42,11 @@ def put_log_events(ctx: ServiceContext, params: Params) -> Params:
     group = ctx.group(params["logGroupName"])
     stream = ctx.stream(group, params["logStreamName"])
     events: list[Params] = params["logEvents"]
-    _check_batch(events)
+    timestamps = [event["timestamp"] for event in events]
+    messages = [event["message"] for event in events]
+    sizes = _check_batch(timestamps, messages)
     now = ctx.now_ms()
-    timestamps = [int(event["timestamp"]) for event in events]
-    too_new_start = next((i for i, ts in enumerate(timestamps) if ts > now + MAX_FUTURE_MS), None)
+    too_new_start = bisect.bisect_right(timestamps, now + MAX_FUTURE_MS)
     too_old_end = _last_index_before(timestamps, now - MAX_AGE_MS)
     expired_end = (
         _last_index_before(timestamps, now - group.retention_days * DAY_MS)
@@ -46,19 +56,21 @@ def put_log_events(ctx: ServiceContext, params: Params) -> Params:
     first = max(
         -1 if too_old_end is None else too_old_end, -1 if expired_end is None else expired_end
     )
-    accepted = events[first + 1 : len(events) if too_new_start is None else too_new_start]
-    if accepted and accepted[-1]["timestamp"] - accepted[0]["timestamp"] > MAX_BATCH_SPAN_MS:
+    first += 1
+    end = max(too_new_start, first)
+    if end > first and timestamps[end - 1] - timestamps[first] > MAX_BATCH_SPAN_MS:
         raise invalid(
             "The batch of log events in a single PutLogEvents request cannot span more than "
             "24 hours."
         )
-    if accepted:
+    if end > first:
+        accepted = slice(first, end)
         ctx.store.add_events(
-            group, stream, ((int(e["timestamp"]), e["message"]) for e in accepted), now
+            group, stream, timestamps[accepted], messages[accepted], sizes[accepted], now
         )
     response: Params = {"nextSequenceToken": f"{stream.upload_count + 1:056d}"}
     rejected = {
-        "tooNewLogEventStartIndex": too_new_start,
+        "tooNewLogEventStartIndex": too_new_start if too_new_start < len(events) else None,
         "tooOldLogEventEndIndex": too_old_end,
         "expiredLogEventEndIndex": expired_end,
     }
@@ -67,25 +79,25 @@ def put_log_events(ctx: ServiceContext, params: Params) -> Params:
     return response
 
 
-def _check_batch(events: list[Params]) -> None:
-    """Sizes and order; the event count is a model constraint, checked before the call."""
-    total = 0
-    previous: int | None = None
-    for event in events:
+def _check_batch(timestamps: list[int], messages: list[str]) -> list[int]:
+    """Sizes and order (the event count is a model constraint, checked before the call);
+    return each message's UTF-8 bytes."""
+    if "".join(messages).isascii():
+        sizes = list(map(len, messages))
+    else:
         try:
-            size = len(event["message"].encode("utf-8"))
+            sizes = [len(message.encode("utf-8")) for message in messages]
         except UnicodeEncodeError as exc:
             raise invalid("Log event message is not valid UTF-8.") from exc
-        if size > MAX_EVENT_BYTES:
-            raise invalid(f"Log event too large: {size} bytes exceeds limit of {MAX_EVENT_BYTES}")
-        total += size + EVENT_OVERHEAD_BYTES
-        if previous is not None and event["timestamp"] < previous:
-            raise invalid(
-                "Log events in a single PutLogEvents request must be in chronological order."
-            )
-        previous = event["timestamp"]
+    largest = max(sizes, default=0)
+    if largest > MAX_EVENT_BYTES:
+        raise invalid(f"Log event too large: {largest} bytes exceeds limit of {MAX_EVENT_BYTES}")
+    if any(map(operator.gt, timestamps, timestamps[1:])):
+        raise invalid("Log events in a single PutLogEvents request must be in chronological order.")
+    total = sum(sizes) + EVENT_OVERHEAD_BYTES * len(sizes)
     if total > MAX_BATCH_BYTES:
         raise invalid(f"Upload too large: {total} bytes exceeds limit of {MAX_BATCH_BYTES}")
+    return sizes
 
 
 def _last_index_before(timestamps: list[int], bound: int) -> int | None:
@@ -101,58 +113,54 @@ def _oldest_visible(ctx: ServiceContext, group: LogGroup) -> int:
     return ctx.now_ms() - group.retention_days * DAY_MS
 
 
-def _window(events: list[StoredEvent], start: int, end: int) -> list[StoredEvent]:
-    """Events with ``start <= timestamp < end`` (``events`` is in time order)."""
-    lo = bisect.bisect_left(events, start, key=lambda e: e.timestamp)
-    hi = bisect.bisect_left(events, end, key=lambda e: e.timestamp)
-    return events[lo:hi]
-
-
 def _key_token(direction: str, key: tuple[int, int]) -> str:
     return f"{direction}/{key[0]}/{key[1]}"
 
 
 def _parse_key_token(token: str) -> tuple[str, tuple[int, int]]:
-    try:
-        direction, ts, seq = token.split("/")
-        if direction not in ("f", "b"):
-            raise ValueError(direction)
-        return direction, (int(ts), int(seq))
-    except ValueError as exc:
-        raise invalid("The specified nextToken is invalid.") from exc
+    found = _KEY_TOKEN.fullmatch(token) if len(token) < 64 else None
+    if found is None:
+        raise invalid("The specified nextToken is invalid.")
+    return found[1], (int(found[2]), int(found[3]))
 
 
 def get_log_events(ctx: ServiceContext, params: Params) -> Params:
     """GetLogEvents: newest first by default; at the end the same forward token comes back."""
     group = ctx.group_from_params(params)
     stream = ctx.stream(group, params["logStreamName"])
+    timeline = stream.events
     start = max(params.get("startTime") or 0, _oldest_visible(ctx, group))
     end = params.get("endTime")
-    window = _window(stream.events, start, end if end is not None else 2**63)
+    lo = timeline.index_of_time(start)
+    hi = timeline.index_of_time(end) if end is not None else len(timeline)
     limit = params.get("limit") or MAX_BATCH_EVENTS
     token = params.get("nextToken")
     if token is not None:
         direction, key = _parse_key_token(token)
     else:
         direction = "f" if params.get("startFromHead") else "b"
-        key = (start - 1, 2**62) if direction == "f" else (2**62, 2**62)
+        key = (start - 1, _END_OF_TIME) if direction == "f" else (_END_OF_TIME, _END_OF_TIME)
     if direction == "f":
-        later = window[bisect.bisect_right(window, key, key=_key) :]
-        chosen = _take_page(later, limit, _itself)[0]
+        first = max(lo, timeline.index_after(*key))
+        chosen = _take(timeline, first, hi, limit)[0]
     else:
-        earlier = window[: bisect.bisect_left(window, key, key=_key)]
-        chosen = _take_page(reversed(earlier), limit, _itself)[0]
+        last = min(hi, timeline.index_after(key[0], key[1] - 1))
+        chosen = _take(timeline, lo, last, limit, backward=True)[0]
         chosen.reverse()
     if chosen:
-        forward, backward = chosen[-1].key, chosen[0].key
+        forward, backward = _key_of(chosen[-1]), _key_of(chosen[0])
     elif token is None:
-        forward = backward = (start - 1, 2**62)
+        forward = backward = (start - 1, _END_OF_TIME)
     else:
         forward = backward = key
     return {
         "events": [
-            {"timestamp": e.timestamp, "message": e.message, "ingestionTime": e.ingestion_time}
-            for e in chosen
+            {
+                "timestamp": segment.timestamps[i],
+                "message": segment.messages[i],
+                "ingestionTime": segment.ingestion[i],
+            }
+            for segment, i in chosen
         ],
         "nextForwardToken": _key_token("f", forward),
         "nextBackwardToken": _key_token("b", backward),
@@ -170,87 +178,80 @@ def filter_log_events(ctx: ServiceContext, params: Params) -> Params:
         for s in group.streams.values()
         if (names is None or s.name in names) and (prefix is None or s.name.startswith(prefix))
     ]
+    wanted = None if len(streams) == len(group.streams) else {s.name for s in streams}
     pattern = compile_filter_pattern(params.get("filterPattern"))
+    timeline = group.events
     start = max(params.get("startTime") or 0, _oldest_visible(ctx, group))
     end = params.get("endTime")
-    inclusive_end = end + 1 if end is not None else 2**63
-    ascending = params.get("startFromHead", True)
-    after: tuple[int, int] | None = None
+    lo = timeline.index_of_time(start)
+    hi = timeline.index_of_time(end + 1) if end is not None else len(timeline)
+    ascending = params.get("startFromHead", True) is not False  # the engine's own extension
     if params.get("nextToken") is not None:
-        state = decode_token(params["nextToken"])
-        try:
-            ascending, after = bool(state["a"]), (int(state["k"][0]), int(state["k"][1]))
-        except (KeyError, TypeError, ValueError, IndexError) as exc:
-            raise invalid("The specified nextToken is invalid.") from exc
-    merged = _merged(streams, start, inclusive_end, ascending, after)
-    matching = ((e, name) for e, name in merged if pattern.matches(e.message))
+        state = decode_token(params["nextToken"], "events")
+        if len(state) != 3 or not all(isinstance(part, int) for part in state):
+            raise invalid("The specified nextToken is invalid.")
+        ascending, key = bool(state[0]), (int(state[1]), int(state[2]))
+        if ascending:
+            lo = max(lo, timeline.index_after(*key))
+        else:
+            hi = min(hi, timeline.index_after(key[0], key[1] - 1))
     limit = params.get("limit") or MAX_BATCH_EVENTS
-    page, more = _take_page(matching, limit, _first)
+    page, more = _take(
+        timeline, lo, hi, limit, backward=not ascending, streams=wanted, matches=pattern.matches
+    )
     response: Params = {
         "events": [
             {
-                "logStreamName": name,
-                "timestamp": e.timestamp,
-                "message": e.message,
-                "ingestionTime": e.ingestion_time,
-                "eventId": e.event_id,
+                "logStreamName": segment.streams[i],
+                "timestamp": segment.timestamps[i],
+                "message": segment.messages[i],
+                "ingestionTime": segment.ingestion[i],
+                "eventId": f"{segment.timestamps[i]:020d}{segment.seqs[i]:036d}",
             }
-            for e, name in page
+            for segment, i in page
         ],
         "searchedLogStreams": [
             {"logStreamName": s.name, "searchedCompletely": not more} for s in streams
         ],
     }
     if more and page:
-        response["nextToken"] = encode_token({"a": ascending, "k": list(page[-1][0].key)})
+        response["nextToken"] = encode_token("events", (int(ascending), *_key_of(page[-1])))
     return response
 
 
-def _merged(
-    streams: list[LogStream],
-    start: int,
-    end: int,
-    ascending: bool,
-    after: tuple[int, int] | None,
-) -> Iterator[tuple[StoredEvent, str]]:
-    """Events of all streams in the window beyond ``after`` (in the reading direction),
-    interleaved by time, each with its stream name."""
-    runs = []
-    for stream in streams:
-        window = _window(stream.events, start, end)
-        if after is not None and ascending:
-            window = window[bisect.bisect_right(window, after, key=_key) :]
-        elif after is not None:
-            window = window[: bisect.bisect_left(window, after, key=_key)]
-        ordered = window if ascending else window[::-1]
-        runs.append([(event, stream.name) for event in ordered])
-    return heapq.merge(*runs, key=lambda pair: pair[0].key, reverse=not ascending)
-
-
-def _take_page(
-    items: Iterable[T], limit: int, event_of: Callable[[T], StoredEvent]
-) -> tuple[list[T], bool]:
-    """Take up to ``limit`` items within the response size cap; say whether more follow."""
-    page: list[T] = []
+def _take(
+    timeline: Timeline,
+    lo: int,
+    hi: int,
+    limit: int,
+    *,
+    backward: bool = False,
+    streams: set[str] | None = None,
+    matches: Callable[[str], bool] | None = None,
+) -> tuple[list[Position], bool]:
+    """Events between ``lo`` and ``hi`` of the wanted streams that match, up to ``limit`` and
+    the response size cap, from ``lo`` on (oldest first) or from ``hi`` back (newest first);
+    and whether a further one follows."""
+    runs = timeline.runs_backward(lo, hi) if backward else timeline.runs(lo, hi)
+    page: list[Position] = []
     size = 0
-    for item in items:
-        size += len(event_of(item).message.encode("utf-8")) + EVENT_OVERHEAD_BYTES
-        if len(page) >= limit or (page and size > MAX_RESPONSE_BYTES):
-            return page, True
-        page.append(item)
+    for segment, start, end in runs:
+        messages, sizes, names = segment.messages, segment.sizes, segment.streams
+        for offset in range(end - 1, start - 1, -1) if backward else range(start, end):
+            if streams is not None and names[offset] not in streams:
+                continue
+            if matches is not None and not matches(messages[offset]):
+                continue
+            size += sizes[offset] + EVENT_OVERHEAD_BYTES
+            if len(page) >= limit or (page and size > MAX_RESPONSE_BYTES):
+                return page, True
+            page.append((segment, offset))
     return page, False
 
 
-def _key(event: StoredEvent) -> tuple[int, int]:
-    return event.key
-
-
-def _itself(event: StoredEvent) -> StoredEvent:
-    return event
-
-
-def _first(pair: tuple[StoredEvent, str]) -> StoredEvent:
-    return pair[0]
+def _key_of(position: Position) -> tuple[int, int]:
+    segment, offset = position
+    return segment.timestamps[offset], segment.seqs[offset]
 
 
 OPERATIONS: dict[str, Handler] = {

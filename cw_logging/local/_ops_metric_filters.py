@@ -54,7 +54,9 @@ def describe_metric_filters(ctx: ServiceContext, params: Params) -> Params:
         ),
         key=_position,
     )
-    page, token = page_after(chosen, _position, params.get("nextToken"), params.get("limit") or 50)
+    page, token = page_after(
+        chosen, _position, params.get("nextToken"), params.get("limit") or 50, kind="metrics"
+    )
     response: Params = {"metricFilters": [metric_filter.as_api() for metric_filter in page]}
     if token is not None:
         response["nextToken"] = token

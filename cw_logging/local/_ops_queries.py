@@ -8,7 +8,7 @@ and evaluated over the events in its time range. GetQueryResults then reports ``
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 from .._limits import MAX_QUERY_LOG_GROUPS
@@ -16,6 +16,7 @@ from ..errors import CloudWatchLogsError, LimitExceededError, ServerError
 from ._model import LogGroup
 from ._ops_context import ServiceContext, invalid, not_found, page_after
 from ._query_model import RUNNING_STATES, Query, QueryRegistry
+from ._query_scan import query_blocks
 
 Params = dict[str, Any]
 MAX_CONCURRENT_QUERIES = 100
@@ -45,9 +46,9 @@ def start_query(ctx: ServiceContext, params: Params) -> Params:
             code="LimitExceededException",
         )
     compiled = _compile(params["queryString"])
-    events = list(_query_events(ctx, groups, start * 1000, end * 1000 + 999))
-    result = compiled.run(
-        events,
+    blocks = query_blocks(groups, ctx.account_id, start * 1000, end * 1000 + 999)
+    result = compiled.run_blocks(
+        blocks,
         limit=params.get("limit"),
         now_ms=ctx.now_ms(),
         start_ms=start * 1000,
@@ -104,24 +105,6 @@ def _compile(query_string: str) -> Any:
             code="ServiceUnavailableException",
         ) from exc
     return compile_query(query_string)
-
-
-def _query_events(
-    ctx: ServiceContext, groups: list[LogGroup], start_ms: int, end_ms: int
-) -> Iterator[dict[str, Any]]:
-    for group in groups:
-        log = f"{ctx.account_id}:{group.name}"
-        for stream in group.streams.values():
-            for event in stream.events:
-                if start_ms <= event.timestamp <= end_ms:
-                    yield {
-                        "@timestamp": event.timestamp,
-                        "@message": event.message,
-                        "@logStream": stream.name,
-                        "@log": log,
-                        "@ingestionTime": event.ingestion_time,
-                        "@ptr": f"{group.name}/{stream.name}/{event.seq}",
-                    }
 
 
 def _result_row(row: dict[str, Any]) -> list[dict[str, str]]:
@@ -181,6 +164,7 @@ def describe_queries(ctx: ServiceContext, params: Params) -> Params:
         lambda q: (-q.create_time, q.query_id),
         params.get("nextToken"),
         params.get("maxResults") or 1000,
+        kind="queries",
     )
     response: Params = {
         "queries": [

@@ -20,7 +20,7 @@ def create_log_group(ctx: ServiceContext, params: Params) -> Params:
     """CreateLogGroup."""
     name = params["logGroupName"]
     _check(validate_log_group_name, name)
-    if name in ctx.store.groups:
+    if name in ctx.groups:
         raise ResourceAlreadyExistsError(
             "The specified log group already exists", code="ResourceAlreadyExistsException"
         )
@@ -64,7 +64,7 @@ def describe_log_groups(ctx: ServiceContext, params: Params) -> Params:
     groups = sorted(
         (
             g
-            for g in ctx.store.groups.values()
+            for g in ctx.groups.values()
             if (prefix is None or g.name.startswith(prefix))
             and (pattern is None or pattern.lower() in g.name.lower())
             and (wanted is None or g.name in wanted)
@@ -73,7 +73,11 @@ def describe_log_groups(ctx: ServiceContext, params: Params) -> Params:
         key=lambda g: g.name,
     )
     chosen, token = page_after(
-        groups, lambda g: g.name, params.get("nextToken"), params.get("limit") or 50
+        groups,
+        lambda g: (g.name,),
+        params.get("nextToken"),
+        params.get("limit") or 50,
+        kind="groups",
     )
     return _with_token({"logGroups": [_describe_group(ctx, g) for g in chosen]}, token)
 
@@ -132,7 +136,12 @@ def describe_log_streams(ctx: ServiceContext, params: Params) -> Params:
 
     streams.sort(key=key, reverse=descending)
     chosen, token = page_after(
-        streams, key, params.get("nextToken"), params.get("limit") or 50, descending=descending
+        streams,
+        key,
+        params.get("nextToken"),
+        params.get("limit") or 50,
+        kind="streams",
+        descending=descending,
     )
     return _with_token({"logStreams": [_describe_stream(ctx, group, s) for s in chosen]}, token)
 

@@ -45,7 +45,7 @@ def put_subscription_filter(ctx: ServiceContext, params: Params) -> Params:
         {key: params[key] for key in _OPTIONS if params.get(key) is not None},
     )
     group.subscription_filters[name] = subscription
-    hub = hub_of(ctx.store)
+    hub = hub_of(ctx.store.parent)
     if hub is not None and (existing is None or existing.destination_arn != arn):
         hub.control_message(subscription, ctx.now_ms())
     return {}
@@ -59,15 +59,17 @@ def describe_subscription_filters(ctx: ServiceContext, params: Params) -> Params
         (f for f in group.subscription_filters.values() if not prefix or f.name.startswith(prefix)),
         key=_name,
     )
-    page, token = page_after(chosen, _name, params.get("nextToken"), params.get("limit") or 50)
+    page, token = page_after(
+        chosen, _name, params.get("nextToken"), params.get("limit") or 50, kind="subscriptions"
+    )
     response: Params = {"subscriptionFilters": [f.as_api() for f in page]}
     if token is not None:
         response["nextToken"] = token
     return response
 
 
-def _name(subscription: SubscriptionFilter) -> str:
-    return subscription.name
+def _name(subscription: SubscriptionFilter) -> tuple[str]:
+    return (subscription.name,)
 
 
 def delete_subscription_filter(ctx: ServiceContext, params: Params) -> Params:

@@ -22,12 +22,13 @@ import json
 import re
 import threading
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ._model import LogGroup, LogStream, StoredEvent
+from ._model import LogGroup, LogStream
 from ._store import Store
+from ._timeline import StoredEvent
 from .filterpattern import FilterPattern
 
 MAX_SUBSCRIPTION_FILTERS = 2
@@ -142,7 +143,7 @@ class SubscriptionHub:
         self._pending: collections.deque[SubscriptionDelivery] = collections.deque()
         self._consumers: dict[str, list[Consumer]] = {}
 
-    def on_events(self, group: LogGroup, stream: LogStream, events: list[StoredEvent]) -> None:
+    def on_events(self, group: LogGroup, stream: LogStream, events: Sequence[StoredEvent]) -> None:
         """Queue a delivery for each of ``group``'s subscription filters that matches some of
         ``events`` (just stored by one call)."""
         for subscription in list(group.subscription_filters.values()):

@@ -120,7 +120,7 @@ class _CollectingTransport(LocalTransport):
             first, end = accepted_slice(result, len(events))
             if first >= end:
                 return result
-            stream = store.groups[log_group].streams[log_stream]
+            stream = self.engine.context.groups[log_group].streams[log_stream]
             ingested = stream.last_ingestion_time or 0
             accepted = [
                 MockEvent(int(e["timestamp"]), e["message"], ingested, log_stream, log_group)
@@ -167,7 +167,7 @@ class MockLogStream:
         self._subscriptions: list[Subscription[MockEvent]] = []
         self._handlers: list[CloudWatchHandler] = []
         self._client: LocalClient | None = None
-        if log_group not in self.engine.store.groups:
+        if log_group not in self.engine.context.groups:
             self.engine.call("CreateLogGroup", {"logGroupName": log_group})
 
     # -- writing ---------------------------------------------------------------------------

@@ -15,7 +15,9 @@ class RaisingEngine(LocalEngine):
         super().__init__()
         self.error = error
 
-    def call(self, operation: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
+    def call(
+        self, operation: str, params: dict[str, Any] | None = None, **caller: Any
+    ) -> dict[str, Any]:
         raise self.error
 
 

@@ -25,7 +25,7 @@ class LocalSink:
         """The messages of every stream of ``group`` (empty if the group does not exist)."""
         store = self.engine.store
         with store.lock:
-            found = store.groups.get(group)
+            found = self.engine.context.groups.get(group)
             if found is None:
                 return {}
             return {
@@ -37,7 +37,7 @@ class LocalSink:
         """Every ``(timestamp, message)`` of ``group``, over all its streams."""
         store = self.engine.store
         with store.lock:
-            found = store.groups.get(group)
+            found = self.engine.context.groups.get(group)
             if found is None:
                 return []
             return [

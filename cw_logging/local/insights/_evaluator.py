@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any
 
 from . import _nodes as n
 from ._compiler import ExpressionCompiler, QueryWindow
 from ._fields import EventRow, Row
 from ._parser import parse_query
+from ._pushdown import Pushdown, pushdown
 from ._rules import check_stats_rules
+from ._scan import EventBlock, Scan
 from ._stages import (
     Stage,
     assigning_stage,
@@ -21,9 +24,9 @@ from ._stages import (
     parse_pattern,
     parse_stage,
     sort_stage,
-    stats_stage,
     unnest_stage,
 )
+from ._stats import StatsStage
 
 DEFAULT_LIMIT = 10_000
 """Rows a query returns when neither the query nor the caller sets a limit (as the service)."""
@@ -100,7 +103,8 @@ class _FieldPlan:
 
 
 class CompiledQuery:
-    """A Logs Insights query compiled once; :meth:`run` evaluates it over any events.
+    """A Logs Insights query compiled once; :meth:`run` evaluates it over any events,
+    :meth:`run_blocks` over a store's events.
 
     ``limit`` is the query's own ``limit`` (None when it has none); ``is_aggregate`` says
     whether it has ``stats``; ``fields`` lists the fields the results show;
@@ -123,6 +127,7 @@ class CompiledQuery:
         self.is_aggregate = plan.stats_columns is not None
         self.fields = plan.shown()
         self.last_statistics: QueryStatistics | None = None
+        self._plan_scan()
 
     @property
     def records_matched(self) -> int | None:
@@ -149,7 +154,7 @@ class CompiledQuery:
             plan.parsed += parse_pattern(self.text, command)[1]
             return parse_stage(compiler, command)
         if isinstance(command, n.StatsCommand):
-            stage = stats_stage(self.text, command, plan.columns(), window)
+            stage = StatsStage(self.text, command, plan.columns(), window)
             plan.stats_columns = [item.name for item in (*command.by, *command.items)]
             plan.explicit, plan.parsed, plan.display, plan.created = [], [], None, []
             return stage
@@ -160,6 +165,34 @@ class CompiledQuery:
             return limit_stage(command)
         assert isinstance(command, n.DedupCommand), command
         return dedup_stage(compiler, command)
+
+    def _plan_scan(self) -> None:
+        """What :meth:`run_blocks` can do on stored events before rows exist: the leading
+        filters it tests on stored fields, the ``stats`` it feeds from stored columns, the
+        ``sort @timestamp desc`` it can skip (events arrive newest first)."""
+        self._pushed: list[Pushdown] = []
+        self._pushed_on_rows: list[Callable[[Row], bool]] = []
+        self._skipped: set[int] = set()
+        self._columnar_stats: int | None = None
+        compiler = ExpressionCompiler(self.text, window=self.window)
+        commands = self.query.commands
+        index = 0
+        while index < len(commands):
+            command = commands[index]
+            if isinstance(command, n.FilterCommand):
+                pushed = pushdown(command.condition)
+                if pushed is None:
+                    break
+                self._pushed.append(pushed)
+                self._pushed_on_rows.append(compiler.condition(command.condition))
+                self._skipped.add(index)
+            elif not _only_shows(command):
+                break
+            index += 1
+        stage = self._stages[index] if index < len(commands) else None
+        if isinstance(stage, StatsStage) and stage.reads_columns:
+            self._columnar_stats = index
+        self._skipped |= _sorts_in_scan_order(commands)
 
     def run(
         self,
@@ -178,27 +211,139 @@ class CompiledQuery:
         come back. ``now_ms`` is when the query started (``now()``; default: the clock),
         ``start_ms``/``end_ms`` the time range it covers (``queryStartTime()``...).
         """
-        self.window.started_ms = int(time.time() * 1000) if now_ms is None else now_ms
-        self.window.start_ms, self.window.end_ms = start_ms, end_ms
+        self._set_window(now_ms, start_ms, end_ms)
         rows: list[Row] = [EventRow(event) for event in events]
         scanned_bytes = sum(len(str(row.get("@message") or "").encode("utf-8")) for row in rows)
-        scanned = len(rows)
         rows.sort(key=lambda row: int(row.get("@timestamp") or 0), reverse=True)
-        matched = scanned
-        for index, stage in enumerate(self._stages):
+        kept, matched = self._execute(iter(rows), 0, set(), limit)
+        return self._result(kept, matched or 0, len(rows), scanned_bytes)
+
+    def run_blocks(
+        self,
+        blocks: Sequence[EventBlock],
+        *,
+        limit: int | None = None,
+        now_ms: int | None = None,
+        start_ms: int | None = None,
+        end_ms: int | None = None,
+    ) -> QueryResult:
+        """Evaluate the query over stored events: ``blocks`` newest block first, each read
+        newest event first (see :class:`~._scan.EventBlock`). Same results as :meth:`run`
+        over the same events, without building a row for an event a leading filter drops."""
+        self._set_window(now_ms, start_ms, end_ms)
+        scanned = sum(len(block.timestamps) for block in blocks)
+        scanned_bytes = sum(sum(block.sizes) for block in blocks)
+        stats_at = self._columnar_stats
+        if stats_at is None:
+            rows = Scan(blocks, self._pushed, self._pushed_on_rows)
+            kept, matched = self._execute(rows, 0, self._skipped, limit)
+            return self._result(kept, matched or 0, scanned, scanned_bytes)
+        stage = self._stages[stats_at]
+        assert isinstance(stage, StatsStage)
+        aggregated, fed = stage.aggregate_blocks(blocks, self._pushed, self._pushed_on_rows)
+        kept, _ = self._execute(iter(aggregated), stats_at + 1, self._skipped, limit)
+        return self._result(kept, fed, scanned, scanned_bytes)
+
+    def _set_window(self, now_ms: int | None, start_ms: int | None, end_ms: int | None) -> None:
+        self.window.started_ms = int(time.time() * 1000) if now_ms is None else now_ms
+        self.window.start_ms, self.window.end_ms = start_ms, end_ms
+
+    def _execute(
+        self, rows: Iterator[Row], first: int, skipped: set[int], limit: int | None
+    ) -> tuple[list[Row], int | None]:
+        """Run the stages from ``first`` on (but the ``skipped``), streaming; return the rows
+        kept and how many rows reached the first order-changing command (the matched records;
+        None when that command comes before ``first``)."""
+        flowing: Iterable[Row] = rows
+        counted: _Counted | None = None
+        for index in range(first, len(self._stages)):
             if index == self._matched_after:
-                matched = len(rows)
-            rows = stage(rows)
-        if self._matched_after == len(self._stages):
-            matched = len(rows)
+                flowing = counted = _Counted(iter(flowing))
+            if index not in skipped:
+                flowing = self._stages[index](flowing)
+        if self._matched_after >= max(first, len(self._stages)):
+            flowing = counted = _Counted(iter(flowing))
         cap = limit if limit is not None else (DEFAULT_LIMIT if self.limit is None else None)
-        if cap is not None:
-            rows = rows[:cap]
+        kept = list(flowing if cap is None else islice(flowing, cap))
+        if counted is None:
+            return kept, None
+        counted.drain()
+        return kept, counted.count
+
+    def _result(
+        self, rows: list[Row], matched: int, scanned: int, scanned_bytes: int
+    ) -> QueryResult:
         shown = self.fields
         output = ({name: row[name] for name in shown if row[name] is not None} for row in rows)
         statistics = QueryStatistics(matched, scanned, scanned_bytes)
         self.last_statistics = statistics
         return QueryResult(output, statistics, shown)
+
+
+class _Counted(Iterator[Row]):
+    """Passes rows through and counts them; :meth:`drain` counts what nobody read."""
+
+    def __init__(self, rows: Iterator[Row]) -> None:
+        self._rows = rows
+        self.count = 0
+
+    def __next__(self) -> Row:
+        row = next(self._rows)
+        self.count += 1
+        return row
+
+    def drain(self) -> None:
+        """Count the rows not read yet (stored events straight from a scan: without building
+        their rows)."""
+        if isinstance(self._rows, Scan):
+            self.count += self._rows.count_rest()
+            return
+        for _ in self._rows:
+            self.count += 1
+
+
+def _only_shows(command: n.Command) -> bool:
+    """A ``fields``/``display`` that only names fields changes no row."""
+    if not isinstance(command, (n.FieldsCommand, n.DisplayCommand)):
+        return False
+    return all(
+        isinstance(item.expr, n.FieldRef) and item.expr.name == item.name for item in command.items
+    )
+
+
+def _sorts_in_scan_order(commands: Sequence[n.Command]) -> set[int]:
+    """Indexes of ``sort @timestamp desc`` commands that meet rows still in the order stored
+    events are read (newest first), so sorting would change nothing."""
+    found: set[int] = set()
+    for index, command in enumerate(commands):
+        if isinstance(command, (n.StatsCommand,)):
+            break
+        if isinstance(command, n.SortCommand):
+            keys = command.keys
+            by_time = (
+                len(keys) == 1
+                and keys[0].descending
+                and isinstance(keys[0].expr, n.FieldRef)
+                and keys[0].expr.name == "@timestamp"
+            )
+            if not by_time:
+                break
+            found.add(index)
+        elif _assigns_timestamp(command):
+            break
+    return found
+
+
+def _assigns_timestamp(command: n.Command) -> bool:
+    if isinstance(command, (n.FieldsCommand, n.DisplayCommand)):
+        return any(
+            item.name == "@timestamp"
+            and not (isinstance(item.expr, n.FieldRef) and item.expr.name == "@timestamp")
+            for item in command.items
+        )
+    if isinstance(command, n.ParseCommand):
+        return "@timestamp" in command.names or command.is_regex
+    return False
 
 
 def compile_query(text: str) -> CompiledQuery:

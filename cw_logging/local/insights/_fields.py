@@ -45,7 +45,7 @@ class EventRow(Row):
         if self._undiscovered is None:
             return None
         message, self._undiscovered = self._undiscovered, None
-        found = _discover(message) if _may_be_json(message) else _discover_typed(message)
+        found = _discover(message) if may_be_json(message) else _discover_typed(message)
         for taken in found.keys() & self.keys():
             del found[taken]
         self.update(found)
@@ -55,7 +55,7 @@ class EventRow(Row):
 def _may_discover(message: Any) -> bool:
     if message.__class__ is not str:
         return False
-    return _may_be_json(message) or may_have_type_fields(message)
+    return may_be_json(message) or may_have_type_fields(message)
 
 
 def _discover_typed(message: str) -> dict[str, Any]:
@@ -66,7 +66,9 @@ def _discover_typed(message: str) -> dict[str, Any]:
     return {} if document is None else flatten_document(document)
 
 
-def _may_be_json(message: Any) -> bool:
+def may_be_json(message: Any) -> bool:
+    """Whether ``message`` is a string that may hold a JSON object (its first non-blank is
+    ``{``)."""
     if message.__class__ is not str:
         return False
     return message[:1] == "{" or message.lstrip()[:1] == "{"
@@ -74,7 +76,7 @@ def _may_be_json(message: Any) -> bool:
 
 def discover_json_fields(message: str) -> dict[str, Any]:
     """The fields the service discovers in ``message`` when it is a JSON object, else ``{}``."""
-    return _discover(message) if _may_be_json(message) else {}
+    return _discover(message) if may_be_json(message) else {}
 
 
 def _discover(message: str) -> dict[str, Any]:
