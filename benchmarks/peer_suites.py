@@ -36,7 +36,14 @@ from pathlib import Path
 REPOSITORY = Path(__file__).resolve().parents[1]
 SERVERS = ("cw_logging", "moto")
 WATCHTOWER_REGIONS = ("us-east-1", "eu-west-1")
-_OUR_SERVER = "import sys\nfrom cw_logging.local import main\nsys.exit(main(['--port', '0']))\n"
+_OUR_SERVER = (
+    "import sys\nfrom cw_logging.local import main\n"
+    "sys.exit(main(['--port', '0', *sys.argv[1:]]))\n"
+)
+MOTO_SUITE_SERVER_ARGS = ("--live-tail", "snapshot")
+"""moto's Live Tail tests expect moto's Live Tail: the events already stored, in one update, then
+the end of the stream (AWS streams only new events for up to 3 hours); our server offers that
+mode for them."""
 _MOTO_SERVER = (
     "import logging, signal, sys, threading\n"
     "from moto.server import ThreadedMotoServer\n"
@@ -104,14 +111,14 @@ def _extracted(directory: Path, prefix: str) -> Path | None:
 
 
 @contextlib.contextmanager
-def running(server: str, log: Path) -> Iterator[str]:
+def running(server: str, log: Path, server_args: Sequence[str] = ()) -> Iterator[str]:
     """Start ``server`` ("cw_logging" or "moto") in a subprocess, its stderr going to ``log``;
     yield its URL; stop it."""
     script = _OUR_SERVER if server == "cw_logging" else _MOTO_SERVER
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(REPOSITORY)}
     with open(log, "a") as errors:
         process = subprocess.Popen(
-            [sys.executable, "-c", script],
+            [sys.executable, "-c", script, *(server_args if server == "cw_logging" else ())],
             stdout=subprocess.PIPE,
             stderr=errors,
             text=True,
@@ -180,7 +187,8 @@ def _read_report(report: Path) -> Outcome:
 
 def moto_suite(source: Path, server: str, reports: Path, extra: Sequence[str]) -> Outcome:
     """moto's ``tests/test_logs`` in server mode against ``server``."""
-    with running(server, reports / f"{server}-server.log") as url:
+    log = reports / f"{server}-server.log"
+    with running(server, log, MOTO_SUITE_SERVER_ARGS) as url:
         env = _base_env(url, "us-east-1")
         env.update(TEST_SERVER_MODE="true", TEST_SERVER_MODE_ENDPOINT=url)
         report = reports / f"moto-{server}.xml"

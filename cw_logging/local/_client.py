@@ -11,6 +11,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from ._engine import LocalEngine
+from ._eventstream import StreamedResponse
+from ._live_tail_wire import LIVE_TAIL_TARGET, answer_live_tail
 from ._protocol import WireError, caller_of, error_response, handle
 
 LOCAL_ENDPOINT = "http://127.0.0.1:1"  # never contacted: every request is answered in process
@@ -24,6 +26,23 @@ class _Body:
 
     def stream(self, **_: Any) -> Iterator[bytes]:
         yield self._data
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+
+class _StreamedBody:
+    """A raw body read as it is produced (StartLiveTail's event stream); closing it ends the
+    session."""
+
+    def __init__(self, answer: StreamedResponse) -> None:
+        self._answer = answer
+
+    def stream(self, **_: Any) -> Iterator[bytes]:
+        yield from self._answer.body_chunks()
+
+    def close(self) -> None:
+        self._answer.close()
 
 
 def _text(value: str | bytes | None) -> str | None:
@@ -71,8 +90,15 @@ class LocalClient:
         except WireError as exc:
             answer = error_response(exc.status, exc.code, exc.message)
         else:
-            answer = handle(self.engine, target, body or b"", caller)
-        headers: Any = answer.headers
+            if target == LIVE_TAIL_TARGET:
+                streamed = answer_live_tail(self.engine, body or b"", caller)
+                if isinstance(streamed, StreamedResponse):
+                    headers: Any = streamed.headers
+                    return AWSResponse(request.url, 200, headers, _StreamedBody(streamed))
+                answer = streamed
+            else:
+                answer = handle(self.engine, target, body or b"", caller)
+        headers = answer.headers
         return AWSResponse(request.url, answer.status, headers, _Body(answer.body))
 
     def __getattr__(self, name: str) -> Any:

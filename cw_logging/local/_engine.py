@@ -16,6 +16,7 @@ from . import (
     _ops_subscriptions,
 )
 from ._closing import Closing
+from ._live_tail import LiveTailHub, LiveTailSettings
 from ._metric_filters import MetricRecorder
 from ._ops_context import ServiceContext
 from ._store import Store
@@ -52,7 +53,8 @@ class LocalEngine(Closing):
     ``metrics`` holds what metric filters published (:meth:`MetricRecorder.datapoints`,
     :meth:`MetricRecorder.sums`); ``subscriptions`` what subscription filters delivered
     (:meth:`SubscriptionHub.deliveries`), and hands deliveries to the callbacks given to
-    :meth:`SubscriptionHub.deliver_to`.
+    :meth:`SubscriptionHub.deliver_to`. ``live_tail`` holds the StartLiveTail sessions (served
+    by the HTTP server and the in-process client), behaving as ``live_tail_settings`` say.
     """
 
     def __init__(
@@ -63,6 +65,7 @@ class LocalEngine(Closing):
         region: str = DEFAULT_REGION,
         account_id: str = DEFAULT_ACCOUNT_ID,
         query_polls_before_complete: int = 2,
+        live_tail_settings: LiveTailSettings | None = None,
     ) -> None:
         self.clock = clock
         self.region = region
@@ -75,6 +78,7 @@ class LocalEngine(Closing):
         self.metrics = MetricRecorder(self.store).attach()
         self.subscriptions = SubscriptionHub(account_id)
         attach_hub(self.store, self.subscriptions)
+        self.live_tail = LiveTailHub(self.store, live_tail_settings)
 
     @property
     def operations(self) -> frozenset[str]:
@@ -128,7 +132,9 @@ class LocalEngine(Closing):
             self.store.reset()
             self.metrics.clear()
             self.subscriptions.clear()
+        self.live_tail.close()
 
     def close(self) -> None:
-        """Release the SQLite file, if any."""
+        """End Live Tail sessions and release the SQLite file, if any."""
+        self.live_tail.close()
         self.store.close()

@@ -21,6 +21,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from ._eventstream import StreamedResponse
 from ._protocol import WireResponse, error_response
 
 _METHOD = re.compile(rb"[A-Z][A-Z0-9_-]{0,31}")
@@ -313,6 +314,10 @@ class ConnectionHandler(socketserver.BaseRequestHandler):
             except Exception as exc:  # a bug must still get an answer a client can read
                 message = f"{type(exc).__name__}: {exc}"
                 answer, headers = error_response(500, "InternalFailure", message), {}
+            if isinstance(answer, StreamedResponse):  # sent as produced; the connection ends
+                self.server.log(request, answer.status)
+                answer.send(self.request, limits.write_timeout, head=request.method == "HEAD")
+                return
             keep = request.keep_alive
             self._send(answer, keep, headers, head=request.method == "HEAD")
             self.server.log(request, answer.status)
@@ -354,7 +359,7 @@ def write(
         connection.sendall(payload if head else payload + answer.body)
 
 
-Responder = Callable[[Request], tuple[WireResponse, dict[str, str]]]
+Responder = Callable[[Request], tuple[WireResponse | StreamedResponse, dict[str, str]]]
 """Answers a request: the response and extra headers."""
 
 

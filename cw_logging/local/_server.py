@@ -27,7 +27,10 @@ from urllib.parse import urlsplit
 from ..errors import ConfigurationError
 from ._closing import Closing
 from ._engine import DEFAULT_ACCOUNT_ID, DEFAULT_REGION, LocalEngine
+from ._eventstream import StreamedResponse
 from ._http import ALLOWED_METHODS, KNOWN_METHODS, HttpLimits, HttpServer, Request
+from ._live_tail import LiveTailSettings
+from ._live_tail_wire import LIVE_TAIL_TARGET, answer_live_tail
 from ._protocol import CONTENT_TYPE, Caller, WireError, WireResponse, caller_of, error_response
 from ._protocol import handle as handle_json
 from ._sts import answer_query, is_query_request
@@ -93,7 +96,7 @@ class LocalServer(Closing):
         """Same as :meth:`stop`."""
         self.stop()
 
-    def _respond(self, request: Request) -> tuple[WireResponse, dict[str, str]]:
+    def _respond(self, request: Request) -> tuple[WireResponse | StreamedResponse, dict[str, str]]:
         refusal = foreign_origin(request)
         if refusal is not None:
             return error_response(403, "AccessDeniedException", refusal), {}
@@ -112,6 +115,8 @@ class LocalServer(Closing):
             target, body = request.header("x-amz-target"), request.body
             if target is None and is_query_request(request.header("content-type"), body):
                 return answer_query(body, caller.account_id or self.engine.account_id), {}
+            if target == LIVE_TAIL_TARGET:
+                return answer_live_tail(self.engine, body, caller), {}
             return handle_json(self.engine, target, body, caller), {}
         if path in RESET_PATHS:
             return _method_not_allowed(request.method, allowed="POST")
@@ -251,6 +256,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--account-id", default=DEFAULT_ACCOUNT_ID, help="account id in ARNs (moto's default)"
     )
+    parser.add_argument(
+        "--live-tail",
+        choices=("live", "snapshot"),
+        default="live",
+        help="StartLiveTail as AWS (live: new events, 1 s updates, 3 h sessions) or as moto "
+        "(snapshot: one update of the stored events, then the end)",
+    )
     parser.add_argument("--verbose", action="store_true", help="log every request on stderr")
     args = parser.parse_args(argv)
     try:
@@ -258,7 +270,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigurationError as exc:
         print(f"cw-logging serve: {exc.message}", file=sys.stderr)
         return 2
-    engine = LocalEngine(args.db, region=args.region, account_id=args.account_id)
+    engine = LocalEngine(
+        args.db,
+        region=args.region,
+        account_id=args.account_id,
+        live_tail_settings=LiveTailSettings(mode=args.live_tail),
+    )
     try:
         server = LocalServer(engine, args.host, args.port, args.verbose, region=args.region)
     except OSError as exc:
