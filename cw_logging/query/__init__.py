@@ -1,4 +1,5 @@
-"""Read path: Logs Insights queries, correlation lookups, event iterators, administration.
+"""Read path: Logs Insights queries, correlation lookups, event iterators, Live Tail,
+administration.
 
 Every function takes ``client=`` (a boto3 ``logs`` client) or builds one from
 ``boto3_session=``, ``region_name=``, ``endpoint_url=``, ``profile_name=``, ``botocore_config=``.
@@ -23,6 +24,7 @@ from ._correlate import (
 from ._events import LogEvent, filter_log_events, get_log_events
 from ._follow import follow_log_events
 from ._insights import Polling, QueryResult, get_query_results, run_query, start_query, stop_query
+from ._live_tail import LiveTail, LiveTailEvent, live_tail
 from ._querytext import validate_query
 from ._records import CorrelatedEvent, CorrelationKeys
 from ._timerange import TimeRange
@@ -31,6 +33,8 @@ __all__ = [
     "DEFAULT_WINDOWS",
     "CorrelatedEvent",
     "CorrelationKeys",
+    "LiveTail",
+    "LiveTailEvent",
     "LogEvent",
     "Polling",
     "QueryResult",
@@ -46,6 +50,7 @@ __all__ = [
     "follow_log_events",
     "get_log_events",
     "get_query_results",
+    "live_tail",
     "run_query",
     "search_windows",
     "start_query",
