@@ -33,6 +33,9 @@ class _GroupPoller:
         lookback: timedelta,
         stream_prefix: str | None,
     ) -> None:
+        # whole milliseconds, as event timestamps: an event of start's millisecond is found by
+        # the window and must not fall behind the horizon of the seen ones (shown twice)
+        start = start.replace(microsecond=start.microsecond // 1000 * 1000)
         self.log_group, self.pattern, self.start = log_group, pattern, start
         self.client, self.lookback, self.stream_prefix = client, lookback, stream_prefix
         self.newest = start

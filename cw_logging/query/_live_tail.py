@@ -6,6 +6,7 @@ from __future__ import annotations
 import collections
 import contextlib
 import queue
+import threading
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime, timedelta, timezone
@@ -15,6 +16,7 @@ from typing import Any
 from .._limits import MAX_FILTER_PATTERN_CHARS, validate_log_stream_name
 from ..errors import CloudWatchLogsError, ConfigurationError
 from ._client import resolve_client
+from ._events import LogEvent
 from ._follow import follow_groups
 from ._live_tail_session import (
     MAX_SESSION_GROUPS,
@@ -34,6 +36,12 @@ FALLBACK_CODES = frozenset(
     ("AccessDeniedException", "AccessDenied", "UnknownOperationException", "LiveTailUnavailable")
 )
 """Refusals of StartLiveTail after which events are followed by polling instead."""
+
+
+class _Closed(Exception):
+    """Raised out of the wait between polls when the tail is closed."""
+
+
 _WAIT_SLICE = 0.25  # seconds a blocked next() waits before checking close() again
 
 
@@ -68,6 +76,7 @@ class LiveTail:
         self._readers: list[SessionReader] = []
         self._polling: Iterator[LiveTailEvent] | None = None
         self._closed = False
+        self._stopped = threading.Event()
         limit = session_limit.total_seconds() if session_limit is not None else None
         try:
             self._open_sessions(limit)
@@ -104,6 +113,7 @@ class LiveTail:
         self, refusal: CloudWatchLogsError, on_fallback: Callable[[str], None] | None
     ) -> None:
         self.mode, self._closed = "polling", False
+        self._stopped.clear()
         self._readers = []
         self.notice = (
             f"Live Tail is not available ({refusal.code}: {refusal.message}); following by "
@@ -114,19 +124,34 @@ class LiveTail:
             on_fallback(self.notice)
         else:
             warnings.warn(self.notice, RuntimeWarning, stacklevel=4)
-        self._polling = self._poll()
+        self._polling = self._poll(datetime.now(timezone.utc))
 
-    def _poll(self) -> Iterator[LiveTailEvent]:
+    def _pause(self, seconds: float) -> None:
+        """The wait between polls, cut short by :meth:`close`."""
+        if self._stopped.wait(seconds):
+            raise _Closed
+
+    def _poll(self, start: datetime) -> Iterator[LiveTailEvent]:
         wanted = set(self.streams) if self.streams is not None else None
         prefixes = self.stream_prefixes or []
         followed = follow_groups(
             [group_name(group) for group in self.log_groups],
             self.filter_pattern,
-            start=datetime.now(timezone.utc),
+            start=start,
             client=self.client,
             interval=self.poll_interval,
             stream_prefix=prefixes[0] if len(prefixes) == 1 else None,
+            sleep=self._pause,
         )
+        with contextlib.suppress(_Closed):
+            yield from self._polled(followed, wanted, prefixes)
+
+    def _polled(
+        self,
+        followed: Iterator[tuple[str, LogEvent]],
+        wanted: set[str] | None,
+        prefixes: Sequence[str],
+    ) -> Iterator[LiveTailEvent]:
         for group, event in followed:
             stream = event.stream or ""
             if wanted is not None and stream not in wanted:
@@ -154,7 +179,7 @@ class LiveTail:
         if self._polling is not None:
             if self._closed:
                 raise StopIteration
-            return next(self._polling)
+            return next(self._polling)  # StopIteration once closed
         while not self._ready:
             if self._closed:
                 raise StopIteration
@@ -184,6 +209,7 @@ class LiveTail:
     def close(self) -> None:
         """End every session (idempotent); iteration then stops."""
         self._closed = True
+        self._stopped.set()
         for reader in self._readers:
             reader.stop()
         for reader in self._readers:

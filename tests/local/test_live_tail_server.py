@@ -121,9 +121,10 @@ def test_heartbeats_are_empty_updates(server: LocalServer) -> None:
     assert "sessionStart" in next(items)
     beats = [next(items) for _ in range(3)]
     stream.close()
-    assert beats == [
-        {"sessionUpdate": {"sessionMetadata": {"sampled": False}, "sessionResults": []}}
-    ] * 3
+    assert (
+        beats
+        == [{"sessionUpdate": {"sessionMetadata": {"sampled": False}, "sessionResults": []}}] * 3
+    )
 
 
 def test_stream_prefixes_and_names_choose_streams(server: LocalServer) -> None:

@@ -69,3 +69,48 @@ def test_filter_pattern_applies(client: Any) -> None:
         sleep=lambda seconds: None,
     )
     assert next(events).message == '{"level": "ERROR"}'
+
+
+def test_an_event_in_the_starting_millisecond_is_shown_once(client: Any) -> None:
+    later = datetime.now(timezone.utc)
+    start = (later - timedelta(seconds=1)).replace(microsecond=123456)
+    stamp = int(start.timestamp() * 1000)  # start's millisecond, 456 microseconds before it
+    client.put_log_events(
+        logGroupName="/f",
+        logStreamName="a",
+        logEvents=[{"timestamp": stamp, "message": "at the start"}],
+    )
+    polls: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        polls.append(seconds)
+        if len(polls) == 2:
+            put(client, "b", 0, "after two polls")
+        assert len(polls) < 10, "polled on without showing the later event"
+
+    events = follow_log_events(
+        "/f", None, start=start, client=client, sleep=sleep, now=lambda: datetime.now(timezone.utc)
+    )
+    first, second = itertools.islice(events, 2)
+    assert (first.message, second.message) == ("at the start", "after two polls")
+
+
+def test_follow_groups_merges_several_groups_by_time(client: Any) -> None:
+    from cw_logging.query._follow import follow_groups
+
+    client.create_log_group(logGroupName="/g")
+    client.create_log_stream(logGroupName="/g", logStreamName="a")
+    now = int(time.time() * 1000)
+    for group, offset in (("/f", 2), ("/g", 1), ("/f", 0)):
+        client.put_log_events(
+            logGroupName=group,
+            logStreamName="a",
+            logEvents=[{"timestamp": now - offset, "message": f"{group} -{offset}"}],
+        )
+    start = datetime.now(timezone.utc) - timedelta(seconds=5)
+    events = follow_groups(["/f", "/g", "/f"], None, start=start, client=client, sleep=len)
+    assert [(g, e.message) for g, e in itertools.islice(events, 3)] == [
+        ("/f", "/f -2"),
+        ("/g", "/g -1"),
+        ("/f", "/f -0"),
+    ]
