@@ -18,7 +18,14 @@ from collections.abc import Sequence
 
 from .. import __version__
 from ..errors import CloudWatchLogsError, hint_for
-from . import _admin_commands, _demo_command, _read_commands, _serve_command, _traffic_commands
+from . import (
+    _admin_commands,
+    _demo_command,
+    _read_commands,
+    _serve_command,
+    _tail_command,
+    _traffic_commands,
+)
 from ._env import CliEnv
 from ._output import write_json_line
 from ._usage import Parser, UsageError
@@ -97,6 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(title="commands", dest="command", metavar="COMMAND")
     for module in (
         _demo_command,
+        _tail_command,
         _read_commands,
         _admin_commands,
         _traffic_commands,

@@ -1,27 +1,22 @@
-"""``tail``, ``query`` and ``trace``: reading events back (cw_logging.query underneath)."""
+"""``query`` and ``trace``: reading events back (cw_logging.query underneath); ``tail`` is in
+``_tail_command``."""
 
 from __future__ import annotations
 
 import argparse
-import itertools
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from ..query import CorrelatedEvent, Polling, QueryResult, find_by_trace_id, run_query
-from ..query._events import LogEvent, filter_log_events
-from ..query._follow import follow_log_events
-from ..query._records import CorrelationKeys, decode_message
 from ._argtypes import parse_since, positive_float, positive_int, since_range
 from ._env import CliEnv
 from ._output import (
     Progress,
-    Style,
     format_time,
     render_csv,
     render_table,
     write_json,
-    write_json_line,
 )
 
 __all__ = [
@@ -41,28 +36,7 @@ CLI_POLLING = Polling(initial=0.2, maximum=5.0)
 
 
 def register(commands: Any, common: argparse.ArgumentParser) -> None:
-    """Add ``tail``, ``query`` and ``trace`` to the ``commands`` sub-parsers."""
-    tail = commands.add_parser(
-        "tail",
-        parents=[common],
-        help="print a log group's events (and follow new ones)",
-        description="Print the events of a log group, oldest first, optionally matching a "
-        "filter pattern; with --follow keep printing new events until Ctrl-C.",
-    )
-    tail.add_argument("group", help="log group name or ARN")
-    tail.add_argument(
-        "--filter", dest="pattern", help="filter pattern, e.g. '{ $.level = \"ERROR\" }'"
-    )
-    tail.add_argument("--since", type=parse_since, default="10m", help="duration or ISO time (10m)")
-    tail.add_argument("--stream", dest="stream_prefix", help="only streams with this name prefix")
-    tail.add_argument("-f", "--follow", action="store_true", help="keep printing new events")
-    tail.add_argument("--limit", type=positive_int, help="stop after this many events")
-    tail.add_argument("--raw", action="store_true", help="print stored messages unchanged")
-    tail.add_argument(
-        "--interval", type=positive_float, default=2.0, help="seconds between polls (--follow)"
-    )
-    tail.set_defaults(run=run_tail)
-
+    """Add ``query`` and ``trace`` to the ``commands`` sub-parsers."""
     query = commands.add_parser(
         "query",
         parents=[common],
@@ -116,64 +90,6 @@ def _group_options(parser: argparse.ArgumentParser, since_default: str | None = 
     parser.add_argument(
         "--since", type=parse_since, default=since_default, help=f"duration or ISO time ({shown})"
     )
-
-
-# ------------------------------------------------------------------------------------- tail
-
-
-def _event_line(event: LogEvent, style: Style, raw: bool) -> str:
-    """One event for people: time, stream, then the JSON event's level, origin and message
-    (the stored text as is with ``raw`` or when it is not JSON)."""
-    head = f"{style.dim(format_time(event.timestamp))} {style.dim(event.stream or '-')}"
-    decoded = decode_message(
-        event.message, timestamp=event.timestamp, group=None, stream=None, keys=CorrelationKeys()
-    )
-    if raw or not decoded.fields:
-        return f"{head} {event.message.rstrip()}"
-    origin = event_source(decoded)
-    trace = style.dim(f"  traceId={decoded.trace_id}") if decoded.trace_id else ""
-    return f"{head} {style.level(decoded.level, 7)} {origin}: {decoded.message}{trace}"
-
-
-def run_tail(args: argparse.Namespace, env: CliEnv) -> int:
-    """Print a group's events from ``--since``; with ``--follow`` keep polling for new ones."""
-    client = env.client()
-    events: Iterable[LogEvent]
-    if args.follow:
-        events = follow_log_events(
-            args.group,
-            args.pattern,
-            start=args.since,
-            client=client,
-            interval=args.interval,
-            stream_prefix=args.stream_prefix,
-        )
-    else:
-        events = filter_log_events(
-            args.group,
-            args.pattern or None,
-            time_range=since_range(args.since),
-            stream_prefix=args.stream_prefix,
-            client=client,
-        )
-    if args.limit is not None:
-        events = itertools.islice(events, args.limit)
-    style = env.style
-    for event in events:
-        if env.json:
-            write_json_line(
-                env.stdout,
-                {
-                    "timestamp": event.timestamp,
-                    "stream": event.stream,
-                    "message": event.message,
-                    "eventId": event.event_id,
-                },
-            )
-        else:
-            env.stdout.write(_event_line(event, style, args.raw) + "\n")
-            env.stdout.flush()
-    return 0
 
 
 # ------------------------------------------------------------------------------------ query

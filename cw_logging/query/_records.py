@@ -18,6 +18,7 @@ __all__ = [
     "CorrelationKeys",
     "decode_message",
     "extract_ids",
+    "lookup_field",
     "normalize_trace_id",
 ]
 
@@ -122,10 +123,10 @@ def decode_message(
         )
     ids: dict[str, str] = {}
     for name, key in keys.by_id_name().items():
-        value = _lookup(document, key)
+        value = lookup_field(document, key)
         if value is not None and not isinstance(value, (dict, list)):
             ids[name] = str(value)
-    level = next((str(v).upper() for k in _LEVEL_KEYS if (v := _lookup(document, k))), None)
+    level = next((str(v).upper() for k in _LEVEL_KEYS if (v := lookup_field(document, k))), None)
     text = next((v for k in _MESSAGE_KEYS if isinstance(v := document.get(k), str)), raw)
     return CorrelatedEvent(timestamp, group, stream, level, text, ids, document, raw)
 
@@ -185,7 +186,7 @@ def _json_object(raw: str) -> dict[str, Any] | None:
     return document if isinstance(document, dict) else None
 
 
-def _lookup(document: Mapping[str, Any], key: str) -> Any:
+def lookup_field(document: Mapping[str, Any], key: str) -> Any:
     """Return ``document[key]``, or the value at the dotted path ``key`` in nested objects."""
     if key in document:
         return document[key]

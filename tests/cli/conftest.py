@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import pytest
 
@@ -126,3 +127,36 @@ def put_events(logs: Any, group: str, stream: str, events: Sequence[tuple[int, A
         for ago, body in sorted(events, key=lambda e: -e[0])
     ]
     logs.put_log_events(logGroupName=group, logStreamName=stream, logEvents=batch)
+
+
+def read_line(stream: IO[str], timeout: float = 20.0) -> str:
+    """The next line of a process's output; fail the test when none comes in ``timeout`` s."""
+    ready, _, _ = select.select([stream], [], [], timeout)
+    if not ready:
+        pytest.fail(f"no output within {timeout} s")
+    return stream.readline()
+
+
+@pytest.fixture
+def spawn(tmp_path: Path) -> Iterator[Callable[[Sequence[str]], subprocess.Popen[str]]]:
+    """Start ``python -m cw_logging.cli ARGS...`` processes (fresh-machine environment, pipes);
+    each is killed at teardown if still running."""
+    started: list[subprocess.Popen[str]] = []
+
+    def start(argv: Sequence[str]) -> subprocess.Popen[str]:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "cw_logging.cli", *argv],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=fresh_machine_env(tmp_path),
+            cwd=tmp_path,
+        )
+        started.append(process)
+        return process
+
+    yield start
+    for process in started:
+        if process.poll() is None:
+            process.kill()
+        process.communicate(timeout=10)

@@ -5,51 +5,20 @@ from __future__ import annotations
 
 import json
 import os
-import select
 import signal
 import subprocess
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import pytest
 
 from cw_logging.cli import main
 from cw_logging.local import LocalEngine, serve
-from tests.cli.conftest import Run, fresh_machine_env, put_events, wait_until
+from tests.cli.conftest import Run, fresh_machine_env, put_events, read_line, wait_until
 
 pytestmark = pytest.mark.integration
-
-
-def read_line(stream: IO[str], timeout: float = 20.0) -> str:
-    ready, _, _ = select.select([stream], [], [], timeout)
-    if not ready:
-        pytest.fail(f"no output within {timeout} s")
-    return stream.readline()
-
-
-@pytest.fixture
-def spawn(tmp_path: Path) -> Iterator[Callable[[Sequence[str]], subprocess.Popen[str]]]:
-    started: list[subprocess.Popen[str]] = []
-
-    def start(argv: Sequence[str]) -> subprocess.Popen[str]:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "cw_logging.cli", *argv],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env=fresh_machine_env(tmp_path),
-            cwd=tmp_path,
-        )
-        started.append(process)
-        return process
-
-    yield start
-    for process in started:
-        if process.poll() is None:
-            process.kill()
-        process.communicate(timeout=10)
 
 
 def test_demo_offline_on_a_fresh_machine(run_process: Callable[..., Run]) -> None:
