@@ -15,6 +15,8 @@ accepts is also kept here, in arrival order::
         mock.query("stats count(*) by level")                 # Logs Insights
         mock.metric_datapoints("App", "Errors")               # what metric filters published
         mock.subscription_deliveries()                        # subscription filter envelopes
+        with mock.live_tail("ERROR") as tail:                 # Live Tail (StartLiveTail)
+            ...; next(tail).message
         with mock.subscribe(maxsize=100) as new:              # events as they arrive
             ...; new.get(timeout=5)
 
@@ -35,13 +37,20 @@ from typing import TYPE_CHECKING, Any
 
 from .._limits import InputLogEvent
 from ..delivery.transport import PutResult
-from ..local import FilterPattern, LocalEngine, LocalTransport, compile_filter_pattern
+from ..local import (
+    FilterPattern,
+    LiveTailSettings,
+    LocalEngine,
+    LocalTransport,
+    compile_filter_pattern,
+)
 from ._subscription import Subscription
 
 if TYPE_CHECKING:
     from ..handler._handler import CloudWatchHandler
     from ..local import LocalClient, MetricDatapoint, SubscriptionDelivery
     from ..local.insights import QueryResult
+    from ..query import LiveTail
 
 __all__ = ["MockEvent", "MockLogStream"]
 
@@ -49,6 +58,8 @@ Predicate = Callable[["MockEvent"], bool]
 
 MOCK_FLUSH_INTERVAL = 0.05
 """Seconds a mock's handler waits before sending a partial batch (the handler's default is 5)."""
+MOCK_LIVE_TAIL = LiveTailSettings(update_interval=0.05)
+"""A mock's own engine sends Live Tail updates every 50 ms (AWS: every second)."""
 
 
 @dataclass(frozen=True)
@@ -160,7 +171,9 @@ class MockLogStream:
         self.log_stream = log_stream
         self.flush_timeout = flush_timeout
         self._owns_engine = engine is None
-        self.engine = engine if engine is not None else LocalEngine()
+        self.engine = (
+            engine if engine is not None else LocalEngine(live_tail_settings=MOCK_LIVE_TAIL)
+        )
         self.transport = _CollectingTransport(self.engine, self._collect)
         self._lock = threading.Lock()
         self._events: list[MockEvent] = []
@@ -301,6 +314,16 @@ class MockLogStream:
 
             self._client = LocalClient(self.engine)
         return self._client
+
+    def live_tail(self, filter_pattern: str | None = None, **options: Any) -> LiveTail:
+        """Live Tail on this group through :attr:`client` (StartLiveTail served by the
+        engine, the filter pattern evaluated by it): the events stored from now on, as code
+        using :func:`cw_logging.query.live_tail` sees them. Close it, or use ``with``."""
+        from ..query import live_tail
+
+        return live_tail(
+            self.log_group, filter_pattern=filter_pattern, client=self.client, **options
+        )
 
     # -- subscriptions and lifecycle -------------------------------------------------------
 
