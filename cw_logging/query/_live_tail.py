@@ -48,6 +48,8 @@ _WAIT_SLICE = 0.25  # seconds a blocked next() waits before checking close() aga
 class LiveTail:
     """An open Live Tail: iterate it for :class:`LiveTailEvent` s as they arrive (blocking),
     ``close()`` it (or leave its ``with`` block, or press Ctrl-C) to end the sessions.
+    Iteration also ends when the server ends every session's stream (a local server that
+    stops; the service itself ends a session only at its limit, and a new one is started).
 
     ``mode`` is ``"live"`` (StartLiveTail sessions, ``sessions`` of them) or ``"polling"``
     (FilterLogEvents, when Live Tail was refused; ``notice`` says why).
@@ -72,7 +74,8 @@ class LiveTail:
         self.mode = "live"
         self.notice: str | None = None
         self._ready: collections.deque[LiveTailEvent] = collections.deque()
-        self._queue: queue.Queue[list[LiveTailEvent] | BaseException] = queue.Queue()
+        self._queue: queue.Queue[list[LiveTailEvent] | BaseException | None] = queue.Queue()
+        self._ended = 0  # readers whose stream the server ended
         self._readers: list[SessionReader] = []
         self._polling: Iterator[LiveTailEvent] | None = None
         self._closed = False
@@ -181,7 +184,7 @@ class LiveTail:
                 raise StopIteration
             return next(self._polling)  # StopIteration once closed
         while not self._ready:
-            if self._closed:
+            if self._closed or (self._readers and self._ended == len(self._readers)):
                 raise StopIteration
             try:
                 first = self._queue.get(timeout=_WAIT_SLICE)
@@ -190,19 +193,22 @@ class LiveTail:
             self._merge(first)
         return self._ready.popleft()
 
-    def _merge(self, first: list[LiveTailEvent] | BaseException) -> None:
+    def _merge(self, first: list[LiveTailEvent] | BaseException | None) -> None:
         """Take ``first`` and every other update already waiting, in time order."""
         batch: list[LiveTailEvent] = []
-        item: list[LiveTailEvent] | BaseException | None = first
-        while item is not None:
+        item = first
+        while True:
             if isinstance(item, BaseException):
                 self.close()
                 raise item
-            batch.extend(item)
+            if item is None:
+                self._ended += 1
+            else:
+                batch.extend(item)
             try:
                 item = self._queue.get_nowait()
             except queue.Empty:
-                item = None
+                break
         batch.sort(key=lambda event: event.timestamp)
         self._ready.extend(batch)
 

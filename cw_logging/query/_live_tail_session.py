@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from ..delivery.transport import call_client, is_loopback_host
-from ..errors import ResourceError, from_exception
+from ..errors import NetworkError, ResourceError, from_exception
 from ._groups import normalize_log_group
 from ._timerange import from_epoch_millis
 
@@ -109,14 +109,15 @@ def prepare_client(client: Any) -> Any:
 
 class SessionReader(threading.Thread):
     """Reads one session's stream into ``out`` as lists of events (an exception when it
-    fails), restarting the session at ``restart_after`` seconds (overlapping old and new, so
-    nothing is lost or repeated) or when the service ends it."""
+    fails, ``None`` when the server ends the stream), restarting the session at
+    ``restart_after`` seconds (overlapping old and new, so nothing is lost or repeated) or when
+    the service ends it at its limit (SessionTimeoutException)."""
 
     def __init__(
         self,
         client: Any,
         params: dict[str, Any],
-        out: queue.Queue[list[LiveTailEvent] | BaseException],
+        out: queue.Queue[list[LiveTailEvent] | BaseException | None],
         restart_after: float | None,
     ) -> None:
         super().__init__(name="cw-logging-live-tail", daemon=True)
@@ -147,7 +148,8 @@ class SessionReader(threading.Thread):
             stream.close()
 
     def run(self) -> None:
-        """Read until stopped; a failure is handed to the consumer and ends the reader."""
+        """Read until stopped or the stream ends (then ``None`` is handed over); a failure is
+        handed to the consumer and ends the reader."""
         stream = self._stream
         try:
             while not self._stopping.is_set():
@@ -156,9 +158,12 @@ class SessionReader(threading.Thread):
                     break
                 if outcome == "limit":
                     stream = self._hand_over(stream)
-                else:  # the service ended the session (its limit) or the connection ended
+                elif outcome == "timeout":  # the service ended the session at its limit
                     self._forget(stream)
                     stream = self.open()
+                else:  # the server closed the stream (stopping, or a moto-like one-shot)
+                    self.out.put(None)
+                    break
         except BaseException as exc:  # handed to the consumer, raised there
             if not self._stopping.is_set():
                 self.out.put(from_exception(exc) if isinstance(exc, Exception) else exc)
@@ -178,9 +183,14 @@ class SessionReader(threading.Thread):
         except Exception as exc:
             if self._stopping.is_set():
                 return "stopped"
-            if getattr(exc, "response", {}).get("Error", {}).get("Code") == (
-                "SessionTimeoutException"
-            ):
+            response = getattr(exc, "response", None)
+            if response is None:  # not the service's answer: the connection broke
+                raise NetworkError(
+                    f"the Live Tail stream broke ({type(exc).__name__}: {exc}); start "
+                    "live_tail again when the endpoint is back",
+                    code="LiveTailStreamBroken",
+                ) from exc
+            if response.get("Error", {}).get("Code") == "SessionTimeoutException":
                 return "timeout"
             raise
         return "ended"

@@ -15,7 +15,7 @@ from typing import Any
 import boto3
 import pytest
 
-from cw_logging.errors import ConfigurationError, ResourceError
+from cw_logging.errors import ConfigurationError, NetworkError, ResourceError
 from cw_logging.local import LocalEngine, LocalServer, serve
 from cw_logging.local._live_tail import LiveTailSettings
 from cw_logging.local._protocol import error_response
@@ -273,3 +273,33 @@ def test_refused_arguments_say_what_to_do(
 def test_a_missing_group_is_a_resource_error(server: LocalServer) -> None:
     with pytest.raises(ResourceError, match="does not exist"):
         live_tail("/app/missing", client=_client(server))
+
+
+def test_a_server_that_ends_the_stream_ends_iteration_without_replays() -> None:
+    """moto (and ``serve --live-tail snapshot``) answers the stored events, then ends."""
+    engine = LocalEngine(live_tail_settings=LiveTailSettings(mode="snapshot"))
+    with serve(port=0, engine=engine) as server:
+        client = _client(server)
+        _groups(client, "/app/moto-like")
+        _put(client, "/app/moto-like", ["one", "two"])
+        with live_tail("/app/moto-like", client=client) as tail:
+            timer = threading.Timer(15, tail.close)
+            timer.start()
+            messages = [event.message for event in tail]
+            timer.cancel()
+            assert tail.sessions == 1
+    assert messages == ["one", "two"]
+
+
+def test_a_broken_connection_is_a_network_error_saying_what_to_do(server: LocalServer) -> None:
+    client = _client(server)
+    _groups(client, "/app/stopping")
+    tail = live_tail("/app/stopping", client=client)
+    stopper = threading.Timer(0.2, server.stop)  # connections cut mid-stream
+    stopper.start()
+    ends = threading.Timer(15, tail.close)
+    ends.start()
+    with pytest.raises(NetworkError, match=r"Live Tail stream broke.*start live_tail again"):
+        list(tail)
+    ends.cancel()
+    assert tail._closed and all(not reader.is_alive() for reader in tail._readers)
