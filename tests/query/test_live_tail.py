@@ -16,8 +16,7 @@ import boto3
 import pytest
 
 from cw_logging.errors import ConfigurationError, NetworkError, ResourceError
-from cw_logging.local import LocalEngine, LocalServer, serve
-from cw_logging.local._live_tail import LiveTailSettings
+from cw_logging.local import LiveTailSettings, LocalEngine, LocalServer, serve
 from cw_logging.local._protocol import error_response
 from cw_logging.query import LiveTail, LiveTailEvent, live_tail
 from tests.integration.helpers import wait_until
