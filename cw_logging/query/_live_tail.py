@@ -118,6 +118,7 @@ class LiveTail:
         self.mode, self._closed = "polling", False
         self._stopped.clear()
         self._readers = []
+        self._polling = self._poll(datetime.now(timezone.utc))  # before anyone is told
         self.notice = (
             f"Live Tail is not available ({refusal.code}: {refusal.message}); following by "
             f"polling FilterLogEvents every {self.poll_interval:g} s instead (events arrive "
@@ -127,7 +128,6 @@ class LiveTail:
             on_fallback(self.notice)
         else:
             warnings.warn(self.notice, RuntimeWarning, stacklevel=4)
-        self._polling = self._poll(datetime.now(timezone.utc))
 
     def _pause(self, seconds: float) -> None:
         """The wait between polls, cut short by :meth:`close`."""
