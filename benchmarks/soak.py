@@ -127,9 +127,7 @@ def schedule_hangs(proxy: Any, seconds: float, stop: threading.Event) -> threadi
     return thread
 
 
-def run(
-    records: int, minutes: float, spool: bool, gc_on: bool, seed: int, clustered: bool
-) -> int:
+def run(records: int, minutes: float, spool: bool, gc_on: bool, seed: int, clustered: bool) -> int:
     """Serve, fault, run the application, count; print the figures; return the exit status."""
     sys.path.insert(0, str(ROOT))
     from tests.support.faults import FaultProxy
