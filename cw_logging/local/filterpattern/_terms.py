@@ -1,4 +1,9 @@
-"""Unstructured filter patterns: terms, ``"quoted phrases"``, ``?alternatives``, ``-exclusions``."""
+"""Unstructured filter patterns: terms, ``"quoted phrases"``, ``?alternatives``, ``-exclusions``.
+
+A plain term matches a whole term of the event; a quoted one matches its exact text anywhere,
+even inside a longer word (the filter-pattern page: ``"ERROR"`` matches
+``Exiting with ERRORCODE: -1``).
+"""
 
 from __future__ import annotations
 
@@ -65,6 +70,8 @@ def _parse(pattern: str) -> list[_Term]:
                 raise pattern_error(pattern, i, "expected a space after the quoted phrase")
             if not text.strip():
                 continue  # '" "' matches every event
+            terms.append(_Term(prefix, re.compile(re.escape(text))))
+            continue
         else:
             while i < n and not pattern[i].isspace():
                 if pattern[i] == '"':
