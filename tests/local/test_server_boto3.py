@@ -207,6 +207,17 @@ def test_get_log_events_tokens(boto_logs: Any, clock: FakeClock) -> None:
     with pytest.raises(ClientError) as caught:
         boto_logs.get_log_events(logGroupName=GROUP, logStreamName="s", nextToken="garbage")
     assert code_of(caught) == "InvalidParameterException"
+    # the group's "arn" (ending ":*") is not an identifier; AWS's message leaves the value out
+    with pytest.raises(ClientError) as caught:
+        boto_logs.get_log_events(logGroupIdentifier=arn + ":*", logStreamName="s")
+    assert code_of(caught) == "InvalidParameterException"
+    assert caught.value.response["Error"]["Message"] == (
+        "1 validation error detected: Value at 'logGroupIdentifier' failed to satisfy "
+        "constraint: Member must satisfy regular expression pattern: [\\w#+=/:,.@-]*"
+    )
+    with pytest.raises(ClientError) as caught:
+        boto_logs.get_log_events(logGroupName="x!x", logStreamName="s")
+    assert "Value 'x!x' at 'logGroupName' failed" in caught.value.response["Error"]["Message"]
 
 
 def test_filter_log_events_pattern_streams_interleaving_and_paging(
