@@ -244,6 +244,17 @@ def test_combined_unstructured_forms(pattern: str, expected: list[int]) -> None:
     assert matching(pattern, UNSTRUCTURED) == [UNSTRUCTURED[i] for i in expected]
 
 
+@pytest.mark.parametrize("pattern", ["[]", "[ ]", " [] "])
+def test_empty_field_list_matches_every_event(pattern: str) -> None:
+    """``[]``: the "send everything" pattern of many subscription filters in the field (the
+    service accepts it); it matches every event and extracts nothing."""
+    compiled = compile_filter_pattern(pattern)
+    for message in (APACHE, "", "one", '{"a": 1}'):
+        found = compiled.match(message)
+        assert found is not None
+        assert found.extracted() == {}
+
+
 def test_several_ellipses_align_fields() -> None:
     pattern = compile_filter_pattern("[..., request = *index*, ..., bytes = 1534]")
     assert pattern.matches(APACHE)
