@@ -71,7 +71,10 @@ EXITING = ["[ERROR] A fatal exception has occurred", "Exiting with ERRORCODE: -1
         # the page's first example: "ERROR" matches both, ERRORCODE included
         ('"ERROR"', [0, 1]),
         # its second: excluding "Exiting" leaves the first
+        ('"ERROR" - "Exiting"', [0]),
         ('"ERROR" -"Exiting"', [0]),
+        ('?"fatal" ?"Exiting"', [0, 1]),
+        ("- Exiting", [0]),
         # an exact phrase is found inside longer text too, never with its words apart
         ('"fatal exc"', [0]),
         ('"exception occurred"', []),

@@ -58,6 +58,10 @@ def _parse(pattern: str) -> list[_Term]:
         start = i
         prefix = pattern[i] if pattern[i] in "?-" else ""
         i += len(prefix)
+        if prefix == "-":
+            # the page writes its exclusion example with a space: "ERROR" - "Exiting"
+            while i < n and pattern[i].isspace():
+                i += 1
         if i >= n or pattern[i].isspace():
             raise pattern_error(pattern, start, f"{prefix!r} must be followed by a term")
         if pattern[i] == '"':
@@ -72,11 +76,10 @@ def _parse(pattern: str) -> list[_Term]:
                 continue  # '" "' matches every event
             terms.append(_Term(prefix, re.compile(re.escape(text))))
             continue
-        else:
-            while i < n and not pattern[i].isspace():
-                if pattern[i] == '"':
-                    raise pattern_error(pattern, i, 'quote the whole term: "..."')
-                i += 1
-            text = pattern[start + len(prefix) : i]
-        terms.append(_Term(prefix, term_regex(text)))
+        term_start = i
+        while i < n and not pattern[i].isspace():
+            if pattern[i] == '"':
+                raise pattern_error(pattern, i, 'quote the whole term: "..."')
+            i += 1
+        terms.append(_Term(prefix, term_regex(pattern[term_start:i])))
     return terms
