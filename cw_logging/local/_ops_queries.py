@@ -1,8 +1,9 @@
 """Logs Insights operations: StartQuery, GetQueryResults, StopQuery, DescribeQueries.
 
 A query is compiled when it is started (a malformed query fails StartQuery, as with the service)
-and evaluated over the events in its time range. GetQueryResults then reports ``Scheduled``,
-``Running`` and finally ``Complete`` over successive polls (``query_polls_before_complete``).
+and evaluated over the events in its time range, so it is ``Complete`` from the first poll, as
+a finished query is on the service. An engine made with ``query_polls_before_complete=N`` keeps
+it ``Scheduled``, then ``Running``, for N polls, to exercise a client's polling.
 """
 
 from __future__ import annotations

@@ -74,7 +74,7 @@ def test_malformed_queries_point_at_the_problem(query: str, column: int, words: 
         ("SOURCE logGroups() | fields a", "'SOURCE' command"),
         ("SELECT * FROM `logGroups`", "SQL"),
         ("fields @message | head 5", "'head' command"),
-        ("fields isReservedIP(ip) as r", "the function 'isreservedip'"),
+        ("fields isReservedIP(ip) as r", "the function 'isReservedIP'"),
         ("stats histogram(latency, 10)", "the function 'histogram'"),
         ("stats count(*) by bin(5m) offset 1h", "'offset' after 'stats ... by bin()'"),
     ],
