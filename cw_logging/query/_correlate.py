@@ -8,18 +8,23 @@ no id can change the query. The time window starts narrow and widens only when n
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime, timedelta, timezone
 from typing import Any, Literal
 
-from .._limits import MAX_QUERY_LIMIT, MAX_QUERY_LOG_GROUPS
+from .._limits import MAX_QUERY_LIMIT
 from .._options import require_int
 from ..errors import AuthenticationError, CloudWatchLogsError, ConfigurationError
 from ._client import resolve_client
-from ._events import filter_log_events
+from ._cost import DEFAULT_PRICE_PER_GB, ScanBudget
+from ._fanout import Governor
+from ._fleet import LookupResult
 from ._groups import normalize_log_group
-from ._insights import Polling, run_query
-from ._records import CorrelatedEvent, CorrelationKeys, decode_message, normalize_trace_id
+from ._indexes import catalog_for
+from ._insights import Polling
+from ._lookup import Lookup
+from ._records import CorrelatedEvent, CorrelationKeys, normalize_trace_id
+from ._source import validate_prefixes
 from ._timerange import TimeRange, as_time_range, to_utc
 
 __all__ = [
@@ -51,7 +56,6 @@ Method = Literal["insights", "filter", "auto"]
 
 _SAFE_ID = re.compile(rf"[A-Za-z0-9._:-]{{1,{MAX_ID_CHARS}}}")
 _SAFE_FIELD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
-_ACCOUNT_PREFIX = re.compile(r"\d{12}:")
 _INSIGHTS_UNAVAILABLE = frozenset({"UnsupportedOperationException", "InvalidOperationException"})
 
 
@@ -126,8 +130,11 @@ def search_windows(
 def find_by_field(
     field: str,
     value: str,
-    log_groups: Iterable[str],
+    log_groups: Iterable[str] | None = None,
     *,
+    prefixes: Sequence[str] | None = None,
+    log_classes: Sequence[str] = ("STANDARD",),
+    use_index: bool | None = None,
     time_range: TimeRange | timedelta | None = None,
     windows: Sequence[timedelta] = DEFAULT_WINDOWS,
     around: datetime | None = None,
@@ -136,17 +143,28 @@ def find_by_field(
     limit: int = 10_000,
     timeout: float = 60.0,
     polling: Polling | None = None,
+    max_scanned_bytes: int | None = None,
+    price_per_gb: float = DEFAULT_PRICE_PER_GB,
+    governor: Governor | None = None,
     client: Any = None,
     **client_options: Any,
-) -> list[CorrelatedEvent]:
-    """Return the timeline of events whose JSON ``field`` equals ``value``, across ``log_groups``.
+) -> LookupResult:
+    """Return the timeline of events whose JSON ``field`` equals ``value``, across
+    ``log_groups`` or every group whose name starts with one of ``prefixes`` (up to 5).
 
     Tries ``time_range`` if given, else each of :func:`search_windows` until one finds events.
-    ``method``: ``"insights"`` (one Logs Insights query per 50 groups), ``"filter"``
-    (FilterLogEvents per group with ``{ $.field = "value" }``) or ``"auto"`` (FilterLogEvents for
-    windows up to 15 minutes or when Insights is unavailable to the caller, else Insights).
-    ``keys`` names the id fields for decoding (``"camel"``, ``"snake"`` or a
-    :class:`CorrelationKeys`). Results are de-duplicated and sorted by time.
+    With ``log_groups``, ``method`` is ``"insights"`` (one Logs Insights query per 50 groups, at
+    most ``governor.max_in_flight`` at once), ``"filter"`` (FilterLogEvents per group with
+    ``{ $.field = "value" }``) or ``"auto"`` (FilterLogEvents for windows up to 15 minutes or
+    when Insights is unavailable to the caller, else Insights). With ``prefixes``, one query per
+    class of ``log_classes`` (``SOURCE logGroups(namePrefix: ...)``, no group list): STANDARD
+    groups with ``filterIndex`` when the field is indexed in all of them (default fields such as
+    ``traceId``, or as DescribeFieldIndexes reports; ``use_index`` forces the choice), else
+    ``filter``; INFREQUENT_ACCESS groups (no indexes) with ``filter``. ``keys`` names the id
+    fields for decoding. ``max_scanned_bytes`` stops the lookup's queries once they have
+    scanned more together (:class:`ScanLimitExceeded`). Returns a :class:`LookupResult`: the
+    events, de-duplicated and sorted by time, with the queries issued, the bytes scanned and
+    skipped, the estimated cost at ``price_per_gb`` and notes on how classes were searched.
     """
     validate_field_name(field)
     validate_id(value, field)
@@ -154,64 +172,77 @@ def find_by_field(
         raise ConfigurationError(
             f"method must be 'insights', 'filter' or 'auto', not {method!r}", code="InvalidMethod"
         )
-    groups = _distinct_groups(log_groups)
-    key_names = CorrelationKeys.for_style(keys)
-    if time_range is not None:
-        ranges = [as_time_range(time_range)]
-    else:
-        ranges = search_windows(windows, around=around)
+    groups, chosen_prefixes = _scope(log_groups, prefixes, method)
+    ranges = [as_time_range(time_range)] if time_range is not None else None
     client = resolve_client(client, client_options)
-    limit = min(require_int("limit", limit, 1), MAX_QUERY_LIMIT)
+    lookup = Lookup(
+        client,
+        keys=CorrelationKeys.for_style(keys),
+        limit=min(require_int("limit", limit, 1), MAX_QUERY_LIMIT),
+        timeout=timeout,
+        polling=polling or Polling(),
+        budget=ScanBudget(max_scanned_bytes),
+        governor=governor or Governor(),
+    )
+    query, pattern = build_correlation_query(field, value), build_filter_pattern(field, value)
+    catalog = catalog_for(client) if chosen_prefixes and use_index is None else None
 
-    def by_insights(window: TimeRange) -> Iterator[CorrelatedEvent]:
-        query = build_correlation_query(field, value)
-        for start in range(0, len(groups), MAX_QUERY_LOG_GROUPS):
-            chunk = groups[start : start + MAX_QUERY_LOG_GROUPS]
-            result = run_query(query, chunk, window, limit, timeout, polling=polling, client=client)
-            for row in result.rows:
-                yield _event_from_row(row, key_names)
-
-    def by_filter(window: TimeRange) -> Iterator[CorrelatedEvent]:
-        pattern = build_filter_pattern(field, value)
-        for group in groups:
-            for event in filter_log_events(
-                group, pattern, time_range=window, max_events=limit, client=client
-            ):
-                yield decode_message(
-                    event.message,
-                    timestamp=event.timestamp,
-                    group=group,
-                    stream=event.stream,
-                    keys=key_names,
-                )
+    def search(window: TimeRange, use_filter: bool) -> Iterator[CorrelatedEvent]:
+        if chosen_prefixes:
+            return lookup.by_prefixes(
+                field, value, chosen_prefixes, window,
+                log_classes=log_classes, use_index=use_index, catalog=catalog,
+            )  # fmt: skip
+        if use_filter:
+            return lookup.by_filter(pattern, groups, window)
+        return lookup.by_insights(query, groups, window)
 
     insights_usable = method != "filter"
-    for window in ranges:
+    for window in ranges or search_windows(windows, around=around):
         use_filter = not insights_usable or (
-            method == "auto" and window.duration <= FILTER_WINDOW_MAX
+            method == "auto" and window.duration <= FILTER_WINDOW_MAX and bool(groups)
         )
-        search: Callable[[TimeRange], Iterator[CorrelatedEvent]]
-        search = by_filter if use_filter else by_insights
         try:
-            found = timeline(search(window))
+            found = timeline(search(window, use_filter))
         except CloudWatchLogsError as exc:
-            if method != "auto" or use_filter or not _insights_unavailable(exc):
+            if method != "auto" or use_filter or not groups or not _insights_unavailable(exc):
                 raise
             insights_usable = False
-            found = timeline(by_filter(window))
+            found = timeline(search(window, True))
         if found:
-            return found
-    return []
+            return lookup.result(found, price_per_gb)
+    return lookup.result([], price_per_gb)
+
+
+def _scope(
+    log_groups: Iterable[str] | None, prefixes: Sequence[str] | None, method: str
+) -> tuple[list[str], tuple[str, ...]]:
+    """The group list or the prefixes a lookup searches (exactly one of them)."""
+    if (log_groups is None) == (prefixes is None):
+        raise ConfigurationError(
+            "pass log_groups=['/my/group', ...] or prefixes=['/my/', ...], one of the two",
+            code="NoLogGroups",
+        )
+    if prefixes is None:
+        return _distinct_groups(log_groups or ()), ()
+    if method == "filter":
+        raise ConfigurationError(
+            "method='filter' needs log_groups (FilterLogEvents reads one group a call); "
+            "prefixes are searched with Logs Insights",
+            code="InvalidMethod",
+        )
+    return [], validate_prefixes(prefixes)
 
 
 def find_by_trace_id(
     trace_id: str,
-    log_groups: Iterable[str],
+    log_groups: Iterable[str] | None = None,
     *,
     keys: CorrelationKeys | str = "camel",
     **options: Any,
-) -> list[CorrelatedEvent]:
-    """Return the timeline of one trace across ``log_groups`` (see :func:`find_by_field`).
+) -> LookupResult:
+    """Return the timeline of one trace across ``log_groups`` or ``prefixes=`` (see
+    :func:`find_by_field`).
 
     X-Ray ids (``1-xxxxxxxx-…``) and upper-case hex are converted to the 32-hex W3C form the
     formatter writes.
@@ -223,24 +254,26 @@ def find_by_trace_id(
 
 def find_by_request_id(
     request_id: str,
-    log_groups: Iterable[str],
+    log_groups: Iterable[str] | None = None,
     *,
     keys: CorrelationKeys | str = "camel",
     **options: Any,
-) -> list[CorrelatedEvent]:
-    """Return the timeline of one request across ``log_groups`` (see :func:`find_by_field`)."""
+) -> LookupResult:
+    """Return the timeline of one request across ``log_groups`` or ``prefixes=`` (see
+    :func:`find_by_field`)."""
     field = CorrelationKeys.for_style(keys).request
     return find_by_field(field, request_id, log_groups, keys=keys, **options)
 
 
 def find_by_span_id(
     span_id: str,
-    log_groups: Iterable[str],
+    log_groups: Iterable[str] | None = None,
     *,
     keys: CorrelationKeys | str = "camel",
     **options: Any,
-) -> list[CorrelatedEvent]:
-    """Return the events of one span across ``log_groups`` (see :func:`find_by_field`)."""
+) -> LookupResult:
+    """Return the events of one span across ``log_groups`` or ``prefixes=`` (see
+    :func:`find_by_field`)."""
     field = CorrelationKeys.for_style(keys).span
     return find_by_field(field, span_id, log_groups, keys=keys, **options)
 
@@ -253,22 +286,6 @@ def timeline(events: Iterable[CorrelatedEvent]) -> list[CorrelatedEvent]:
     """
     unique = {event.identity(): event for event in events}
     return sorted(unique.values(), key=lambda e: (e.timestamp, e.group or "", e.stream or ""))
-
-
-def _event_from_row(row: dict[str, Any], keys: CorrelationKeys) -> CorrelatedEvent:
-    timestamp = row.get("@timestamp")
-    if not isinstance(timestamp, datetime):
-        timestamp = datetime(1970, 1, 1, tzinfo=timezone.utc)
-    group = row.get("@log")
-    if isinstance(group, str):
-        group = _ACCOUNT_PREFIX.sub("", group, count=1)  # "123456789012:/my/group"
-    return decode_message(
-        str(row.get("@message", "")),
-        timestamp=timestamp,
-        group=group,
-        stream=row.get("@logStream"),
-        keys=keys,
-    )
 
 
 def _distinct_groups(log_groups: Iterable[str]) -> list[str]:
