@@ -24,7 +24,7 @@ __all__ = [
 ID_NAMES = ("trace_id", "request_id", "span_id", "xray_trace_id")
 """The keys of :attr:`CorrelatedEvent.ids`, whatever the key style of the logs."""
 
-_LEVEL_KEYS = ("level", "levelname", "severity", "log.level", "lvl")
+_LEVEL_KEYS = ("severityText", "level", "levelname", "severity", "log.level", "lvl")
 _MESSAGE_KEYS = ("message", "msg")
 _LEVEL_WORD = re.compile(r"\b(TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|CRITICAL|FATAL)\b")
 _ID_VALUE = r"[\"']?\s*[:=]\s*[\"']?([A-Za-z0-9._:-]+)"
