@@ -28,8 +28,8 @@ from ._follow import follow_log_events
 from ._indexes import DEFAULT_INDEXED_FIELDS, IndexCatalog
 from ._insights import Polling, QueryResult, get_query_results, run_query, start_query, stop_query
 from ._querytext import validate_query
-from ._source import source_clause
 from ._records import CorrelatedEvent, CorrelationKeys
+from ._source import source_clause
 from ._timerange import TimeRange
 
 __all__ = [

@@ -9,7 +9,7 @@ prefixes would read (ListLogGroupsForQuery).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from .._limits import validate_log_group_name, validate_log_stream_name, validate_retention_days
