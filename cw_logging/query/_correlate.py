@@ -8,7 +8,7 @@ no id can change the query. The time window starts narrow and widens only when n
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime, timedelta, timezone
 from typing import Any, Literal
 
@@ -197,21 +197,36 @@ def find_by_field(
             return lookup.by_filter(pattern, groups, window)
         return lookup.by_insights(query, groups, window)
 
+    found = _first_found(
+        search, ranges or search_windows(windows, around=around), method, filter_ok=bool(groups)
+    )
+    return lookup.result(found, price_per_gb)
+
+
+def _first_found(
+    search: Callable[[TimeRange, bool], Iterator[CorrelatedEvent]],
+    ranges: Sequence[TimeRange],
+    method: str,
+    *,
+    filter_ok: bool,
+) -> list[CorrelatedEvent]:
+    """The events of the first window where ``search`` finds any; with ``method="auto"``,
+    FilterLogEvents for short windows or once Insights proves unavailable (``filter_ok``)."""
     insights_usable = method != "filter"
-    for window in ranges or search_windows(windows, around=around):
+    for window in ranges:
         use_filter = not insights_usable or (
-            method == "auto" and window.duration <= FILTER_WINDOW_MAX and bool(groups)
+            method == "auto" and window.duration <= FILTER_WINDOW_MAX and filter_ok
         )
         try:
             found = timeline(search(window, use_filter))
         except CloudWatchLogsError as exc:
-            if method != "auto" or use_filter or not groups or not _insights_unavailable(exc):
+            if method != "auto" or use_filter or not filter_ok or not _insights_unavailable(exc):
                 raise
             insights_usable = False
             found = timeline(search(window, True))
         if found:
-            return lookup.result(found, price_per_gb)
-    return lookup.result([], price_per_gb)
+            return found
+    return []
 
 
 def _scope(
