@@ -60,12 +60,12 @@ class ScanStatistics:
         return self.bytes_scanned / BYTES_PER_GB * price_per_gb
 
     def describe(self, price_per_gb: float = DEFAULT_PRICE_PER_GB) -> str:
-        """One line for a person: bytes scanned and skipped, records, groups, cost."""
+        """One line for a person: bytes and records scanned, groups, bytes an index skipped,
+        estimated cost."""
         return (
-            f"scanned {human_bytes(self.bytes_scanned)} ({self.records_scanned:,} records) in "
-            f"{self.groups_scanned:,} log groups, skipped {human_bytes(self.bytes_skipped)} "
-            f"({self.records_skipped:,} records) thanks to field indexes; estimated cost "
-            f"${self.estimated_cost(price_per_gb):.6f} at ${price_per_gb:g}/GB"
+            f"scanned {human_bytes(self.bytes_scanned)} ({self.records_scanned:,} records, "
+            f"{self.groups_scanned:,} groups), index skipped {human_bytes(self.bytes_skipped)}; "
+            f"estimated cost ${self.estimated_cost(price_per_gb):.6f}"
         )
 
 
