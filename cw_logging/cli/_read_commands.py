@@ -108,7 +108,10 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
         help="Insights query, FilterLogEvents, or auto (filter for short windows)",
     )
     trace.add_argument(
-        "--keys", choices=("camel", "snake"), default="camel", help="traceId (camel) or trace_id"
+        "--keys",
+        choices=("camel", "snake", "either"),
+        default="camel",
+        help="traceId (camel), trace_id (snake) or either (both; no index can serve it)",
     )
     trace.add_argument(
         "--class",

@@ -7,7 +7,6 @@ no id can change the query. The time window starts narrow and widens only when n
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime, timedelta, timezone
 from typing import Any, Literal
@@ -20,6 +19,7 @@ from ._cost import DEFAULT_PRICE_PER_GB, ScanBudget
 from ._fanout import Governor
 from ._fleet import LookupResult
 from ._groups import normalize_log_group
+from ._ids import equality_condition, validate_field_name, validate_id
 from ._indexes import catalog_for
 from ._insights import Polling
 from ._lookup import Lookup
@@ -49,57 +49,28 @@ DEFAULT_WINDOWS: tuple[timedelta, ...] = (
 """The windows tried in turn (ending now, or either side of ``around``) until one finds events."""
 FILTER_WINDOW_MAX = timedelta(minutes=15)
 """With ``method="auto"``, windows up to this long use FilterLogEvents (no query to poll)."""
-MAX_ID_CHARS = 256
-"""Longest id a lookup accepts."""
 
 Method = Literal["insights", "filter", "auto"]
 
-_SAFE_ID = re.compile(rf"[A-Za-z0-9._:-]{{1,{MAX_ID_CHARS}}}")
-_SAFE_FIELD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
 _INSIGHTS_UNAVAILABLE = frozenset({"UnsupportedOperationException", "InvalidOperationException"})
 
 
-def validate_id(value: str, kind: str = "id") -> str:
-    """Return ``value`` if it is a safe id (1-256 of letters, digits and ``. _ : -``), else raise.
-
-    Hex trace ids, UUID request ids and X-Ray ids all pass. Anything that could change the query
-    (quotes, pipes, slashes, spaces, newlines, backslashes) is refused with
-    :class:`ConfigurationError`.
-    """
-    if isinstance(value, str) and _SAFE_ID.fullmatch(value):
-        return value
-    shown = repr(value) if len(repr(value)) <= 80 else repr(value)[:77] + "..."
-    raise ConfigurationError(
-        f"refused {kind} {shown}: ids may only hold 1-{MAX_ID_CHARS} letters, digits and . _ : - "
-        "(quotes, pipes, slashes, spaces and newlines are refused so an id cannot alter the "
-        "query)",
-        code="InvalidCorrelationId",
-    )
-
-
-def validate_field_name(name: str) -> str:
-    """Return ``name`` if it is a plain (optionally dotted) field name, else raise."""
-    if isinstance(name, str) and len(name) <= 128 and _SAFE_FIELD.fullmatch(name):
-        return name
-    raise ConfigurationError(
-        f"refused field name {name!r}: use letters, digits and _, with dots for nested JSON "
-        "keys (e.g. traceId, trace_id, http.requestId)",
-        code="InvalidFieldName",
-    )
-
-
-def build_correlation_query(field: str, value: str) -> str:
-    """Return the Insights query that finds events whose ``field`` equals ``value``, in order."""
+def build_correlation_query(field: str, value: str, *, also: Sequence[str] = ()) -> str:
+    """Return the Insights query that finds events whose ``field`` (or a field of ``also``)
+    equals ``value``, in order."""
     return (
         "fields @timestamp, @message, @logStream, @log\n"
-        f'| filter {validate_field_name(field)} = "{validate_id(value, field)}"\n'
+        f"| filter {equality_condition((field, *also), value)}\n"
         "| sort @timestamp asc"
     )
 
 
-def build_filter_pattern(field: str, value: str) -> str:
-    """Return the FilterLogEvents JSON pattern ``{ $.field = "value" }``."""
-    return f'{{ $.{validate_field_name(field)} = "{validate_id(value, field)}" }}'
+def build_filter_pattern(field: str, value: str, *, also: Sequence[str] = ()) -> str:
+    """Return the FilterLogEvents JSON pattern ``{ $.field = "value" }`` (``||`` the fields of
+    ``also``)."""
+    safe = validate_id(value, field)
+    tests = " || ".join(f'$.{validate_field_name(name)} = "{safe}"' for name in (field, *also))
+    return f"{{ {tests} }}"
 
 
 def search_windows(
@@ -161,7 +132,8 @@ def find_by_field(
     groups with ``filterIndex`` when the field is indexed in all of them (default fields such as
     ``traceId``, or as DescribeFieldIndexes reports; ``use_index`` forces the choice), else
     ``filter``; INFREQUENT_ACCESS groups (no indexes) with ``filter``. ``keys`` names the id
-    fields for decoding. ``max_scanned_bytes`` stops the lookup's queries once they have
+    fields to search and decode (``"either"``: both spellings, an ``or`` no index can answer).
+    ``max_scanned_bytes`` stops the lookup's queries once they have
     scanned more together (:class:`ScanLimitExceeded`). Returns a :class:`LookupResult`: the
     events, de-duplicated and sorted by time, with the queries issued, the bytes scanned and
     skipped, the estimated cost at ``price_per_gb`` and notes on how classes were searched.
@@ -184,13 +156,15 @@ def find_by_field(
         budget=ScanBudget(max_scanned_bytes),
         governor=governor or Governor(),
     )
-    query, pattern = build_correlation_query(field, value), build_filter_pattern(field, value)
+    fields = CorrelationKeys.for_style(keys).spellings(field)
+    query = build_correlation_query(field, value, also=fields[1:])
+    pattern = build_filter_pattern(field, value, also=fields[1:])
     catalog = catalog_for(client) if chosen_prefixes and use_index is None else None
 
     def search(window: TimeRange, use_filter: bool) -> Iterator[CorrelatedEvent]:
         if chosen_prefixes:
             return lookup.by_prefixes(
-                field, value, chosen_prefixes, window,
+                fields, value, chosen_prefixes, window,
                 log_classes=log_classes, use_index=use_index, catalog=catalog,
             )  # fmt: skip
         if use_filter:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from ..errors import ConfigurationError
 from ._cost import DEFAULT_PRICE_PER_GB, ScanStatistics
+from ._ids import equality_condition
 from ._indexes import DEFAULT_INDEXED_FIELDS, IndexCatalog
 from ._records import CorrelatedEvent
 from ._source import LOG_CLASSES, source_clause
@@ -53,7 +54,7 @@ class FleetQuery:
 
 
 def plan_fleet_queries(
-    field: str,
+    fields: Sequence[str],
     value: str,
     prefixes: Sequence[str],
     log_classes: Sequence[str],
@@ -61,19 +62,27 @@ def plan_fleet_queries(
     use_index: bool | None,
     catalog: IndexCatalog | None,
 ) -> tuple[list[FleetQuery], list[str]]:
-    """The queries of a lookup of ``field = value`` under ``prefixes``, and notes about them.
+    """The queries of a lookup of ``field = value`` (for any field of ``fields``; checked
+    names and id) under ``prefixes``, and notes about them.
 
     STANDARD groups are read with ``filterIndex`` when ``use_index`` is True, or when it is
-    None and the field is indexed by default or (asking ``catalog``) in every STANDARD group
-    covered; else with ``filter``. INFREQUENT_ACCESS groups have no field indexes: ``filter``.
+    None and the one field is indexed by default or (asking ``catalog``) in every STANDARD
+    group covered; else with ``filter``. INFREQUENT_ACCESS groups have no field indexes, and
+    several fields make an ``or`` no index answers: ``filter``.
     """
     classes = _classes(log_classes)
     notes: list[str] = []
     queries: list[FleetQuery] = []
+    condition = equality_condition(fields, value)
     for log_class in classes:
         indexed = False
-        if log_class == "STANDARD":
-            indexed, note = _decide(field, prefixes, use_index, catalog)
+        if log_class == "STANDARD" and len(fields) > 1:
+            notes.append(
+                f"{' and '.join(fields)} searched together with filter: an 'or' of two fields "
+                "cannot use a field index, so every event in the window is scanned"
+            )
+        elif log_class == "STANDARD":
+            indexed, note = _decide(fields[0], prefixes, use_index, catalog)
             if note:
                 notes.append(note)
         else:
@@ -82,7 +91,7 @@ def plan_fleet_queries(
                 "no field indexes, so every event in the window is scanned"
             )
         command = "filterIndex" if indexed else "filter"
-        text = f'{source_clause(prefixes, log_class)}\n| {command} {field} = "{value}"\n{_SHOWN}'
+        text = f"{source_clause(prefixes, log_class)}\n| {command} {condition}\n{_SHOWN}"
         queries.append(FleetQuery(text, log_class, indexed))
     return queries, notes
 

@@ -61,7 +61,7 @@ class Lookup:
 
     def by_prefixes(
         self,
-        field: str,
+        fields: Sequence[str],
         value: str,
         prefixes: Sequence[str],
         window: TimeRange,
@@ -72,7 +72,7 @@ class Lookup:
     ) -> Iterator[CorrelatedEvent]:
         """One ``SOURCE`` query per log class, ``filterIndex`` where the field is indexed."""
         planned, notes = plan_fleet_queries(
-            field, value, prefixes, log_classes, use_index=use_index, catalog=catalog
+            fields, value, prefixes, log_classes, use_index=use_index, catalog=catalog
         )
         self.notes += [note for note in notes if note not in self.notes]
         yield from self._run([(q.query, ()) for q in planned], window)

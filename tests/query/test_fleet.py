@@ -323,3 +323,34 @@ def test_prefix_lookups_need_insights_and_exactly_one_scope(logs: Any) -> None:
 def test_source_clause_is_malformed_without_a_pipe(logs: Any) -> None:
     with pytest.raises((logs.exceptions.MalformedQueryException, MalformedQueryError)):
         logs.start_query(startTime=0, endTime=1, queryString="SOURCE logGroups() fields a")
+
+
+@pytest.mark.parametrize("scope", ["prefix", "insights", "filter"])
+def test_keys_either_finds_events_written_with_either_spelling(
+    engine: LocalEngine, logs: Any, scope: str
+) -> None:
+    for group, key in (("/fleet/camel", "traceId"), ("/fleet/snake", "trace_id")):
+        engine.call("CreateLogGroup", {"logGroupName": group})
+        engine.call("CreateLogStream", {"logGroupName": group, "logStreamName": "s"})
+        message = json.dumps({"message": f"written as {key}", key: TRACE})
+        event = {"timestamp": int(NOW_S * 1000) - 1000, "message": message}
+        engine.call(
+            "PutLogEvents", {"logGroupName": group, "logStreamName": "s", "logEvents": [event]}
+        )
+    options: dict[str, Any] = {
+        "time_range": WINDOW,
+        "polling": FakeTime().polling(),
+        "client": logs,
+    }
+    if scope == "prefix":
+        options["prefixes"] = ["/fleet/"]
+    else:
+        options.update(log_groups=["/fleet/camel", "/fleet/snake"], method=scope)
+    found = find_by_trace_id(TRACE, keys="either", **options)
+    assert sorted(e.message for e in found) == ["written as traceId", "written as trace_id"]
+    assert all(e.trace_id == TRACE for e in found)
+    camel_only = find_by_trace_id(TRACE, **options)
+    assert [e.message for e in camel_only] == ["written as traceId"]
+    if scope == "prefix":
+        assert any("cannot use a field index" in note for note in found.notes)
+        assert f'| filter traceId = "{TRACE}" or trace_id = "{TRACE}"' in query_strings(engine)[0]
