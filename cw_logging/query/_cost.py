@@ -84,7 +84,8 @@ class ScanLimitExceeded(QueryError):
 
 
 class ScanBudget:
-    """Bytes several queries may scan together; :meth:`check` raises once they pass it."""
+    """Bytes several queries may scan together (ended ones and those still running, as their
+    latest statistics say); :meth:`observe` raises once they pass it."""
 
     def __init__(self, max_scanned_bytes: int | None) -> None:
         if max_scanned_bytes is not None and (
@@ -99,17 +100,24 @@ class ScanBudget:
             )
         self.limit = max_scanned_bytes
         self.spent = 0  # bytes of the queries that have ended
+        self._running: dict[str, int] = {}
 
-    def check(self, query_id: str, running_bytes: float) -> None:
-        """Raise :class:`ScanLimitExceeded` when ended queries plus ``running_bytes`` pass
-        the limit."""
+    def observe(self, query_id: str, scanned_bytes: float) -> None:
+        """Note what ``query_id`` has scanned so far; raise :class:`ScanLimitExceeded` when
+        all the queries together have passed the limit."""
+        self._running[query_id] = int(scanned_bytes)
         if self.limit is None:
             return
-        total = self.spent + int(running_bytes)
+        total = self.spent + sum(self._running.values())
         if total > self.limit:
             raise ScanLimitExceeded(
-                f"query {query_id} was stopped: it scanned {human_bytes(total)}, over "
+                f"query {query_id} was stopped: the scan reached {human_bytes(total)}, over "
                 f"max_scanned_bytes={self.limit:,} ({human_bytes(self.limit)}); narrow the time "
                 "range or the log groups, use an indexed field, or raise the limit",
                 code="ScanLimitExceeded",
             )
+
+    def ended(self, query_id: str, scanned_bytes: int) -> None:
+        """Count a query that has ended with ``scanned_bytes``."""
+        self._running.pop(query_id, None)
+        self.spent += scanned_bytes

@@ -132,7 +132,7 @@ def _poll_all(
         if page is None:
             continue
         result = with_remaining_pages(client, page)
-        budget.spent += result.scan.bytes_scanned
+        budget.ended(query_id, result.scan.bytes_scanned)
         results[running.pop(query_id)] = result
         ended = True
     return ended

@@ -204,7 +204,7 @@ def finish_query(
         stop_quietly(client, query_id)
         raise
     result = with_remaining_pages(client, first)
-    budget.spent += result.scan.bytes_scanned
+    budget.ended(query_id, result.scan.bytes_scanned)
     return result
 
 
@@ -213,7 +213,7 @@ def poll_once(client: Any, query_id: str, budget: ScanBudget) -> QueryResult | N
     that ended otherwise raises its error; one past the ``budget`` is stopped and raises."""
     page = get_query_results(query_id, client=client)
     try:
-        budget.check(query_id, page.statistics.get("bytesScanned", 0.0))
+        budget.observe(query_id, page.statistics.get("bytesScanned", 0.0))
     except QueryError:
         if page.status != "Complete":
             stop_quietly(client, query_id)

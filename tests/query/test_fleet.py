@@ -354,3 +354,41 @@ def test_keys_either_finds_events_written_with_either_spelling(
     if scope == "prefix":
         assert any("cannot use a field index" in note for note in found.notes)
         assert f'| filter traceId = "{TRACE}" or trace_id = "{TRACE}"' in query_strings(engine)[0]
+
+
+def test_the_budget_counts_queries_still_running_side_by_side(
+    engine: LocalEngine, logs: Any
+) -> None:
+    fleet(engine, "/fleet/", 100, per_group=50)
+    groups = [f"/fleet/svc-{n:03d}" for n in range(100)]
+    one = run_query(
+        "fields @message", groups[:50], WINDOW, polling=FakeTime().polling(), client=logs
+    )
+    engine.context.queries.polls_before_complete = 3  # each poll shows a quarter more
+    with pytest.raises(ScanLimitExceeded, match="was stopped"):
+        find_by_request_id(
+            "r-0-0", groups, time_range=WINDOW, polling=FakeTime().polling(),
+            governor=Governor(max_in_flight=2),
+            max_scanned_bytes=int(one.scan.bytes_scanned * 0.4), client=logs,
+        )  # fmt: skip
+    lookups = [q for q in engine.context.queries.queries.values() if q.query_id != one.query_id]
+    assert [q.status for q in lookups] == ["Cancelled", "Cancelled"]  # a quarter each: 0.5 > 0.4
+
+
+def test_which_fields_are_indexed_is_asked_once_and_cached(engine: LocalEngine, logs: Any) -> None:
+    fleet(engine, "/fleet/", 3)
+    asked: list[str] = []
+    logs.meta.events.register(
+        "before-call.logs.DescribeFieldIndexes", lambda **kw: asked.append("fields")
+    )
+    logs.meta.events.register(
+        "before-call.logs.DescribeLogGroups", lambda **kw: asked.append("groups")
+    )
+    polling = FakeTime().polling()
+    for _ in range(3):
+        find_by_request_id(
+            "r-3-0", prefixes=["/fleet/"], time_range=WINDOW, polling=polling, client=logs
+        )
+    assert asked == ["groups", "fields"]
+    find_by_trace_id(TRACE, prefixes=["/fleet/"], time_range=WINDOW, polling=polling, client=logs)
+    assert asked == ["groups", "fields"]  # traceId is a default index: nothing to ask
