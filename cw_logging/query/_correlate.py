@@ -147,16 +147,17 @@ def find_by_field(
     groups, chosen_prefixes = _scope(log_groups, prefixes, method)
     ranges = [as_time_range(time_range)] if time_range is not None else None
     client = resolve_client(client, client_options)
+    key_names = CorrelationKeys.for_style(keys)
     lookup = Lookup(
         client,
-        keys=CorrelationKeys.for_style(keys),
+        keys=key_names,
         limit=min(require_int("limit", limit, 1), MAX_QUERY_LIMIT),
         timeout=timeout,
         polling=polling or Polling(),
         budget=ScanBudget(max_scanned_bytes),
         governor=governor or Governor(),
     )
-    fields = CorrelationKeys.for_style(keys).spellings(field)
+    fields = key_names.spellings(field)
     query = build_correlation_query(field, value, also=fields[1:])
     pattern = build_filter_pattern(field, value, also=fields[1:])
     catalog = catalog_for(client) if chosen_prefixes and use_index is None else None
