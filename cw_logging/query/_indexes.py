@@ -89,7 +89,8 @@ class IndexCatalog:
                 {"logGroupIdentifiers": batch},
                 items_key="fieldIndexes",
             ):
-                name = str(entry.get("logGroupIdentifier", "")).rsplit(":log-group:", 1)[-1]
+                arn = str(entry.get("logGroupIdentifier", ""))
+                name = arn.rsplit(":log-group:", 1)[-1].removesuffix(":*")
                 seen.setdefault(name, set()).add(str(entry.get("fieldIndexName")))
             now = self.clock()
             for group, names in seen.items():
