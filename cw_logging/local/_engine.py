@@ -10,6 +10,7 @@ from typing import Any
 from ..errors import InvalidParameterError
 from . import (
     _ops_events,
+    _ops_indexes,
     _ops_metric_filters,
     _ops_queries,
     _ops_resources,
@@ -28,6 +29,7 @@ OPERATIONS: dict[str, Handler] = {
     **_ops_resources.OPERATIONS,
     **_ops_events.OPERATIONS,
     **_ops_queries.OPERATIONS,
+    **_ops_indexes.OPERATIONS,
     **_ops_metric_filters.OPERATIONS,
     **_ops_subscriptions.OPERATIONS,
 }

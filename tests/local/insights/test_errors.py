@@ -68,7 +68,6 @@ def test_malformed_queries_point_at_the_problem(query: str, column: int, words: 
         ("filter a = 1 | diff", "'diff' command"),
         ("fields @message | anomaly", "'anomaly' command"),
         ("fields @message | addtotals", "'addtotals' command"),
-        ("filterIndex requestId = 'x'", "'filterIndex' command"),
         ("fields a | lookup table key", "'lookup' command"),
         ("fields a | countFrequent a", "'countFrequent' command"),
         ("SOURCE logGroups() | fields a", "'SOURCE' command"),
