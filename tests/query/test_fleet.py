@@ -54,7 +54,9 @@ class FakeTime:
 
 @pytest.fixture
 def engine() -> Iterator[LocalEngine]:
-    with LocalEngine(clock=lambda: NOW_S) as eng:
+    # queries stay Running for two polls, as on the service: the governor and the scan budget
+    # act on queries that are still running
+    with LocalEngine(clock=lambda: NOW_S, query_polls_before_complete=2) as eng:
         yield eng
 
 
