@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import argparse
 import itertools
-from collections.abc import Iterable, Sequence
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
+from ..errors import ResourceNotFoundError
 from ..query import CorrelatedEvent, Polling, QueryResult, find_by_trace_id, run_query
 from ..query._events import LogEvent, filter_log_events
 from ..query._follow import follow_log_events
 from ..query._records import CorrelationKeys, decode_message
-from ._argtypes import parse_since, positive_float, positive_int, since_range
+from ._argtypes import parse_since, positive_int, seconds, since_range
 from ._env import CliEnv
 from ._output import (
     Progress,
@@ -28,6 +30,7 @@ __all__ = [
     "CLI_POLLING",
     "event_document",
     "event_source",
+    "follow_when_created",
     "print_timeline",
     "query_columns",
     "register",
@@ -59,7 +62,7 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
     tail.add_argument("--limit", type=positive_int, help="stop after this many events")
     tail.add_argument("--raw", action="store_true", help="print stored messages unchanged")
     tail.add_argument(
-        "--interval", type=positive_float, default=2.0, help="seconds between polls (--follow)"
+        "--interval", type=seconds, default=2.0, help="seconds between polls (--follow)"
     )
     tail.set_defaults(run=run_tail)
 
@@ -77,7 +80,7 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
         "--format", choices=("table", "json", "csv"), default=None, help="output (table)"
     )
     query.add_argument(
-        "--timeout", type=positive_float, default=300.0, help="seconds before giving up (300)"
+        "--timeout", type=seconds, default=300.0, help="seconds before giving up (300)"
     )
     query.set_defaults(run=run_query_command)
 
@@ -135,19 +138,46 @@ def _event_line(event: LogEvent, style: Style, raw: bool) -> str:
     return f"{head} {style.level(decoded.level, 7)} {origin}: {decoded.message}{trace}"
 
 
+def follow_when_created(
+    env: CliEnv,
+    args: argparse.Namespace,
+    client: Any,
+    sleep: Callable[[float], None] = time.sleep,
+) -> Iterator[LogEvent]:
+    """Follow ``args.group``; while it does not exist yet (a ``simulate`` starting beside), say
+    so once on stderr and look again every ``--interval`` seconds."""
+    waiting = False
+    while True:
+        shown = False
+        try:
+            for event in follow_log_events(
+                args.group,
+                args.pattern,
+                start=args.since,
+                client=client,
+                interval=args.interval,
+                stream_prefix=args.stream_prefix,
+            ):
+                shown = True
+                yield event
+        except ResourceNotFoundError:
+            if shown:  # the group went away while it was followed
+                raise
+            if not waiting:
+                env.stderr.write(
+                    f"waiting for log group {args.group} to be created (Ctrl-C to stop)\n"
+                )
+                env.stderr.flush()
+                waiting = True
+            sleep(args.interval)
+
+
 def run_tail(args: argparse.Namespace, env: CliEnv) -> int:
     """Print a group's events from ``--since``; with ``--follow`` keep polling for new ones."""
     client = env.client()
     events: Iterable[LogEvent]
     if args.follow:
-        events = follow_log_events(
-            args.group,
-            args.pattern,
-            start=args.since,
-            client=client,
-            interval=args.interval,
-            stream_prefix=args.stream_prefix,
-        )
+        events = follow_when_created(env, args, client)
     else:
         events = filter_log_events(
             args.group,
@@ -230,7 +260,10 @@ def run_query_command(args: argparse.Namespace, env: CliEnv) -> int:
         if columns:
             env.stdout.write(
                 render_table(
-                    columns, ([r.get(c) for c in columns] for r in result.rows), style=env.style
+                    columns,
+                    ([r.get(c) for c in columns] for r in result.rows),
+                    numbers=True,
+                    style=env.style,
                 )
             )
         scanned = result.statistics.get("recordsScanned")
@@ -280,7 +313,7 @@ def print_timeline(env: CliEnv, events: Sequence[CorrelatedEvent], indent: str =
         error = event.fields.get("errorType")
         text = event.message + (style.dim(f"  [{error}]") if error else "")
         env.stdout.write(
-            f"{indent}{style.dim(format_time(event.timestamp)[11:])}  +{offset:6.0f} ms  "
+            f"{indent}{style.dim(format_time(event.timestamp))}  +{offset:6.0f} ms  "
             f"{source.ljust(source_width)}  {style.level(event.level, level_width)}  {text}\n"
         )
 

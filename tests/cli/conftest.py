@@ -100,6 +100,28 @@ def run_process(tmp_path: Path) -> Callable[..., Run]:
     return run
 
 
+@pytest.fixture
+def paste(tmp_path: Path) -> Callable[..., Run]:
+    """Run a command line printed for the user through a shell, as pasting it into a terminal
+    would, on a fresh-machine environment with the installed ``cw-logging`` on ``PATH``."""
+
+    def run(line: str, *, timeout: float = 60) -> Run:
+        env = fresh_machine_env(tmp_path)
+        env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+        completed = subprocess.run(
+            ["bash", "-c", line],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env=env,
+            cwd=tmp_path,
+            check=False,
+        )
+        return Run(completed.returncode, completed.stdout, completed.stderr)
+
+    return run
+
+
 def wait_until(condition: Callable[[], Any], timeout: float = 20.0) -> Any:
     """Return ``condition()`` once it is truthy; fail the test after ``timeout`` seconds."""
     deadline = time.monotonic() + timeout

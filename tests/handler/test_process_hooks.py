@@ -56,11 +56,19 @@ def test_sender_and_committer_threads_leave_signals_to_the_main_thread(tmp_path:
         def ours() -> list[Any]:
             return [t for t in threading.enumerate() if t.name.startswith("cw-logging-")]
 
-        wait_until(lambda: len(ours()) == 2, 10, "sender and committer threads")
+        def blocking() -> bool:
+            # a thread is listed before it has an id, and blocks signals first thing it runs
+            threads = ours()
+            return len(threads) == 2 and all(
+                thread.native_id is not None
+                and _blocked_signals(thread.native_id) & (1 << (signal.SIGTERM - 1))
+                for thread in threads
+            )
+
+        wait_until(blocking, 10, "sender and committer threads blocking SIGTERM")
         for thread in ours():
             assert thread.native_id is not None
             mask = _blocked_signals(thread.native_id)
-            assert mask & (1 << (signal.SIGTERM - 1)), thread.name
             assert mask & (1 << (signal.SIGINT - 1)), thread.name
         main_id = threading.main_thread().native_id
         assert main_id is not None
