@@ -45,6 +45,25 @@ def test_the_readme_has_exactly_two_set_up_commands_and_they_are_the_ones_ci_run
     assert "python -m pytest -n 2" in ci
 
 
+def test_the_demo_runs_from_the_core_install_on_a_machine_without_aws(
+    core: Path, tmp_path: Path
+) -> None:
+    demo = fenced_blocks("sh")[0].strip().rsplit("&& ", 1)[1]
+    assert demo == ".venv/bin/cw-logging demo"
+    completed = subprocess.run(
+        [str(core.parent / "cw-logging"), "demo"],
+        cwd=tmp_path,
+        env=no_aws_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert "4. the failing request, found by its trace id" in completed.stdout
+    assert "No AWS account was used" in completed.stdout
+
+
 def test_try_it_offline_says_what_the_suite_does() -> None:
     recipe = "\n".join(fenced_blocks("console", section("Try it offline")))
     assert "$ .venv/bin/cw-logging serve\n" in recipe  # its default port is the one shown
@@ -93,6 +112,22 @@ def test_every_python_block_runs_on_its_own_against_the_local_server(
         quick_start = stored(server, "/myapp/prod", "{ $.order_id = 42 }")
         declined = stored(server, "/myapp/prod", '{ $.message = "card declined" }')
         local = stored(server, "/myapp/dev", '"hello, local engine"')
+        tail = next(
+            line[2:]
+            for line in fenced_blocks("console", section("Try it offline"))[1].splitlines()
+            if " tail " in line
+        )
+        tailed = subprocess.run(
+            [str(core.parent / "cw-logging"), *tail.replace(SERVE_URL, server.url).split()[1:]],
+            cwd=tmp_path,
+            env=no_aws_env(tmp_path),
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert tailed.returncode == 0, tailed.stderr
+        assert "shop: order placed" in tailed.stdout and "card declined" in tailed.stdout
     printed = "".join(outputs).splitlines()
     assert len(quick_start) == 1 and '"requestId":"r-1"' in quick_start[0]
     assert len(declined) == 1 and "4bf92f3577b34da6a3ce929d0e0e4736" in declined[0]

@@ -139,6 +139,9 @@ def background(tmp_path: Path) -> Iterator[Callable[[str], subprocess.Popen[str]
             text=True,
             env=env,
             cwd=tmp_path,
+            # Ctrl-C must work as in a terminal, also when the suite itself was started in the
+            # background of a script (which makes children ignore SIGINT)
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
         )
         started.append(process)
         return process
