@@ -45,20 +45,25 @@ def test_the_readme_has_exactly_two_set_up_commands_and_they_are_the_ones_ci_run
     assert "python -m pytest -n 2" in ci
 
 
-def test_the_demo_runs_from_the_core_install_on_a_machine_without_aws(
-    core: Path, tmp_path: Path
-) -> None:
-    demo = fenced_blocks("sh")[0].strip().rsplit("&& ", 1)[1]
-    assert demo == ".venv/bin/cw-logging demo"
-    completed = subprocess.run(
-        [str(core.parent / "cw-logging"), "demo"],
-        cwd=tmp_path,
-        env=no_aws_env(tmp_path),
+def run_cli(python: Path, argv: list[str], home: Path) -> subprocess.CompletedProcess[str]:
+    """Run the core install's ``cw-logging`` on a machine without AWS set-up."""
+    return subprocess.run(
+        [str(python.parent / "cw-logging"), *argv],
+        cwd=home,
+        env=no_aws_env(home),
         capture_output=True,
         text=True,
         timeout=120,
         check=False,
     )
+
+
+def test_the_demo_runs_from_the_core_install_on_a_machine_without_aws(
+    core: Path, tmp_path: Path
+) -> None:
+    demo = fenced_blocks("sh")[0].strip().rsplit("&& ", 1)[1]
+    assert demo == ".venv/bin/cw-logging demo"
+    completed = run_cli(core, ["demo"], tmp_path)
     assert completed.returncode == 0, completed.stderr
     assert "4. the failing request, found by its trace id" in completed.stdout
     assert "No AWS account was used" in completed.stdout
@@ -117,15 +122,7 @@ def test_every_python_block_runs_on_its_own_against_the_local_server(
             for line in fenced_blocks("console", section("Try it offline"))[1].splitlines()
             if " tail " in line
         )
-        tailed = subprocess.run(
-            [str(core.parent / "cw-logging"), *tail.replace(SERVE_URL, server.url).split()[1:]],
-            cwd=tmp_path,
-            env=no_aws_env(tmp_path),
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
+        tailed = run_cli(core, tail.replace(SERVE_URL, server.url).split()[1:], tmp_path)
         assert tailed.returncode == 0, tailed.stderr
         assert "shop: order placed" in tailed.stdout and "card declined" in tailed.stdout
     printed = "".join(outputs).splitlines()

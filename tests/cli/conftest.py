@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -100,26 +101,68 @@ def run_process(tmp_path: Path) -> Callable[..., Run]:
     return run
 
 
+def shell_env(tmp_path: Path) -> dict[str, str]:
+    """:func:`fresh_machine_env` with the installed ``cw-logging`` on ``PATH``."""
+    env = fresh_machine_env(tmp_path)
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+    return env
+
+
 @pytest.fixture
 def paste(tmp_path: Path) -> Callable[..., Run]:
     """Run a command line printed for the user through a shell, as pasting it into a terminal
     would, on a fresh-machine environment with the installed ``cw-logging`` on ``PATH``."""
 
     def run(line: str, *, timeout: float = 60) -> Run:
-        env = fresh_machine_env(tmp_path)
-        env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
         completed = subprocess.run(
             ["bash", "-c", line],
             capture_output=True,
             text=True,
             timeout=timeout,
-            env=env,
+            env=shell_env(tmp_path),
             cwd=tmp_path,
             check=False,
         )
         return Run(completed.returncode, completed.stdout, completed.stderr)
 
     return run
+
+
+def _default_sigint() -> None:
+    # Ctrl-C must work as in a terminal, also when the suite itself was started in the
+    # background of a script (which makes children ignore SIGINT)
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+@pytest.fixture
+def spawn(tmp_path: Path) -> Iterator[Callable[[Sequence[str] | str], subprocess.Popen[str]]]:
+    """Start ``cw-logging`` in the background on a fresh-machine environment: ``python -m
+    cw_logging.cli ARGV`` for a list, or a command line through a shell (as pasted) for a
+    string. Whatever still runs after the test is killed."""
+    started: list[subprocess.Popen[str]] = []
+
+    def start(command: Sequence[str] | str) -> subprocess.Popen[str]:
+        if isinstance(command, str):
+            argv = ["bash", "-c", f"exec {command}"]  # exec: signals reach cw-logging itself
+        else:
+            argv = [sys.executable, "-m", "cw_logging.cli", *command]
+        process = subprocess.Popen(
+            argv,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=shell_env(tmp_path),
+            cwd=tmp_path,
+            preexec_fn=_default_sigint,
+        )
+        started.append(process)
+        return process
+
+    yield start
+    for process in started:
+        if process.poll() is None:
+            process.kill()
+        process.communicate(timeout=10)
 
 
 def wait_until(condition: Callable[[], Any], timeout: float = 20.0) -> Any:

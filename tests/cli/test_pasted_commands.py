@@ -4,16 +4,13 @@ standing in for ``cw-logging serve`` on its default port."""
 
 from __future__ import annotations
 
-import os
 import re
 import select
 import shlex
 import signal
 import subprocess
-import sys
 import time
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import IO
 
 import pytest
@@ -21,7 +18,7 @@ import pytest
 from cw_logging.cli._demo_command import DEMO_ENDPOINT, DEMO_KEEP_COMMAND, DEMO_SERVE_COMMAND
 from cw_logging.local import LocalServer
 from cw_logging.local._server import DEFAULT_PORT
-from tests.cli.conftest import ROOT, Run, fresh_machine_env
+from tests.cli.conftest import ROOT, Run
 
 pytestmark = pytest.mark.integration
 
@@ -124,39 +121,10 @@ def read_until(stream: IO[str], wanted: Callable[[str], bool], timeout: float) -
             return seen
 
 
-@pytest.fixture
-def background(tmp_path: Path) -> Iterator[Callable[[str], subprocess.Popen[str]]]:
-    """Start command lines through a shell in the background; stopped after the test."""
-    started: list[subprocess.Popen[str]] = []
-
-    def start(line: str) -> subprocess.Popen[str]:
-        env = fresh_machine_env(tmp_path)
-        env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
-        process = subprocess.Popen(
-            ["bash", "-c", f"exec {line}"],  # exec: signals reach cw-logging itself
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env=env,
-            cwd=tmp_path,
-            # Ctrl-C must work as in a terminal, also when the suite itself was started in the
-            # background of a script (which makes children ignore SIGINT)
-            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
-        )
-        started.append(process)
-        return process
-
-    yield start
-    for process in started:
-        if process.poll() is None:
-            process.kill()
-        process.communicate(timeout=10)
-
-
 def test_the_commands_at_the_top_of_the_cli_reference_run_offline(
     server: LocalServer,
     paste: Paste,
-    background: Callable[[str], subprocess.Popen[str]],
+    spawn: Callable[[str], subprocess.Popen[str]],
 ) -> None:
     lines = [line[2:] for line in console_lines("# The `cw-logging` command line")]
     commands = [line.split("  #", 1)[0].strip() for line in lines]
@@ -166,9 +134,9 @@ def test_the_commands_at_the_top_of_the_cli_reference_run_offline(
     assert demo.code == 0, demo.err
     rest = [c.replace(SERVE_URL, server.url) for c in commands[2:]]
     assert rest[0].endswith(" &") and " simulate /shop " in rest[0]
-    simulate = background(rest[0].removesuffix(" &"))
+    simulate = spawn(rest[0].removesuffix(" &"))
     assert " tail /shop -f " in rest[1]
-    tail = background(rest[1])
+    tail = spawn(rest[1])
     errors = read_until(tail.stdout, lambda line: " ERROR " in line, timeout=60)
     assert all(" ERROR " in line for line in errors)  # the filter pattern was applied
     for process in (tail, simulate):

@@ -9,7 +9,7 @@ import select
 import signal
 import subprocess
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
@@ -27,29 +27,6 @@ def read_line(stream: IO[str], timeout: float = 20.0) -> str:
     if not ready:
         pytest.fail(f"no output within {timeout} s")
     return stream.readline()
-
-
-@pytest.fixture
-def spawn(tmp_path: Path) -> Iterator[Callable[[Sequence[str]], subprocess.Popen[str]]]:
-    started: list[subprocess.Popen[str]] = []
-
-    def start(argv: Sequence[str]) -> subprocess.Popen[str]:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "cw_logging.cli", *argv],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env=fresh_machine_env(tmp_path),
-            cwd=tmp_path,
-        )
-        started.append(process)
-        return process
-
-    yield start
-    for process in started:
-        if process.poll() is None:
-            process.kill()
-        process.communicate(timeout=10)
 
 
 def test_demo_offline_on_a_fresh_machine(run_process: Callable[..., Run]) -> None:
