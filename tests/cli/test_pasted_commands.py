@@ -16,6 +16,7 @@ from typing import IO
 import pytest
 
 from cw_logging.cli._demo_command import DEMO_ENDPOINT, DEMO_KEEP_COMMAND, DEMO_SERVE_COMMAND
+from cw_logging.cli._env import CliEnv
 from cw_logging.local import LocalServer
 from cw_logging.local._server import DEFAULT_PORT
 from tests.cli.conftest import ROOT, Run
@@ -94,6 +95,18 @@ def test_the_offline_demo_shows_how_to_keep_an_engine_and_that_works(
     kept = paste(DEMO_KEEP_COMMAND.replace(SERVE_URL, server.url) + " --requests 5")
     assert kept.code == 0, kept.err
     assert len(printed_commands(kept.out, "$ ")) == 2
+
+
+def test_a_printed_command_quotes_its_words_and_hides_an_endpoint_password() -> None:
+    env = CliEnv(endpoint_url="http://me:s3cret@127.0.0.1:4588", region="eu-west-1")
+    line = env.command("query", 'filter level = "ERROR"', "-g", "/shop#1")
+    assert "s3cret" not in line
+    words = shlex.split(line)
+    assert words[0:2] == ["cw-logging", "--endpoint-url"] and words[3:5] == [
+        "--region",
+        "eu-west-1",
+    ]
+    assert words[5:] == ["query", 'filter level = "ERROR"', "-g", "/shop#1"]
 
 
 # ------------------------------------------------------------------------------ docs/cli.md
