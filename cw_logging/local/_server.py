@@ -275,7 +275,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return 2
     print(f"cw_logging local engine listening on {server.url}", flush=True)
-    print(f"  aws --endpoint-url {server.url} logs describe-log-groups", flush=True)
+    print(f"  cw-logging --endpoint-url {server.url} groups", flush=True)  # pasteable anywhere
     print("Press Ctrl-C to stop.", flush=True)
     on_main_thread = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGTERM, _interrupt) if on_main_thread else None

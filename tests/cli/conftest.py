@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import signal
 import subprocess
 import sys
@@ -12,7 +13,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import pytest
 
@@ -163,6 +164,38 @@ def spawn(tmp_path: Path) -> Iterator[Callable[[Sequence[str] | str], subprocess
         if process.poll() is None:
             process.kill()
         process.communicate(timeout=10)
+
+
+class ChildLines:
+    """The lines a child process writes to a pipe, read with a deadline. It reads the pipe's
+    file descriptor itself, so lines that arrived together are never left unseen in a
+    buffer while it waits for more."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self._fd = stream.fileno()
+        self._pending = b""
+
+    def until(self, wanted: Callable[[str], bool], timeout: float) -> list[str]:
+        """Lines up to and including the first ``wanted`` one; fail after ``timeout`` s."""
+        deadline = time.monotonic() + timeout
+        seen: list[str] = []
+        while True:
+            while b"\n" in self._pending:
+                raw, self._pending = self._pending.split(b"\n", 1)
+                seen.append(raw.decode() + "\n")
+                if wanted(seen[-1]):
+                    return seen
+            ready, _, _ = select.select([self._fd], [], [], max(deadline - time.monotonic(), 0))
+            if not ready:
+                pytest.fail(f"nothing wanted within {timeout} s; read {seen}")
+            chunk = os.read(self._fd, 65536)
+            if not chunk:
+                pytest.fail(f"the stream ended; read {seen}")
+            self._pending += chunk
+
+    def next(self, timeout: float) -> str:
+        """The next line; fail after ``timeout`` seconds."""
+        return self.until(lambda line: True, timeout)[0]
 
 
 def wait_until(condition: Callable[[], Any], timeout: float = 20.0) -> Any:

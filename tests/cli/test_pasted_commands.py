@@ -5,13 +5,10 @@ standing in for ``cw-logging serve`` on its default port."""
 from __future__ import annotations
 
 import re
-import select
 import shlex
 import signal
 import subprocess
-import time
 from collections.abc import Callable
-from typing import IO
 
 import pytest
 
@@ -19,7 +16,7 @@ from cw_logging.cli._demo_command import DEMO_ENDPOINT, DEMO_KEEP_COMMAND, DEMO_
 from cw_logging.cli._env import CliEnv
 from cw_logging.local import LocalServer
 from cw_logging.local._server import DEFAULT_PORT
-from tests.cli.conftest import ROOT, Run
+from tests.cli.conftest import ROOT, ChildLines, Run
 
 pytestmark = pytest.mark.integration
 
@@ -97,6 +94,21 @@ def test_the_offline_demo_shows_how_to_keep_an_engine_and_that_works(
     assert len(printed_commands(kept.out, "$ ")) == 2
 
 
+def test_serve_prints_a_command_that_works_as_pasted(
+    spawn: Callable[[list[str]], subprocess.Popen[str]], paste: Paste
+) -> None:
+    serving = spawn(["serve", "--port", "0"])
+    assert serving.stdout is not None
+    printed = ChildLines(serving.stdout)
+    url = printed.next(timeout=30).split()[-1]
+    command = printed.next(timeout=30).strip()
+    assert command == f"cw-logging --endpoint-url {url} groups"
+    ran = paste(command)
+    assert ran.code == 0, ran.err
+    serving.send_signal(signal.SIGINT)
+    assert serving.wait(timeout=30) == 0
+
+
 def test_a_printed_command_quotes_its_words_and_hides_an_endpoint_password() -> None:
     env = CliEnv(endpoint_url="http://me:s3cret@127.0.0.1:4588", region="eu-west-1")
     line = env.command("query", 'filter level = "ERROR"', "-g", "/shop#1")
@@ -117,23 +129,6 @@ def console_lines(section_start: str) -> list[str]:
     return block.splitlines()
 
 
-def read_until(stream: IO[str], wanted: Callable[[str], bool], timeout: float) -> list[str]:
-    """Read lines until one is ``wanted``; fail after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    seen: list[str] = []
-    while True:
-        left = deadline - time.monotonic()
-        ready, _, _ = select.select([stream], [], [], max(left, 0))
-        if not ready:
-            pytest.fail(f"nothing wanted within {timeout} s; read {seen}")
-        line = stream.readline()
-        if not line:
-            pytest.fail(f"the stream ended; read {seen}")
-        seen.append(line)
-        if wanted(line):
-            return seen
-
-
 def test_the_commands_at_the_top_of_the_cli_reference_run_offline(
     server: LocalServer,
     paste: Paste,
@@ -150,7 +145,8 @@ def test_the_commands_at_the_top_of_the_cli_reference_run_offline(
     simulate = spawn(rest[0].removesuffix(" &"))
     assert " tail /shop -f " in rest[1]
     tail = spawn(rest[1])
-    errors = read_until(tail.stdout, lambda line: " ERROR " in line, timeout=60)
+    assert tail.stdout is not None
+    errors = ChildLines(tail.stdout).until(lambda line: " ERROR " in line, timeout=60)
     assert all(" ERROR " in line for line in errors)  # the filter pattern was applied
     for process in (tail, simulate):
         process.send_signal(signal.SIGINT)
