@@ -34,7 +34,7 @@ from ._options import (
     WAKE_ITEMS,
     HandlerOptions,
 )
-from ._snapshot import take_snapshot
+from ._snapshot import measure_record_footprint, take_snapshot
 
 __all__ = ["CloudWatchHandler", "default_formatter"]
 
@@ -144,6 +144,7 @@ class CloudWatchHandler(logging.Handler):
             clock=clock,
         )
         super().__init__(level)
+        measure_record_footprint()
         self.options = options
         self._default_formatter = default_formatter()
         self._queue = _new_queue(options)

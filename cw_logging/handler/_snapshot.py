@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 import logging
 import sys
-import tracemalloc
+import threading
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -28,7 +28,7 @@ from ..formatter import JsonFormatter
 from ..formatter._values import SCALARS
 from ..pii import redactor_of
 
-__all__ = ["Freeze", "take_snapshot"]
+__all__ = ["Freeze", "measure_record_footprint", "take_snapshot"]
 
 Freeze = Callable[[Any], Any]
 """Turns a value into what the record keeps of it now (see ``JsonFormatter.freeze_value``)."""
@@ -83,11 +83,21 @@ def take_snapshot(
     return values, cost + _getsizeof(values) + _UNSEEN + _SLOT_BYTES
 
 
+def measure_record_footprint() -> None:
+    """Measure, once per process, what a queued snapshot keeps in memory beyond what
+    :func:`take_snapshot` counts with ``sys.getsizeof`` (allocator headers, the record's own
+    numbers and names that the snapshot keeps alive); every later cost includes it."""
+    global _UNSEEN
+    with _MEASURING:
+        if _UNSEEN < 0:
+            _UNSEEN = min(_unseen_bytes(), _MAX_UNSEEN)
+
+
 def _unseen_bytes() -> int:
-    """What a queued snapshot keeps in memory beyond what :func:`take_snapshot` counts with
-    ``sys.getsizeof`` (allocator headers, the record's own numbers such as ``created`` that the
-    snapshot keeps alive), measured once per process on records made as a logger makes them:
-    the larger of plain records and records with ``extra=`` fields."""
+    """The unseen bytes per snapshot, on records made as a logger makes them: the larger of
+    plain records and records with ``extra=`` fields."""
+    import tracemalloc  # here: it imports pickle, which ``import cw_logging`` need not pay for
+
     started = not tracemalloc.is_tracing()
     if started:
         tracemalloc.start()
@@ -112,7 +122,7 @@ def _unseen_bytes() -> int:
                     extra,
                 )
                 kept[slot], cost = take_snapshot(record, formatter)
-                counted += cost - _SLOT_BYTES  # the queue's slots are not made here
+                counted += cost - _SLOT_BYTES - _UNSEEN  # slots: not made here
             del record
             used = tracemalloc.get_traced_memory()[0] - base
             gaps.append((used - counted) // len(kept))
@@ -123,7 +133,9 @@ def _unseen_bytes() -> int:
             tracemalloc.stop()
 
 
-_UNSEEN = 0  # measured at the end of this module, once everything it uses is defined
+_UNSEEN = -1  # not measured yet: see measure_record_footprint()
+_MAX_UNSEEN = 4096  # the measurement may see other threads' allocations; keep it sane
+_MEASURING = threading.Lock()
 
 
 def _masked_args(record: logging.LogRecord, formatter: logging.Formatter) -> tuple[Any, Any]:
@@ -193,5 +205,3 @@ def _capture_exception(
         cost += _getsizeof(summary) + sum(map(_getsizeof, summary))
     return cost
 
-
-_UNSEEN = _unseen_bytes()
