@@ -14,7 +14,7 @@ import contextlib
 import os
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from .. import __version__
 from ..errors import CloudWatchLogsError, ConfigurationError, hint_for, region_hint
@@ -42,7 +42,7 @@ EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 """Stopped with Ctrl-C (a running query is stopped first)."""
 
-_CLI_MESSAGES = {
+_CLI_MESSAGES: dict[str, tuple[str | None, str | Callable[[CliEnv], str]]] = {
     "NoRegionError": ("no AWS region configured", region_hint("--region")),
     "NoCredentialsError": (
         "no AWS credentials found",
@@ -56,7 +56,7 @@ _CLI_MESSAGES = {
     "ProfileNotFound": (None, "check ~/.aws/config, or drop --profile / AWS_PROFILE"),
     "ResourceNotFoundException": (
         None,
-        "check the name with 'cw-logging groups' (and the --region / --profile)",
+        lambda env: f"check the name (and the --region / --profile) with: {env.command('groups')}",
     ),
     "InvalidSource": (
         None,
@@ -68,7 +68,7 @@ _CLI_MESSAGES = {
 the library's message)."""
 
 
-def _message_and_hint(exc: CloudWatchLogsError) -> tuple[str, str | None]:
+def _message_and_hint(exc: CloudWatchLogsError, env: CliEnv) -> tuple[str, str | None]:
     """Split an error into what went wrong and what to do, in the CLI's words.
 
     Local checks (``ConfigurationError``) write ``problem; what to do`` (or ``problem: what to
@@ -82,6 +82,8 @@ def _message_and_hint(exc: CloudWatchLogsError) -> tuple[str, str | None]:
                 message, hint = problem, advice
                 break
     override, cli_hint = _CLI_MESSAGES.get(exc.code, (None, None))
+    if callable(cli_hint):  # a command to paste, with the options of this run
+        cli_hint = cli_hint(env)
     return one_line(override or message), cli_hint or hint
 
 
@@ -156,7 +158,7 @@ def _report(env: CliEnv, exc: BaseException) -> None:
         traceback.print_exception(type(exc), exc, exc.__traceback__, file=env.stderr)
     if isinstance(exc, CloudWatchLogsError):
         code = exc.code
-        message, hint = _message_and_hint(exc)
+        message, hint = _message_and_hint(exc, env)
         if exc.request_id:
             message += f" (request id {exc.request_id})"
     elif isinstance(exc, UsageError):

@@ -9,6 +9,7 @@ from collections.abc import Callable
 import pytest
 
 from cw_logging.cli import _env, build_parser, main, one_line
+from cw_logging.local import LocalServer
 from tests.cli.conftest import Run
 
 Cli = Callable[..., Run]
@@ -104,7 +105,7 @@ def test_json_errors_are_a_json_line(cli: Cli) -> None:
     error = json.loads(ran.err)
     assert ran.code == 1
     assert error["error"] == "ResourceNotFoundException"
-    assert "cw-logging groups" in error["hint"]
+    assert error["hint"].endswith(" groups") and "cw-logging --endpoint-url http" in error["hint"]
 
 
 def test_one_line_drops_caret_lines() -> None:
@@ -148,13 +149,15 @@ def test_help_and_version_return_0(capsys: pytest.CaptureFixture[str]) -> None:
             ("tail", "/nope"),
             "ResourceNotFoundException",
             "The specified log group does not exist.",
-            "check the name with 'cw-logging groups' (and the --region / --profile)",
+            "check the name (and the --region / --profile) with: "
+            "cw-logging --endpoint-url {url} groups",
         ),
     ],
 )
 def test_json_errors_put_what_to_do_in_hint_and_the_line_joins_them(
-    cli: Cli, argv: tuple[str, ...], code: str, message: str, hint: str
+    cli: Cli, server: LocalServer, argv: tuple[str, ...], code: str, message: str, hint: str
 ) -> None:
+    hint = hint.replace("{url}", server.url)
     as_json = cli(*argv, "--json")
     error = json.loads(as_json.err)
     assert error["error"] == code

@@ -109,6 +109,17 @@ def test_serve_prints_a_command_that_works_as_pasted(
     assert serving.wait(timeout=30) == 0
 
 
+def test_the_hint_of_a_missing_group_is_a_command_that_works_as_pasted(
+    server: LocalServer, paste: Paste
+) -> None:
+    missing = paste(f"cw-logging --endpoint-url {server.url} --region eu-west-3 tail /nope")
+    assert missing.code == 1
+    command = missing.err.rstrip("\n").rsplit(" with: ", 1)[1]
+    assert command == f"cw-logging --endpoint-url {server.url} --region eu-west-3 groups"
+    listed = paste(command)
+    assert listed.code == 0, listed.err
+
+
 def test_a_printed_command_quotes_its_words_and_hides_an_endpoint_password() -> None:
     env = CliEnv(endpoint_url="http://me:s3cret@127.0.0.1:4588", region="eu-west-1")
     line = env.command("query", 'filter level = "ERROR"', "-g", "/shop#1")
@@ -165,5 +176,6 @@ def test_the_error_examples_are_what_the_commands_print(server: LocalServer, pas
         assert command.startswith("$ cw-logging")
         ran = paste(command[2:].replace(SERVE_URL, server.url))
         assert ran.code in (1, 2), command
+        documented = documented.replace(SERVE_URL, server.url)
         pattern = ".*".join(re.escape(part) for part in re.split(r"…|\.\.\.", documented))
         assert re.fullmatch(pattern, ran.err.strip()), (documented, ran.err)
