@@ -23,6 +23,7 @@ pytestmark = pytest.mark.integration
 Cli = Callable[..., Run]
 Paste = Callable[..., Run]
 DOC = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
+README = (ROOT / "README.md").read_text(encoding="utf-8")
 SERVE_URL = f"http://127.0.0.1:{DEFAULT_PORT}"
 
 
@@ -100,9 +101,13 @@ def test_serve_prints_a_command_that_works_as_pasted(
     serving = spawn(["serve", "--port", "0"])
     assert serving.stdout is not None
     printed = ChildLines(serving.stdout)
-    url = printed.next(timeout=30).split()[-1]
-    command = printed.next(timeout=30).strip()
+    lines = printed.until(lambda line: line.startswith("Press Ctrl-C"), timeout=30)
+    url = lines[0].split()[-1]
+    command = lines[1].strip()
     assert command == f"cw-logging --endpoint-url {url} groups"
+    # what README's "Try it offline" shows `cw-logging serve` printing
+    shown = README.split("$ .venv/bin/cw-logging serve\n", 1)[1].split("```", 1)[0]
+    assert "".join(lines) == shown.replace(SERVE_URL, url)
     ran = paste(command)
     assert ran.code == 0, ran.err
     serving.send_signal(signal.SIGINT)
