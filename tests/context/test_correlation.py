@@ -5,14 +5,10 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
 import re
-import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -39,8 +35,8 @@ from cw_logging.context import (
     parse_traceparent,
     wrap,
 )
+from tests.testing.helpers import ROOT, run_python
 
-ROOT = Path(__file__).resolve().parents[2]
 TRACE = "4bf92f3577b34da6a3ce929d0e0e4736"
 SPAN = "00f067aa0ba902b7"
 XRAY = "1-5759e988-bd862e3fe1be46a994272793"
@@ -281,24 +277,11 @@ print(json.dumps([context.current(), context.capture() is context.capture()]))
 """
 
 
-def run_python(args: list[str], **environment: str) -> str:
-    """Run this Python with the package importable; return stdout, failing on any stderr."""
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    env.pop("_X_AMZN_TRACE_ID", None)
-    env.update(environment)
-    done = subprocess.run(
-        [sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
-    )
-    assert done.returncode == 0, done.stderr
-    assert done.stderr == ""
-    return done.stdout
-
-
 def run_in_lambda_env(trace_header: str) -> list[object]:
-    stdout = run_python(
-        ["-c", LAMBDA_SCRIPT], AWS_LAMBDA_FUNCTION_NAME="fn", _X_AMZN_TRACE_ID=trace_header
-    )
-    result: list[object] = json.loads(stdout)
+    lambda_env = {"AWS_LAMBDA_FUNCTION_NAME": "fn", "_X_AMZN_TRACE_ID": trace_header}
+    done = run_python(["-c", LAMBDA_SCRIPT], cwd=ROOT, extra_env=lambda_env)
+    assert done.returncode == 0 and done.stderr == "", done.stderr
+    result: list[object] = json.loads(done.stdout)
     return result
 
 
