@@ -158,6 +158,7 @@ def test_the_commands_at_the_top_of_the_cli_reference_run_offline(
     assert demo.code == 0, demo.err
     rest = [c.replace(SERVE_URL, server.url) for c in commands[2:]]
     assert rest[0].endswith(" &") and " simulate /shop " in rest[0]
+    assert " --error-rate 0.1 " in rest[0]  # an ERROR within seconds, not by chance in a minute
     simulate = spawn(rest[0].removesuffix(" &"))
     assert " tail /shop -f " in rest[1]
     tail = spawn(rest[1])
