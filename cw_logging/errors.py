@@ -7,6 +7,7 @@ from typing import Any
 from ._secrets import mask_secrets
 
 __all__ = [
+    "NO_REGION_MESSAGE",
     "AuthenticationError",
     "CloudWatchLogsError",
     "ConfigurationError",
@@ -28,7 +29,21 @@ __all__ = [
     "ResourceNotFoundError",
     "ServerError",
     "from_exception",
+    "region_hint",
 ]
+
+
+def region_hint(option: str) -> str:
+    """Return what to do when no region is configured, ``option`` being how the caller passes
+    one (``region_name=``, ``--region``): the lookup order of every client of the package."""
+    return (
+        f"pass {option} or set AWS_REGION, AWS_DEFAULT_REGION or a region in the AWS profile "
+        "(looked up in that order)"
+    )
+
+
+NO_REGION_MESSAGE = "no AWS region configured; " + region_hint("region_name=")
+"""The message of the ``NoRegionError`` a client without a region raises."""
 
 
 class CloudWatchLogsError(Exception):
@@ -239,10 +254,7 @@ def from_exception(exc: BaseException) -> CloudWatchLogsError:
             code=type(exc).__name__,
         )
     elif isinstance(exc, bex.NoRegionError):
-        mapped = ConfigurationError(
-            "no AWS region configured; pass region_name= or set AWS_REGION",
-            code="NoRegionError",
-        )
+        mapped = ConfigurationError(NO_REGION_MESSAGE, code="NoRegionError")
     elif isinstance(exc, (ConnectionError, TimeoutError)):
         mapped = NetworkError(str(exc) or type(exc).__name__, code=type(exc).__name__)
     else:

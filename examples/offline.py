@@ -1,23 +1,22 @@
-"""Shared by the framework examples: CloudWatch Logs on this machine, so they run offline.
+"""Shared by the examples: CloudWatch Logs on this machine, so they run offline.
 
 `local_cloudwatch()` starts cw_logging's local engine (a CloudWatch Logs API on 127.0.0.1 that
-really evaluates filter patterns and Insights queries) and yields its URL and a boto3 client.
-Against AWS you need none of this: drop `endpoint_url` from the logging config and let boto3
-find credentials and the region as usual.
+really evaluates filter patterns and Insights queries) and yields its URL and a boto3 client on
+it. Nothing else is needed: for a loopback endpoint the package fills in a placeholder region and
+credentials when none are configured. Against AWS you need none of this: drop `endpoint_url`
+from the logging config and let boto3 find credentials and the region as usual.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-import boto3
-
 from cw_logging import CloudWatchHandler
+from cw_logging.delivery.transport import build_client
 from cw_logging.local import LocalEngine, serve
 
 
@@ -29,14 +28,10 @@ class Local:
 
 @contextmanager
 def local_cloudwatch() -> Iterator[Local]:
-    # the local engine accepts any credentials; a machine without AWS set up has none
-    os.environ.setdefault("AWS_ACCESS_KEY_ID", "local")
-    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
-    os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
     # queries complete on the first poll here; against AWS run_query polls until they do
     with serve(port=0, engine=LocalEngine(query_polls_before_complete=0)) as server:
         try:
-            yield Local(server.url, boto3.client("logs", endpoint_url=server.url))
+            yield Local(server.url, build_client(endpoint_url=server.url))
         finally:
             logging.shutdown()  # deliver and close the handlers while the server still runs
 

@@ -1,23 +1,19 @@
-"""Querying CloudWatch Logs with cw_logging.query, run offline against moto's server.
+"""Querying CloudWatch Logs with cw_logging.query, run offline against the local engine.
 
     python examples/querying.py
 
-moto stands in for CloudWatch here: it stores and returns events, but ignores the `filter` and
-`stats` parts of an Insights query, so the rows printed are whatever the time range holds.
-Against AWS, drop the server and the session and pass region_name= (or nothing).
+cw_logging's local engine stands in for CloudWatch here (see offline.py): it really evaluates
+the Insights query and the filter pattern, so only the ERROR event comes back from both.
+Against AWS, drop the local engine and pass region_name= (or nothing) instead of client=.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
-import logging
 import time
-from collections.abc import Iterator
 from typing import Any
 
-import boto3
-from moto.server import ThreadedMotoServer
+from offline import local_cloudwatch
 
 from cw_logging.query import TimeRange, admin, filter_log_events, get_log_events, run_query
 
@@ -37,24 +33,9 @@ def seed(client: Any) -> None:
     client.put_log_events(logGroupName=GROUP, logStreamName=STREAM, logEvents=events)
 
 
-@contextlib.contextmanager
-def offline_client() -> Iterator[Any]:
-    """Start moto's server on 127.0.0.1, yield a logs client for it, stop the server after."""
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's per-request access log
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    try:
-        host, port = server.get_host_and_port()
-        session = boto3.Session(
-            aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1"
-        )
-        yield session.client("logs", endpoint_url=f"http://{host}:{port}")
-    finally:
-        server.stop()
-
-
 def main() -> None:
-    with offline_client() as client:
+    with local_cloudwatch() as local:
+        client = local.client
         seed(client)
         print("retention:", admin.get_retention(GROUP, client=client), "days")
 
@@ -67,8 +48,7 @@ def main() -> None:
             timeout=30,
             client=client,
         )
-        print(f"query {result.query_id}: {result.status}, {len(result)} rows")
-        print("   (moto ignores `filter`: against AWS only the ERROR row comes back)")
+        print(f"query {result.query_id}: {result.status}, {len(result)} row(s)")
         for row in result:
             print("  ", row["@timestamp"].isoformat(), row["@message"])
 

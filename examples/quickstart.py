@@ -1,9 +1,11 @@
 """Quickstart: ship ordinary ``logging`` records to CloudWatch Logs and read them back.
 
-Starts a local CloudWatch Logs API (moto's server, in a child process on 127.0.0.1, any free
-port), so no AWS account is needed. Configures logging with ``dictConfig`` and
-``CloudWatchHandler`` exactly as an application would, logs a few records (extra fields and an
-exception included), flushes, reads the events back with GetLogEvents and prints them.
+    python examples/quickstart.py
+
+Starts cw_logging's local engine on 127.0.0.1 (any free port, see offline.py), so no AWS account
+is needed. Configures logging with ``dictConfig`` and ``CloudWatchHandler`` exactly as an
+application would, logs a few records (extra fields and an exception included), flushes, reads
+the events back with GetLogEvents and prints them.
 
 For real AWS, drop ``endpoint_url`` and let boto3 find credentials and the region as usual.
 """
@@ -13,54 +15,13 @@ from __future__ import annotations
 import json
 import logging
 import logging.config
-import os
-import subprocess
 import sys
 import time
 from typing import Any
 
-import boto3
-
-from cw_logging import CloudWatchHandler
+from offline import flush_cloudwatch, local_cloudwatch
 
 GROUP = "/quickstart/shop"
-
-_SERVER = """
-import sys
-from moto.server import ThreadedMotoServer
-server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-server.start()
-print(server.get_host_and_port()[1], flush=True)
-sys.stdin.read()  # runs until the parent closes our stdin
-server.stop()
-"""
-
-
-def start_local_server() -> tuple[subprocess.Popen[str], str]:
-    """Start moto's server in a child process; return it and its endpoint URL."""
-    process = subprocess.Popen(
-        [sys.executable, "-c", _SERVER],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    assert process.stdout is not None
-    port = process.stdout.readline().strip()
-    if not port.isdigit():
-        process.kill()
-        raise SystemExit("could not start the local CloudWatch Logs server (is moto installed?)")
-    return process, f"http://127.0.0.1:{port}"
-
-
-def stop_local_server(process: subprocess.Popen[str]) -> None:
-    """Ask the server process to stop and wait for it."""
-    assert process.stdin is not None
-    process.stdin.close()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
 
 
 def configure_logging(endpoint_url: str) -> None:
@@ -76,7 +37,6 @@ def configure_logging(endpoint_url: str) -> None:
                     "log_group": GROUP,
                     "log_stream": "{hostname}-{pid}",
                     "endpoint_url": endpoint_url,  # omit for real AWS
-                    "region_name": "us-east-1",
                     "create_log_group": True,
                     "retention_days": 7,
                     "formatter": "json",
@@ -99,9 +59,8 @@ def log_some_records() -> None:
         log.exception("order lookup failed", extra={"order_id": "A-1002"})
 
 
-def read_back(endpoint_url: str) -> list[dict[str, Any]]:
+def read_back(client: Any) -> list[dict[str, Any]]:
     """Return every event of the group, oldest first, as the API returns them."""
-    client = boto3.client("logs", region_name="us-east-1", endpoint_url=endpoint_url)
     events: list[dict[str, Any]] = []
     for stream in client.describe_log_streams(logGroupName=GROUP)["logStreams"]:
         page = client.get_log_events(
@@ -132,24 +91,14 @@ def show(events: list[dict[str, Any]]) -> None:
 
 def main() -> int:
     """Run the quickstart; return the process exit code."""
-    os.environ.setdefault("AWS_ACCESS_KEY_ID", "quickstart")  # the local server accepts any
-    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "quickstart")
-    server, endpoint_url = start_local_server()
-    try:
-        configure_logging(endpoint_url)
+    with local_cloudwatch() as local:
+        configure_logging(local.url)
         log_some_records()
-        (handler,) = [h for h in logging.getLogger().handlers if isinstance(h, CloudWatchHandler)]
-        if not handler.flush(timeout=30):
-            print("records were not delivered in time", file=sys.stderr)
-            return 1
-        stats = handler.stats()
-        show(read_back(endpoint_url))
+        stats = flush_cloudwatch(timeout=30)
+        show(read_back(local.client))
         print(f"handler stats: sent={stats['sent']} batches={stats['batches']} "
               f"dropped={stats['dropped']} rejected={stats['rejected']}")  # fmt: skip
-        logging.shutdown()
-        return 0
-    finally:
-        stop_local_server(server)
+    return 0
 
 
 if __name__ == "__main__":

@@ -19,22 +19,15 @@ import time
 from pathlib import Path
 from typing import Any
 
-import boto3
-
 from cw_logging import CloudWatchHandler, JsonFormatter
+from cw_logging.delivery.transport import build_client
 from cw_logging.local import serve
 from cw_logging.testing import from_log_group, replay, simulate, to_log_group
 
 
 def main() -> None:
     with serve(port=0) as server:
-        client = boto3.client(
-            "logs",
-            endpoint_url=server.url,
-            region_name="us-east-1",
-            aws_access_key_id="local",
-            aws_secret_access_key="local",
-        )
+        client = build_client(endpoint_url=server.url)  # loopback: no AWS set-up needed
         handler = CloudWatchHandler("/shop/sim", "all", client=client, create_log_group=True)
         handler.setFormatter(JsonFormatter())
         shop = logging.getLogger("shop")

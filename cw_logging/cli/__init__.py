@@ -14,10 +14,10 @@ import contextlib
 import os
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from .. import __version__
-from ..errors import CloudWatchLogsError, hint_for
+from ..errors import CloudWatchLogsError, ConfigurationError, hint_for, region_hint
 from . import (
     _admin_commands,
     _demo_command,
@@ -49,30 +49,60 @@ EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 """Stopped with Ctrl-C (a running query is stopped first)."""
 
-_CLI_MESSAGES = {
-    "NoRegionError": ("no AWS region configured", "pass --region (or set AWS_REGION)"),
+_CLI_MESSAGES: dict[str, tuple[str | None, str | Callable[[CliEnv], str]]] = {
+    "NoRegionError": ("no AWS region configured", region_hint("--region")),
     "NoCredentialsError": (
         "no AWS credentials found",
         "configure them (aws configure, AWS_PROFILE or --profile), or use --endpoint-url "
-        "http://127.0.0.1:PORT with 'cw-logging serve'",
+        "http://127.0.0.1:4588 with 'cw-logging serve'",
     ),
     "PartialCredentialsError": (
         "incomplete AWS credentials",
         "set both the access key id and the secret (or use --profile)",
     ),
+    "ProfileNotFound": (None, "check ~/.aws/config, or drop --profile / AWS_PROFILE"),
     "ResourceNotFoundException": (
         None,
-        "check the name with 'cw-logging groups' (and the --region / --profile)",
+        lambda env: f"check the name (and the --region / --profile) with: {env.command('groups')}",
+    ),
+    "InvalidSource": (
+        None,
+        "SRC is a log group, or an existing file ending in .jsonl, .ndjson or .json "
+        "(see cw-logging replay --help)",
     ),
 }
-"""Message and hint overrides for errors whose library wording names Python options."""
+"""Message and hint overrides for errors whose library wording names Python options (None:
+the library's message)."""
+
+
+def _message_and_hint(exc: CloudWatchLogsError, env: CliEnv) -> tuple[str, str | None]:
+    """Split an error into what went wrong and what to do, in the CLI's words.
+
+    Local checks (``ConfigurationError``) write ``problem; what to do`` (or ``problem: what to
+    do``), so their advice is moved to the hint; service messages are kept whole.
+    """
+    message, hint = exc.message, hint_for(exc)
+    if isinstance(exc, ConfigurationError):
+        for separator in ("; ", ": "):
+            problem, found, advice = message.rpartition(separator)
+            if found and problem:
+                message, hint = problem, advice
+                break
+    override, cli_hint = _CLI_MESSAGES.get(exc.code, (None, None))
+    if callable(cli_hint):  # a command to paste, with the options of this run
+        cli_hint = cli_hint(env)
+    return one_line(override or message), cli_hint or hint
 
 
 def _global_options() -> argparse.ArgumentParser:
     # default=SUPPRESS lets the options appear before or after the command name
     options = argparse.ArgumentParser(add_help=False)
     group = options.add_argument_group("global options")
-    group.add_argument("--region", default=argparse.SUPPRESS, help="AWS region (else AWS_REGION)")
+    group.add_argument(
+        "--region",
+        default=argparse.SUPPRESS,
+        help="AWS region (else AWS_REGION, then AWS_DEFAULT_REGION, then the profile's region)",
+    )
     group.add_argument("--profile", default=argparse.SUPPRESS, help="AWS profile name")
     group.add_argument(
         "--endpoint-url",
@@ -135,12 +165,12 @@ def _report(env: CliEnv, exc: BaseException) -> None:
     if env.debug:
         traceback.print_exception(type(exc), exc, exc.__traceback__, file=env.stderr)
     if isinstance(exc, CloudWatchLogsError):
-        override, hint = _CLI_MESSAGES.get(exc.code, (None, hint_for(exc)))
-        code, message = exc.code, one_line(override or exc.message)
+        code = exc.code
+        message, hint = _message_and_hint(exc, env)
         if exc.request_id:
             message += f" (request id {exc.request_id})"
     elif isinstance(exc, UsageError):
-        code, message, hint = "UsageError", str(exc), None
+        code, message, hint = "UsageError", exc.message, exc.hint
     else:
         code, message = type(exc).__name__, one_line(str(exc) or type(exc).__name__)
         hint = None if env.debug else "rerun with --debug for the traceback"

@@ -115,7 +115,7 @@ def run_streams(args: argparse.Namespace, env: CliEnv) -> int:
 def run_retention(args: argparse.Namespace, env: CliEnv) -> int:
     """Show, set (DAYS) or delete (``--delete``) a group's retention."""
     if args.delete and args.days is not None:
-        raise UsageError("pass DAYS or --delete, not both (see cw-logging retention --help)")
+        raise UsageError("pass DAYS or --delete, not both", "see cw-logging retention --help")
     client = env.client()
     if args.delete:
         admin.delete_retention(args.group, client=client)

@@ -4,11 +4,22 @@ from __future__ import annotations
 
 import argparse
 import re
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 
 from ..query._timerange import TimeRange
 
-__all__ = ["parse_duration", "parse_since", "positive_float", "positive_int", "since_range"]
+__all__ = [
+    "dollars",
+    "parse_duration",
+    "parse_since",
+    "per_second",
+    "positive_int",
+    "positive_number",
+    "seconds",
+    "share",
+    "since_range",
+]
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86_400, "w": 604_800}
 _DURATION = re.compile(r"(?:(\d+(?:\.\d+)?)([smhdw]))+")
@@ -32,10 +43,12 @@ def parse_duration(text: str) -> timedelta:
 def parse_since(text: str) -> datetime:
     """Return the moment ``--since`` names: a duration back from now, or an ISO 8601 time.
 
-    ISO times without a zone are read as UTC (log timestamps are UTC).
+    ISO times without a zone are read as UTC (log timestamps are UTC). A moment in the future
+    is refused: every read looks back from now, so it could only ever find nothing.
     """
+    now = datetime.now(timezone.utc)
     try:
-        return datetime.now(timezone.utc) - parse_duration(text)
+        return now - parse_duration(text)
     except argparse.ArgumentTypeError:
         pass
     try:
@@ -47,11 +60,17 @@ def parse_since(text: str) -> datetime:
         ) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc)
+    moment = moment.astimezone(timezone.utc)
+    if moment > now:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is in the future (it is {now:%Y-%m-%dT%H:%M:%SZ} now): pass a past time, "
+            "or a duration back from now such as 10m"
+        )
+    return moment
 
 
 def since_range(since: datetime) -> TimeRange:
-    """Return the range from ``since`` until now (a moment in the future gives an empty range)."""
+    """Return the range from ``since`` (in the past, as :func:`parse_since` ensures) until now."""
     now = datetime.now(timezone.utc)
     return TimeRange(min(since, now), now)
 
@@ -67,12 +86,40 @@ def positive_int(text: str) -> int:
     return value
 
 
-def positive_float(text: str) -> float:
-    """Return ``text`` as a number > 0."""
+def positive_number(unit: str) -> Callable[[str], float]:
+    """Return the argument type of a number > 0 counted in ``unit`` (for the error message)."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            value = 0.0
+        if not 0 < value < float("inf"):
+            raise argparse.ArgumentTypeError(
+                f"expected a number of {unit} greater than 0, got {text!r}"
+            )
+        return value
+
+    parse.__name__ = f"number of {unit}"
+    return parse
+
+
+seconds = positive_number("seconds")
+"""Argument type: a number of seconds > 0."""
+per_second = positive_number("requests per second")
+"""Argument type: a rate > 0."""
+dollars = positive_number("US dollars")
+"""Argument type: a price > 0."""
+
+
+def share(text: str) -> float:
+    """Return ``text`` as a share between 0 and 1 (``0.02`` is 2 %)."""
     try:
         value = float(text)
     except ValueError:
-        value = 0.0
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {text!r}")
+        value = -1.0
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(
+            f"expected a share between 0 and 1 (0.02 is 2 %), got {text!r}"
+        )
     return value

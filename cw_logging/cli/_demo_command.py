@@ -5,12 +5,20 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from ..local._server import DEFAULT_PORT
 from ._demo import ERRORS_BY_SERVICE_QUERY, DemoResult, run_demo
 from ._env import CliEnv
 from ._output import Progress, render_table, write_json
 from ._read_commands import print_timeline
 
-__all__ = ["register", "render_demo"]
+__all__ = ["DEMO_ENDPOINT", "DEMO_KEEP_COMMAND", "DEMO_SERVE_COMMAND", "register", "render_demo"]
+
+DEMO_ENDPOINT = f"http://127.0.0.1:{DEFAULT_PORT}"
+"""Where ``cw-logging serve`` listens by default."""
+DEMO_SERVE_COMMAND = "cw-logging serve"
+"""The command the offline demo suggests to keep a local engine running."""
+DEMO_KEEP_COMMAND = f"cw-logging --endpoint-url {DEMO_ENDPOINT} demo --keep"
+"""The command the offline demo suggests next: the demo in that engine, its group kept."""
 
 
 def register(commands: Any, common: argparse.ArgumentParser) -> None:
@@ -49,12 +57,22 @@ def run_demo_command(args: argparse.Namespace, env: CliEnv) -> int:
     return 0 if result.timeline else 1
 
 
+def _command(env: CliEnv, result: DemoResult, *argv: str) -> str:
+    """The command that repeats a step, shown only when it works as pasted: the group must
+    still exist afterwards (a service, with --keep)."""
+    if result.offline or result.group_deleted:
+        return ""
+    return "\n" + env.style.dim(f"   $ {env.command(*argv)}")
+
+
 def render_demo(env: CliEnv, result: DemoResult) -> None:
     """Print the demo's story: what was logged, delivered, and found again."""
     style, out = env.style, env.stdout
     where = "offline: local engine at" if result.offline else "service at"
     took = {step: f"{seconds:.2f} s" for step, seconds in result.seconds.items()}
     failing = f" (in {result.failing_service})" if result.failing_service else ""
+    trace = ("trace", result.failing_trace_id, "-g", result.log_group)
+    query = ("query", ERRORS_BY_SERVICE_QUERY, "-g", result.log_group)
     out.write(style.bold("cw-logging demo") + f"  {where} {result.endpoint}\n\n")
     out.write(
         f"1. logging.config.dictConfig: root logger -> CloudWatchHandler -> {result.log_group}\n"
@@ -63,8 +81,8 @@ def render_demo(env: CliEnv, result: DemoResult) -> None:
         f"one request fails{failing}  [{took.get('traffic')}]\n"
         f"3. flush(): {result.delivered} events delivered in {result.put_calls} PutLogEvents "
         f"call(s)  [{took.get('flush')}]\n"
-        f"4. the failing request, found by its trace id  [{took.get('trace')}]\n"
-        + style.dim(f"   $ cw-logging trace {result.failing_trace_id} -g {result.log_group}")
+        f"4. the failing request, found by its trace id  [{took.get('trace')}]"
+        + _command(env, result, *trace)
         + "\n\n"
     )
     if result.timeline:
@@ -75,19 +93,22 @@ def render_demo(env: CliEnv, result: DemoResult) -> None:
     else:
         out.write("   (not found: the service had not made the events searchable yet)\n")
     out.write(
-        f"\n5. errors by service, Logs Insights  [{took.get('insights')}]\n"
-        + style.dim(f"   $ cw-logging query '{ERRORS_BY_SERVICE_QUERY}' -g {result.log_group}")
+        f"\n5. errors by service, Logs Insights  [{took.get('insights')}]"
+        + _command(env, result, *query)
         + "\n\n"
     )
     rows = [(row["service"], row["errors"]) for row in result.errors_by_service]
-    table = render_table(("service", "errors"), rows, right=(1,), style=style)
+    table = render_table(("service", "errors"), rows, numbers=True, style=style)
     out.write("".join(f"   {line}\n" for line in table.splitlines()))
-    if not result.offline:
-        fate = "deleted" if result.group_deleted else "kept"
-        out.write(f"\nlog group {result.log_group} {fate}\n")
-    else:
+    if result.offline:
         out.write(
-            "\nNo AWS account was used. Next: 'cw-logging serve' keeps a local engine running "
-            "for your app\n(endpoint_url=) and these commands (--endpoint-url); drop both for "
-            "AWS.\n"
+            "\nNo AWS account was used, and the local engine stopped with the demo. To look "
+            "around yourself,\nkeep one running (in another terminal) and the demo's log group "
+            "in it:\n\n"
+            f"   $ {DEMO_SERVE_COMMAND}\n   $ {DEMO_KEEP_COMMAND}\n\n"
+            "Then the commands it prints work as pasted. Your app logs there with "
+            f'endpoint_url="{DEMO_ENDPOINT}";\ndrop --endpoint-url and endpoint_url= for AWS.\n'
         )
+    else:
+        fate = "deleted (pass --keep to look around afterwards)"
+        out.write(f"\nlog group {result.log_group} {fate if result.group_deleted else 'kept'}\n")

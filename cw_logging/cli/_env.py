@@ -3,51 +3,26 @@ boto3 ``logs`` client they describe."""
 
 from __future__ import annotations
 
+import shlex
 import sys
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
-from ..delivery.transport import (
-    build_client,
-    check_endpoint_url,
-    default_botocore_config,
-    is_loopback_host,
-)
-from ..errors import ConfigurationError
+from .._secrets import mask_secrets
+from ..delivery.transport import build_client, check_endpoint_url, default_botocore_config
 from ._output import Style
 
-__all__ = ["LOCAL_CREDENTIALS", "CliEnv", "loopback_session"]
-
-LOCAL_CREDENTIALS = ("local", "local")
-"""Access key id and secret for a loopback endpoint when none are configured: the local
-engine (and moto) accept any signature, and a fresh machine has none."""
-DEFAULT_LOCAL_REGION = "us-east-1"
-"""Region used for a loopback endpoint when none is configured."""
-
-
-def loopback_session(profile: str | None, region: str | None) -> Any:
-    """Return a boto3 session for a loopback endpoint: the configured credentials and region
-    when there are some, else :data:`LOCAL_CREDENTIALS` and ``us-east-1``."""
-    import boto3
-    from botocore.exceptions import ProfileNotFound
-
-    try:
-        configured = boto3.session.Session(profile_name=profile, region_name=region)
-    except ProfileNotFound as exc:
-        raise ConfigurationError(
-            f"AWS profile {profile!r} not found: check ~/.aws/config or drop --profile",
-            code="ProfileNotFound",
-        ) from exc
-    region = configured.region_name or DEFAULT_LOCAL_REGION
-    if configured.get_credentials() is None:
-        key, secret = LOCAL_CREDENTIALS
-        return boto3.session.Session(key, secret, region_name=region)
-    return boto3.session.Session(profile_name=profile, region_name=region)
+__all__ = ["CliEnv"]
 
 
 @dataclass
 class CliEnv:
-    """The parsed global options, where output goes, and the client built from them on demand."""
+    """The parsed global options, where output goes, and the client built from them on demand.
+
+    The client is built like the handler's (``cw_logging.delivery.transport.build_client``):
+    ``--region``, then ``AWS_REGION``, ``AWS_DEFAULT_REGION``, the profile's region; a loopback
+    ``--endpoint-url`` (the local engine) works without any AWS set-up.
+    """
 
     region: str | None = None
     profile: str | None = None
@@ -58,28 +33,9 @@ class CliEnv:
     stderr: TextIO = field(default_factory=lambda: sys.stderr)
     _client: Any = field(default=None, repr=False)
 
-    @property
-    def is_local(self) -> bool:
-        """True when the endpoint is on this machine (the local engine or moto)."""
-        if self.endpoint_url is None:
-            return False
-        from urllib.parse import urlsplit
-
-        host = urlsplit(self.endpoint_url).hostname
-        return bool(host) and is_loopback_host(str(host))
-
     def service_options(self) -> dict[str, Any]:
-        """Return the handler/client keyword arguments these options mean.
-
-        A loopback endpoint gets a session with placeholder credentials when none are
-        configured, so that ``--endpoint-url http://127.0.0.1:4588`` works on any machine.
-        """
+        """Return the handler/client keyword arguments these options mean."""
         check_endpoint_url(self.endpoint_url)
-        if self.is_local:
-            return {
-                "boto3_session": loopback_session(self.profile, self.region),
-                "endpoint_url": self.endpoint_url,
-            }
         options: dict[str, Any] = {}
         for key, value in (
             ("region_name", self.region),
@@ -97,6 +53,20 @@ class CliEnv:
                 **self.service_options(), botocore_config=default_botocore_config()
             )
         return self._client
+
+    def command(self, *argv: str) -> str:
+        """Return ``cw-logging`` with these global options and ``argv``, quoted for a shell, so
+        that a printed command works as pasted."""
+        words = ["cw-logging"]
+        endpoint = None if self.endpoint_url is None else mask_secrets(self.endpoint_url)
+        for option, value in (
+            ("--endpoint-url", endpoint),  # a password in its userinfo is not printed
+            ("--region", self.region),
+            ("--profile", self.profile),
+        ):
+            if value is not None:
+                words += [option, value]
+        return shlex.join([*words, *argv])
 
     @property
     def style(self) -> Style:

@@ -10,7 +10,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import os
+import re
 import sys
 import time
 from collections.abc import Iterable, Mapping, Sequence
@@ -25,6 +27,7 @@ __all__ = [
     "Style",
     "format_time",
     "json_default",
+    "number_column",
     "render_csv",
     "render_table",
     "write_json",
@@ -123,23 +126,72 @@ def _cell(value: Any) -> str:
     return str(value).replace("\n", "\\n")
 
 
+_NUMBER = re.compile(r"-?\d+(?:\.\d+(?:[eE][-+]?\d+)?)?")
+"""A number as the service writes one: an integer, or a decimal (with an exponent if tiny or
+huge). An exponent without a decimal point is not taken for a number (ids such as ``1234e5``)."""
+
+
+def _is_number(value: Any) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, (int, float)):
+        return math.isfinite(value)
+    return isinstance(value, str) and _NUMBER.fullmatch(value) is not None
+
+
+def _decimals(value: float) -> int:
+    """Decimals that show ``value`` sensibly: 2 from 1 up, else 3 significant digits (max 6)."""
+    if value == 0 or abs(value) >= 1:
+        return 2
+    return min(6, 2 - math.floor(math.log10(abs(value))))
+
+
+def number_column(values: Sequence[Any]) -> list[str] | None:
+    """Return a column's cells as aligned numbers, or None when it is not all numbers.
+
+    Whole numbers stay as they are; with a fraction anywhere, every cell is rounded to the same
+    number of decimals (``21.511326860841425`` -> ``21.51``) so the decimal points line up.
+    Empty cells stay empty.
+    """
+    present = [v for v in values if v is not None and v != ""]
+    if not present or not all(_is_number(v) for v in present):
+        return None
+    numbers = [None if v is None or v == "" else float(v) for v in values]
+    fractions = [n for n in numbers if n is not None and not n.is_integer()]
+    if not fractions:
+        return [_cell(v) for v in values]
+    places = max(_decimals(n) for n in fractions)
+    return ["" if n is None else f"{n:.{places}f}" for n in numbers]
+
+
 def render_table(
     headers: Sequence[str],
     rows: Iterable[Sequence[Any]],
     *,
     right: Iterable[int] = (),
+    numbers: bool = False,
     style: Style | None = None,
 ) -> str:
     """Return ``rows`` as a table with aligned columns (``right``: indexes aligned right).
 
-    The last column is not padded, so long messages do not drag trailing spaces along.
+    With ``numbers``, columns whose cells are all numbers are rounded (:func:`number_column`)
+    and aligned right. The last column is not padded, so long messages do not drag trailing
+    spaces along.
     """
+    rows = [list(row) for row in rows]
     cells = [[_cell(value) for value in row] for row in rows]
+    right_aligned = set(right)
+    if numbers:
+        for index in range(len(headers)):
+            column = number_column([row[index] for row in rows])
+            if column is not None:
+                right_aligned.add(index)
+                for row, text in zip(cells, column, strict=True):
+                    row[index] = text
     widths = [len(h) for h in headers]
     for row in cells:
         for index, text in enumerate(row):
             widths[index] = max(widths[index], len(text))
-    right_aligned = set(right)
     last = len(headers) - 1
 
     def line(values: Sequence[str]) -> str:

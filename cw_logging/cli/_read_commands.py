@@ -19,7 +19,7 @@ from ..query import (
     run_query,
     source_clause,
 )
-from ._argtypes import parse_since, positive_float, positive_int, since_range
+from ._argtypes import dollars, parse_since, positive_int, seconds, since_range
 from ._env import CliEnv
 from ._output import (
     Progress,
@@ -62,7 +62,7 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
         "--format", choices=("table", "json", "csv"), default=None, help="output (table)"
     )
     query.add_argument(
-        "--timeout", type=positive_float, default=300.0, help="seconds before giving up (300)"
+        "--timeout", type=seconds, default=300.0, help="seconds before giving up (300)"
     )
     query.set_defaults(run=run_query_command)
 
@@ -127,7 +127,7 @@ def _group_options(parser: argparse.ArgumentParser, since_default: str | None = 
     )
     parser.add_argument(
         "--price-per-gb",
-        type=positive_float,
+        type=dollars,
         default=DEFAULT_PRICE_PER_GB,
         metavar="USD",
         help=f"price of a GB scanned, for the cost estimate ({DEFAULT_PRICE_PER_GB:g})",
@@ -216,7 +216,10 @@ def run_query_command(args: argparse.Namespace, env: CliEnv) -> int:
         if columns:
             env.stdout.write(
                 render_table(
-                    columns, ([r.get(c) for c in columns] for r in result.rows), style=env.style
+                    columns,
+                    ([r.get(c) for c in columns] for r in result.rows),
+                    numbers=True,
+                    style=env.style,
                 )
             )
         summary = f"{len(result.rows)} row(s); {result.scan.describe(args.price_per_gb)}"
@@ -263,7 +266,7 @@ def print_timeline(env: CliEnv, events: Sequence[CorrelatedEvent], indent: str =
         error = event.fields.get("errorType")
         text = event.message + (style.dim(f"  [{error}]") if error else "")
         env.stdout.write(
-            f"{indent}{style.dim(format_time(event.timestamp)[11:])}  +{offset:6.0f} ms  "
+            f"{indent}{style.dim(format_time(event.timestamp))}  +{offset:6.0f} ms  "
             f"{source.ljust(source_width)}  {style.level(event.level, level_width)}  {text}\n"
         )
 

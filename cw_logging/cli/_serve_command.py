@@ -6,6 +6,7 @@ import argparse
 from typing import Any
 
 from ..local import main as serve_main
+from ..local._server import DEFAULT_PORT
 from ._env import CliEnv
 
 __all__ = ["register"]
@@ -17,7 +18,7 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
     ``cw-logging serve --help``."""
     serve = commands.add_parser(
         "serve",
-        help="run the local CloudWatch Logs engine on loopback (Ctrl-C stops)",
+        help=f"run the local CloudWatch Logs engine on 127.0.0.1:{DEFAULT_PORT} (Ctrl-C stops)",
         add_help=False,
         prefix_chars="\0",  # every option goes to the local engine's own parser
     )

@@ -6,16 +6,18 @@ from __future__ import annotations
 import argparse
 import heapq
 import itertools
-from collections.abc import Iterable, Iterator, Sequence
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from ..errors import ResourceNotFoundError
 from ..query import admin
 from ..query._events import filter_log_events
 from ..query._follow import follow_groups
 from ..query._live_tail import live_tail
 from ..query._live_tail_session import group_name
-from ._argtypes import parse_since, positive_float, positive_int, since_range
+from ._argtypes import parse_since, positive_int, seconds, since_range
 from ._env import CliEnv
 from ._output import write_json_line
 from ._tail_output import TailView, search_terms
@@ -74,9 +76,7 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
     tail.add_argument("--raw", action="store_true", help="print stored messages unchanged")
     tail.add_argument("--expand", action="store_true", help="pretty-print JSON messages")
     tail.add_argument("--fields", type=field_list, default=(), help="show these JSON fields: a,b.c")
-    tail.add_argument(
-        "--interval", type=positive_float, default=2.0, help="seconds between polls (-f)"
-    )
+    tail.add_argument("--interval", type=seconds, default=2.0, help="seconds between polls (-f)")
     tail.set_defaults(run=run_tail)
 
 
@@ -85,23 +85,23 @@ def _groups(args: argparse.Namespace, client: Any) -> list[str]:
     for prefix in args.prefix:
         found = [g["logGroupName"] for g in admin.describe_log_groups(prefix, client=client)]
         if not found:
-            raise UsageError(f"no log group name starts with {prefix!r} (see cw-logging groups)")
+            raise UsageError(
+                f"no log group name starts with {prefix!r}", "list them with cw-logging groups"
+            )
         groups += found
-    if not groups:
-        raise UsageError("name at least one GROUP or --prefix P (see cw-logging tail --help)")
     return list(dict.fromkeys(groups))
 
 
 def _check(args: argparse.Namespace, groups: Sequence[str]) -> None:
     if args.live and args.since is not None:
         raise UsageError(
-            "--since does not apply to --live (Live Tail shows events from now on); "
-            "use -f to start earlier (see cw-logging tail --help)"
+            "--since does not apply to --live (Live Tail shows events from now on)",
+            "use -f to start earlier; see cw-logging tail --help",
         )
     if args.live and args.stream_prefix and len(groups) != 1:
         raise UsageError(
-            "--stream with --live needs exactly one group (a Live Tail rule) "
-            "(see cw-logging tail --help)"
+            "--stream with --live needs exactly one group (a Live Tail rule)",
+            "see cw-logging tail --help",
         )
 
 
@@ -126,17 +126,42 @@ def _stored(
 
 
 def _followed(
-    groups: Sequence[str], args: argparse.Namespace, since: datetime, client: Any
+    groups: Sequence[str],
+    args: argparse.Namespace,
+    since: datetime,
+    client: Any,
+    env: CliEnv,
+    sleep: Callable[[float], None] = time.sleep,
 ) -> Iterator[Shown]:
-    for group, event in follow_groups(
-        groups,
-        args.pattern,
-        start=since,
-        client=client,
-        interval=args.interval,
-        stream_prefix=args.stream_prefix,
-    ):
-        yield group_name(group), event, False
+    """Follow the groups; while one does not exist yet (a ``simulate`` starting beside), say so
+    once on stderr and look again every ``--interval`` seconds."""
+    waiting = False
+    while True:
+        shown = False
+        try:
+            for group, event in follow_groups(
+                groups,
+                args.pattern,
+                start=since,
+                client=client,
+                interval=args.interval,
+                stream_prefix=args.stream_prefix,
+            ):
+                shown = True
+                yield group_name(group), event, False
+            return
+        except ResourceNotFoundError:
+            if shown:  # a group went away while it was followed
+                raise
+            if not waiting:
+                names = ", ".join(group_name(group) for group in groups)
+                plural = "s" if len(groups) > 1 else ""
+                env.stderr.write(
+                    f"waiting for log group{plural} {names} to be created (Ctrl-C to stop)\n"
+                )
+                env.stderr.flush()
+                waiting = True
+            sleep(args.interval)
 
 
 def _print(env: CliEnv, view: TailView, shown: Iterable[Shown], live: bool) -> None:
@@ -158,6 +183,8 @@ def _print(env: CliEnv, view: TailView, shown: Iterable[Shown], live: bool) -> N
 def run_tail(args: argparse.Namespace, env: CliEnv) -> int:
     """Print the groups' events from ``--since``; with ``-f`` keep polling for new ones, with
     ``--live`` stream them as they are ingested."""
+    if not args.groups and not args.prefix:  # before any AWS set-up is needed
+        raise UsageError("name at least one GROUP or --prefix P", "see cw-logging tail --help")
     client = env.client()
     groups = _groups(args, client)
     _check(args, groups)
@@ -173,8 +200,10 @@ def run_tail(args: argparse.Namespace, env: CliEnv) -> int:
         view.group_label(group_name(group))  # colours in the order the groups were named
     since = args.since or datetime.now(timezone.utc) - DEFAULT_SINCE
     if not args.live:
-        source = _followed if args.follow else _stored
-        shown = source(groups, args, since, client)
+        if args.follow:
+            shown = _followed(groups, args, since, client, env)
+        else:
+            shown = _stored(groups, args, since, client)
         _print(env, view, itertools.islice(shown, args.limit), live=False)
         return 0
 

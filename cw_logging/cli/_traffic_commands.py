@@ -12,7 +12,14 @@ from ..formatter._json import JsonFormatter
 from ..handler._handler import CloudWatchHandler
 from ..testing._replay import ReplayEvent, from_log_group, replay, to_log_group
 from ..testing._simulate import simulate
-from ._argtypes import parse_duration, parse_since, positive_float, positive_int, since_range
+from ._argtypes import (
+    parse_duration,
+    parse_since,
+    per_second,
+    positive_int,
+    share,
+    since_range,
+)
 from ._env import CliEnv
 from ._output import Progress, write_json, write_json_line
 
@@ -23,7 +30,15 @@ def parse_speed(text: str) -> float:
     """Return the replay time scale for ``--speed``: ``2`` halves the gaps, ``max`` drops them."""
     if text.strip().lower() in ("max", "inf", "0"):
         return 0.0
-    return 1.0 / positive_float(text)
+    try:
+        speed = float(text)
+    except ValueError:
+        speed = -1.0
+    if not 0 < speed < float("inf"):
+        raise argparse.ArgumentTypeError(
+            f"expected a speed greater than 0 (2 = twice as fast) or max, got {text!r}"
+        )
+    return 1.0 / speed
 
 
 def is_file_name(name: str) -> bool:
@@ -43,10 +58,10 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
         "past --duration).",
     )
     sim.add_argument("group", help="log group (created if missing)")
-    sim.add_argument("--rate", type=positive_float, default=5.0, help="requests per second (5)")
+    sim.add_argument("--rate", type=per_second, default=5.0, help="requests per second (5)")
     sim.add_argument("--duration", type=parse_duration, default="30s", help="how long (30s)")
     sim.add_argument("--requests", type=positive_int, help="exactly this many requests")
-    sim.add_argument("--error-rate", type=float, default=0.02, help="share failing (0.02)")
+    sim.add_argument("--error-rate", type=share, default=0.02, help="share failing (0.02)")
     sim.add_argument("--seed", type=int, help="reproducible traffic")
     sim.add_argument("--stream", default="simulate-{hostname}-{pid}", help="stream name template")
     sim.add_argument("--backfill", action="store_true", help="emit at once, stamped in the past")
@@ -131,7 +146,7 @@ def run_simulate(args: argparse.Namespace, env: CliEnv) -> int:
             f"{delivery['delivered']} delivered in {delivery['putLogEventsCalls']} call(s)\n"
         )
         for trace_id in summary.failed_trace_ids[:5]:
-            env.stdout.write(f"  failed: cw-logging trace {trace_id} -g {args.group}\n")
+            env.stdout.write(f"  failed: {env.command('trace', trace_id, '-g', args.group)}\n")
     return 0 if delivery["delivered"] == summary.events else 1
 
 

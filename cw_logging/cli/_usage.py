@@ -9,7 +9,12 @@ __all__ = ["Parser", "UsageError"]
 
 
 class UsageError(Exception):
-    """A command-line argument is wrong; the message says which and what to pass instead."""
+    """A command-line argument is wrong: ``message`` says which, ``hint`` what to do."""
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
 
 
 class Parser(argparse.ArgumentParser):
@@ -17,4 +22,4 @@ class Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         """Raise :class:`UsageError` with ``message`` and where to find help."""
-        raise UsageError(f"{message} (see {self.prog} --help)")
+        raise UsageError(message, f"see {self.prog} --help")

@@ -245,7 +245,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="cw-logging serve", description="Serve a local CloudWatch Logs engine on loopback."
     )
-    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="0 picks a free port")
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=DEFAULT_PORT,
+        help=f"port (default: {DEFAULT_PORT}; 0 picks a free one)",
+    )
     parser.add_argument("--host", default="127.0.0.1", help="a loopback address")
     parser.add_argument("--db", type=Path, default=None, help="SQLite file (default: memory)")
     parser.add_argument(
@@ -287,7 +292,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return 2
     print(f"cw_logging local engine listening on {server.url}", flush=True)
-    print(f"  aws --endpoint-url {server.url} logs describe-log-groups", flush=True)
+    print(f"  cw-logging --endpoint-url {server.url} groups", flush=True)  # pasteable anywhere
     print("Press Ctrl-C to stop.", flush=True)
     on_main_thread = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGTERM, _interrupt) if on_main_thread else None

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import select
+import signal
 import subprocess
 import sys
 import time
@@ -101,6 +102,102 @@ def run_process(tmp_path: Path) -> Callable[..., Run]:
     return run
 
 
+def shell_env(tmp_path: Path) -> dict[str, str]:
+    """:func:`fresh_machine_env` with the installed ``cw-logging`` on ``PATH``."""
+    env = fresh_machine_env(tmp_path)
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+    return env
+
+
+@pytest.fixture
+def paste(tmp_path: Path) -> Callable[..., Run]:
+    """Run a command line printed for the user through a shell, as pasting it into a terminal
+    would, on a fresh-machine environment with the installed ``cw-logging`` on ``PATH``."""
+
+    def run(line: str, *, timeout: float = 60) -> Run:
+        completed = subprocess.run(
+            ["bash", "-c", line],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env=shell_env(tmp_path),
+            cwd=tmp_path,
+            check=False,
+        )
+        return Run(completed.returncode, completed.stdout, completed.stderr)
+
+    return run
+
+
+def _default_sigint() -> None:
+    # Ctrl-C must work as in a terminal, also when the suite itself was started in the
+    # background of a script (which makes children ignore SIGINT)
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+@pytest.fixture
+def spawn(tmp_path: Path) -> Iterator[Callable[[Sequence[str] | str], subprocess.Popen[str]]]:
+    """Start ``cw-logging`` in the background on a fresh-machine environment: ``python -m
+    cw_logging.cli ARGV`` for a list, or a command line through a shell (as pasted) for a
+    string. Whatever still runs after the test is killed."""
+    started: list[subprocess.Popen[str]] = []
+
+    def start(command: Sequence[str] | str) -> subprocess.Popen[str]:
+        if isinstance(command, str):
+            argv = ["bash", "-c", f"exec {command}"]  # exec: signals reach cw-logging itself
+        else:
+            argv = [sys.executable, "-m", "cw_logging.cli", *command]
+        process = subprocess.Popen(
+            argv,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=shell_env(tmp_path),
+            cwd=tmp_path,
+            preexec_fn=_default_sigint,
+        )
+        started.append(process)
+        return process
+
+    yield start
+    for process in started:
+        if process.poll() is None:
+            process.kill()
+        process.communicate(timeout=10)
+
+
+class ChildLines:
+    """The lines a child process writes to a pipe, read with a deadline. It reads the pipe's
+    file descriptor itself, so lines that arrived together are never left unseen in a
+    buffer while it waits for more."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self._fd = stream.fileno()
+        self._pending = b""
+
+    def until(self, wanted: Callable[[str], bool], timeout: float) -> list[str]:
+        """Lines up to and including the first ``wanted`` one; fail after ``timeout`` s."""
+        deadline = time.monotonic() + timeout
+        seen: list[str] = []
+        while True:
+            while b"\n" in self._pending:
+                raw, self._pending = self._pending.split(b"\n", 1)
+                seen.append(raw.decode() + "\n")
+                if wanted(seen[-1]):
+                    return seen
+            ready, _, _ = select.select([self._fd], [], [], max(deadline - time.monotonic(), 0))
+            if not ready:
+                pytest.fail(f"nothing wanted within {timeout} s; read {seen}")
+            chunk = os.read(self._fd, 65536)
+            if not chunk:
+                pytest.fail(f"the stream ended; read {seen}")
+            self._pending += chunk
+
+    def next(self, timeout: float) -> str:
+        """The next line; fail after ``timeout`` seconds."""
+        return self.until(lambda line: True, timeout)[0]
+
+
 def wait_until(condition: Callable[[], Any], timeout: float = 20.0) -> Any:
     """Return ``condition()`` once it is truthy; fail the test after ``timeout`` seconds."""
     deadline = time.monotonic() + timeout
@@ -135,28 +232,3 @@ def read_line(stream: IO[str], timeout: float = 20.0) -> str:
     if not ready:
         pytest.fail(f"no output within {timeout} s")
     return stream.readline()
-
-
-@pytest.fixture
-def spawn(tmp_path: Path) -> Iterator[Callable[[Sequence[str]], subprocess.Popen[str]]]:
-    """Start ``python -m cw_logging.cli ARGS...`` processes (fresh-machine environment, pipes);
-    each is killed at teardown if still running."""
-    started: list[subprocess.Popen[str]] = []
-
-    def start(argv: Sequence[str]) -> subprocess.Popen[str]:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "cw_logging.cli", *argv],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env=fresh_machine_env(tmp_path),
-            cwd=tmp_path,
-        )
-        started.append(process)
-        return process
-
-    yield start
-    for process in started:
-        if process.poll() is None:
-            process.kill()
-        process.communicate(timeout=10)

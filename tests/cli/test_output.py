@@ -8,8 +8,15 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from cw_logging.cli._argtypes import parse_duration, parse_since, positive_int
-from cw_logging.cli._output import Progress, Style, render_csv, render_table
+from cw_logging.cli._argtypes import (
+    parse_duration,
+    parse_since,
+    per_second,
+    positive_int,
+    seconds,
+    share,
+)
+from cw_logging.cli._output import Progress, Style, number_column, render_csv, render_table
 
 
 class Terminal(io.StringIO):
@@ -96,3 +103,54 @@ def test_positive_int() -> None:
     for bad in ("0", "-1", "x", "1.5"):
         with pytest.raises(argparse.ArgumentTypeError):
             positive_int(bad)
+
+
+def test_number_columns_are_rounded_to_one_number_of_decimals() -> None:
+    assert number_column(["21.511326860841425", "3", None, "1200.5"]) == [
+        "21.51",
+        "3.00",
+        "",
+        "1200.50",
+    ]
+    assert number_column(["0.000123456", "0.5"]) == ["0.000123", "0.500000"]
+    assert number_column(["0.0123", "-0.5"]) == ["0.0123", "-0.5000"]
+    assert number_column(["1.5e-07"]) == ["0.000000"]  # below the 6 decimals shown
+    assert number_column(["12", "7", 3]) == ["12", "7", "3"]  # whole numbers stay as they are
+    assert number_column(["12", "n/a"]) is None
+    assert number_column(["1234e5"]) is None  # an id, not a number
+    assert number_column(["", None]) is None
+    assert number_column([True]) is None
+
+
+def test_tables_with_numbers_align_them_right() -> None:
+    text = render_table(
+        ("service", "avg", "n", "note"),
+        [("api", "21.511326860841425", "3", "ok"), ("payments", "1200", "12", "x")],
+        numbers=True,
+    )
+    assert text.splitlines() == [
+        "service       avg   n  note",
+        "api         21.51   3  ok",
+        "payments  1200.00  12  x",
+    ]
+
+
+def test_a_since_in_the_future_is_refused() -> None:
+    with pytest.raises(argparse.ArgumentTypeError, match="is in the future"):
+        parse_since((datetime.now(timezone.utc) + timedelta(minutes=5)).isoformat())
+    assert parse_since("1s") < datetime.now(timezone.utc)
+
+
+def test_numbers_name_their_unit() -> None:
+    assert (seconds("0.5"), per_second("20"), share("0"), share("1")) == (0.5, 20.0, 0.0, 1.0)
+    for parse, bad, unit in (
+        (seconds, "0", "seconds"),
+        (seconds, "inf", "seconds"),
+        (per_second, "-1", "requests per second"),
+        (per_second, "x", "requests per second"),
+    ):
+        with pytest.raises(argparse.ArgumentTypeError, match=f"number of {unit} greater than 0"):
+            parse(bad)
+    for bad in ("1.5", "-0.1", "nan", "x"):
+        with pytest.raises(argparse.ArgumentTypeError, match="share between 0 and 1"):
+            share(bad)

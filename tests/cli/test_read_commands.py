@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -168,8 +169,10 @@ def test_trace_timeline_across_groups(cli: Cli, method: str) -> None:
 def test_trace_human_timeline(cli: Cli) -> None:
     lines = cli("trace", TRACE, "-g", "/shop/api", "-g", "/shop/payments").out.splitlines()
     assert len(lines) == 3
+    # the date and time with milliseconds, as docs/cli.md promises
+    assert all(re.match(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}  \+", line) for line in lines)
     assert "+     0 ms" in lines[0] and "+  2000 ms" in lines[2]
-    assert lines[1].split()[4:7] == ["payments", "ERROR", "card"]
+    assert lines[1].split()[5:8] == ["payments", "ERROR", "card"]
     offsets = {line.index("ms") for line in lines}
     assert len(offsets) == 1  # aligned
 
@@ -237,3 +240,42 @@ def test_group_and_prefix_are_exclusive(cli: Cli) -> None:
     assert both.code == 2 and "not allowed with" in both.err
     neither = cli("trace", TRACE)
     assert neither.code == 2 and "one of the arguments" in neither.err
+
+
+def test_query_table_right_aligns_numbers_and_rounds_floats(cli: Cli, logs: Any) -> None:
+    put_events(
+        logs,
+        "/timed",
+        "s",
+        [
+            (3_000, {"service": "api", "ms": 21.25}),
+            (2_000, {"service": "api", "ms": 21.772653721682846}),
+            (1_500, {"service": "api", "ms": 21.511326860841425}),
+            (1_000, {"service": "payments-gateway", "ms": 1200}),
+        ],
+    )
+    query = "stats avg(ms) as avg_ms, count(*) as n by service | sort service asc"
+    lines = cli("query", query, "-g", "/timed").out.splitlines()
+    assert lines == [
+        "service            avg_ms  n",
+        "api                 21.51  3",
+        "payments-gateway  1200.00  1",
+    ]
+    raw = cli("query", query, "-g", "/timed", "--format", "csv").out.splitlines()
+    assert raw[1].startswith("api,21.51132686084142")  # csv and json keep the service's text
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("tail", "/shop/api"),
+        ("query", "stats count(*)", "-g", "/shop/api"),
+        ("trace", TRACE, "-g", "/shop/api"),
+        ("replay", "/shop/api", "-"),
+    ],
+)
+def test_a_since_in_the_future_is_refused_with_the_reason(cli: Cli, argv: tuple[str, ...]) -> None:
+    ran = cli(*argv, "--since", "2999-01-01T00:00:00Z")
+    assert ran.code == 2 and ran.out == ""
+    assert "'2999-01-01T00:00:00Z' is in the future" in ran.err
+    assert "pass a past time, or a duration back from now such as 10m" in ran.err

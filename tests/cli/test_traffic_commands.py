@@ -70,9 +70,23 @@ def test_simulate_then_trace_a_failed_request(cli: Cli) -> None:
     assert found["events"] and all(e["ids"]["trace_id"] == trace_id for e in found["events"])
 
 
-def test_simulate_rejects_bad_numbers(cli: Cli) -> None:
-    assert cli("simulate", "/g", "--rate", "0").code == 2
+def test_simulate_rejects_bad_numbers_in_their_own_units(cli: Cli) -> None:
+    rate = cli("simulate", "/g", "--rate", "0")
+    assert rate.code == 2
+    assert "argument --rate: expected a number of requests per second greater than 0" in rate.err
     assert cli("simulate", "/g", "--duration", "forever").code == 2
+    share = cli("simulate", "/g", "--error-rate", "5")
+    assert share.code == 2 and "expected a share between 0 and 1" in share.err
+    interval = cli("tail", "/g", "-f", "--interval", "0")
+    assert "expected a number of seconds greater than 0" in interval.err
+
+
+def test_replay_of_a_missing_file_says_what_src_may_be(cli: Cli) -> None:
+    ran = cli("replay", "recorded.jsonl", "/g")
+    assert ran.code == 1
+    assert "cannot read the replay source 'recorded.jsonl': No such file" in ran.err
+    assert "SRC is a log group, or an existing file ending in .jsonl" in ran.err
+    assert "from_log_group(" not in ran.err  # no Python call in a command's advice
 
 
 @pytest.mark.integration
@@ -169,4 +183,5 @@ def test_replay_to_stdout_and_bad_lines(cli: Cli, tmp_path: Any) -> None:
 
 
 def test_replay_speed_must_be_positive(cli: Cli) -> None:
-    assert cli("replay", "/a", "/b", "--speed", "-2").code == 2
+    slower = cli("replay", "/a", "/b", "--speed", "-2")
+    assert slower.code == 2 and "expected a speed greater than 0" in slower.err

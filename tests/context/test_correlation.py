@@ -35,7 +35,7 @@ from cw_logging.context import (
     parse_traceparent,
     wrap,
 )
-from tests.formatter.test_examples import run_python
+from tests.testing.helpers import ROOT, run_python
 
 TRACE = "4bf92f3577b34da6a3ce929d0e0e4736"
 SPAN = "00f067aa0ba902b7"
@@ -273,16 +273,15 @@ def test_scope_without_generation_binds_no_trace_id() -> None:
 LAMBDA_SCRIPT = """
 import json
 import cw_logging.context as context
-from tests.formatter.test_examples import run_python
 print(json.dumps([context.current(), context.capture() is context.capture()]))
 """
 
 
 def run_in_lambda_env(trace_header: str) -> list[object]:
-    stdout = run_python(
-        ["-c", LAMBDA_SCRIPT], AWS_LAMBDA_FUNCTION_NAME="fn", _X_AMZN_TRACE_ID=trace_header
-    )
-    result: list[object] = json.loads(stdout)
+    lambda_env = {"AWS_LAMBDA_FUNCTION_NAME": "fn", "_X_AMZN_TRACE_ID": trace_header}
+    done = run_python(["-c", LAMBDA_SCRIPT], cwd=ROOT, extra_env=lambda_env)
+    assert done.returncode == 0 and done.stderr == "", done.stderr
+    result: list[object] = json.loads(done.stdout)
     return result
 
 

@@ -6,13 +6,13 @@ from __future__ import annotations
 import signal
 import threading
 from pathlib import Path
-from typing import Any
 
 import pytest
 
+from cw_logging.delivery import _sender, _spooling
+from cw_logging.delivery._threads import block_async_signals
 from cw_logging.handler import CloudWatchHandler
 from cw_logging.handler import _process_hooks as lifecycle
-from tests.integration.helpers import wait_until
 from tests.support.faults import MemoryTransport
 
 
@@ -47,17 +47,30 @@ def _blocked_signals(native_id: int) -> int:
 
 
 @pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads /proc")
-def test_sender_and_committer_threads_leave_signals_to_the_main_thread(tmp_path: Path) -> None:
+def test_sender_and_committer_threads_leave_signals_to_the_main_thread(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # each thread says when it has blocked its signals; it runs, so its native_id is published
+    told = threading.Condition()
+    blocked: list[threading.Thread] = []
+
+    def block_and_tell() -> None:
+        block_async_signals()
+        with told:
+            blocked.append(threading.current_thread())
+            told.notify_all()
+
+    monkeypatch.setattr(_sender, "block_async_signals", block_and_tell)
+    monkeypatch.setattr(_spooling, "block_async_signals", block_and_tell)
     handler = CloudWatchHandler(
         "/unit/signals", transport=MemoryTransport(groups=["/unit/signals"]), spool_dir=tmp_path
     )
     try:
-
-        def ours() -> list[Any]:
-            return [t for t in threading.enumerate() if t.name.startswith("cw-logging-")]
-
-        wait_until(lambda: len(ours()) == 2, 10, "sender and committer threads")
-        for thread in ours():
+        with told:
+            assert told.wait_for(lambda: len(blocked) == 2, timeout=10), blocked
+        roles = sorted(thread.name.split("[", 1)[0] for thread in blocked)
+        assert roles == ["cw-logging-sender", "cw-logging-spool"]
+        for thread in blocked:
             assert thread.native_id is not None
             mask = _blocked_signals(thread.native_id)
             assert mask & (1 << (signal.SIGTERM - 1)), thread.name

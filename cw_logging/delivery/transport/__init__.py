@@ -12,14 +12,25 @@ from ._boto3 import (
     call_client,
     check_endpoint_url,
     default_botocore_config,
-    is_loopback_host,
     service_errors,
 )
 from ._protocol import PutResult, Transport
 from ._provider import ClientOptions, TransportProvider
 from ._serializer import PutLogEventsSerializer, install_put_serializer
+from ._session import (
+    LOOPBACK_CREDENTIALS,
+    LOOPBACK_REGION,
+    REGION_VARIABLES,
+    configured_endpoint,
+    is_loopback_host,
+    is_loopback_url,
+    resolve_region,
+)
 
 __all__ = [
+    "LOOPBACK_CREDENTIALS",
+    "LOOPBACK_REGION",
+    "REGION_VARIABLES",
     "Boto3Transport",
     "ClientOptions",
     "PutLogEventsSerializer",
@@ -29,8 +40,11 @@ __all__ = [
     "build_client",
     "call_client",
     "check_endpoint_url",
+    "configured_endpoint",
     "default_botocore_config",
     "install_put_serializer",
     "is_loopback_host",
+    "is_loopback_url",
+    "resolve_region",
     "service_errors",
 ]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -18,6 +17,7 @@ from ...errors import (
 from ._preload import new_session
 from ._protocol import PutResult
 from ._serializer import install_put_serializer
+from ._session import ENDPOINT_VARIABLES, client_settings, is_loopback_host
 
 __all__ = [
     "Boto3Transport",
@@ -25,9 +25,12 @@ __all__ = [
     "call_client",
     "check_endpoint_url",
     "default_botocore_config",
-    "is_loopback_host",
     "service_errors",
 ]
+
+
+CONFIGURED_ENDPOINT = f"endpoint from {' / '.join(ENDPOINT_VARIABLES)} / the profile"
+"""How an endpoint configured for boto3 (not passed) is named in messages."""
 
 
 def default_botocore_config(**overrides: Any) -> Any:
@@ -48,35 +51,26 @@ def default_botocore_config(**overrides: Any) -> Any:
     return Config(**settings)
 
 
-def check_endpoint_url(endpoint_url: str | None) -> str | None:
+def check_endpoint_url(endpoint_url: str | None, name: str = "endpoint_url") -> str | None:
     """Return ``endpoint_url`` if it is https, or http on a loopback host; else raise.
 
-    Plain http elsewhere would send signed requests and log data in clear text.
+    Plain http elsewhere would send signed requests and log data in clear text. ``name`` says
+    where the URL came from, for the message.
     """
     if endpoint_url is None:
         return None
     parts = urlsplit(endpoint_url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ConfigurationError(
-            f"invalid endpoint_url {endpoint_url!r}: expected https://host[:port]",
+            f"invalid {name} {endpoint_url!r}: expected https://host[:port]",
             code="InvalidEndpoint",
         )
     if parts.scheme == "http" and not is_loopback_host(parts.hostname):
         raise ConfigurationError(
-            f"endpoint_url {endpoint_url!r} uses plain http to a non-loopback host: use https",
+            f"{name} {endpoint_url!r} uses plain http to a non-loopback host: use https",
             code="InsecureEndpoint",
         )
     return endpoint_url
-
-
-def is_loopback_host(host: str) -> bool:
-    """True for ``localhost`` and loopback addresses (127.0.0.0/8, ::1)."""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def build_client(
@@ -89,24 +83,41 @@ def build_client(
 ) -> Any:
     """Return a boto3 ``logs`` client built from the given session, profile, region and endpoint.
 
-    Credentials come from boto3's usual chain. Nothing here talks to the network.
+    The region is ``region_name``, then ``AWS_REGION``, then ``AWS_DEFAULT_REGION``, then the
+    profile's; the endpoint ``endpoint_url``, else the one configured for boto3
+    (``AWS_ENDPOINT_URL_CLOUDWATCH_LOGS``, ``AWS_ENDPOINT_URL``, the profile); credentials come
+    from boto3's usual chain. A loopback endpoint (the local engine) without a region or
+    credentials gets placeholders; any other endpoint never does. No request is sent to the
+    service (boto3's credential chain may ask an instance or container role, as for any
+    client).
     """
     from botocore.exceptions import ProfileNotFound
 
     check_endpoint_url(endpoint_url)
+    config = botocore_config or default_botocore_config()
     try:
         session = boto3_session or new_session(profile_name)
         if profile_name is not None and profile_name not in session.available_profiles:
             raise ProfileNotFound(profile=profile_name)
+        settings = client_settings(session, region_name, endpoint_url, config)
     except ProfileNotFound as exc:
+        name = profile_name or getattr(exc, "kwargs", {}).get("profile")
         raise ConfigurationError(
-            f"AWS profile {profile_name!r} not found: check ~/.aws/config or AWS_PROFILE",
+            f"AWS profile {name!r} not found: check ~/.aws/config or AWS_PROFILE",
             code="ProfileNotFound",
         ) from exc
-    config = botocore_config or default_botocore_config()
+    except CloudWatchLogsError:
+        raise
+    except Exception as exc:
+        raise from_exception(exc) from exc
+    if settings.endpoint_url != endpoint_url:
+        check_endpoint_url(settings.endpoint_url, CONFIGURED_ENDPOINT)
     try:
-        client = session.client(
-            "logs", region_name=region_name, endpoint_url=endpoint_url, config=config
+        client = settings.session.client(
+            "logs",
+            region_name=settings.region_name,
+            endpoint_url=settings.endpoint_url,
+            config=config,
         )
     except Exception as exc:
         raise from_exception(exc) from exc
