@@ -3,6 +3,8 @@ oversize messages as close to the limit as UTF-8 allows."""
 
 from __future__ import annotations
 
+import itertools
+
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -61,7 +63,7 @@ def test_every_batch_but_the_last_is_full(
     plan = build_batches(events, max_events=max_events, max_bytes=max_bytes)
     batches = plan.batches
     assert sum(len(b) for b in batches) == len(events)
-    for batch, following in zip(batches, batches[1:]):
+    for batch, following in itertools.pairwise(batches):
         assert batch_violations(batch, max_events=max_events, max_bytes=max_bytes) == []  # type: ignore[arg-type]
         extended = [*batch, following[0]]
         assert batch_violations(extended, max_events=max_events, max_bytes=max_bytes) != []  # type: ignore[arg-type]

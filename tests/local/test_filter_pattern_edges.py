@@ -116,8 +116,8 @@ def test_delimited_numeric_equality_reads_numeric_text(message: str, expected: b
 
 
 def test_two_regex_terms_are_allowed_and_three_refused() -> None:
-    assert matches('{ $.a = %^1$% && $.s = %x% }', EVENT)
-    assert not matches('{ $.a = %^1$% && $.s = %y% }', EVENT)
+    assert matches("{ $.a = %^1$% && $.s = %x% }", EVENT)
+    assert not matches("{ $.a = %^1$% && $.s = %y% }", EVENT)
     with pytest.raises(InvalidParameterError, match="at most 2 regular expressions"):
         compile_filter_pattern("{ $.a = %1% && $.s = %x% && $.b = %2% }")
     assert matches("[w = %^G%, code = %^2%]", "GET 200")

@@ -1,4 +1,4 @@
-"""``python -m tools.mutation [PIECE ...]``: mutate the core pieces and report what the tests miss."""
+"""``python -m tools.mutation [PIECE ...]``: mutate the core pieces, report what the tests miss."""
 
 from __future__ import annotations
 
@@ -24,7 +24,9 @@ def _parser() -> argparse.ArgumentParser:
         description="Mutation testing of cw_logging's core pieces: each mutant is run against "
         "the tests that execute its line; survivors are printed with their diff.",
     )
-    parser.add_argument("pieces", nargs="*", help=f"pieces to run (default all: {', '.join(PIECES)})")
+    parser.add_argument(
+        "pieces", nargs="*", help=f"pieces to run (default all: {', '.join(PIECES)})"
+    )
     parser.add_argument("--module", help="only mutants of this file (e.g. cw_logging/_limits.py)")
     parser.add_argument("--kind", action="append", choices=KINDS, help="only mutants of this kind")
     parser.add_argument("--jobs", type=int, default=2, help="worker processes (default 2)")
@@ -63,7 +65,8 @@ def _run_piece(piece: Piece, args: argparse.Namespace) -> list[Outcome]:
         coverage = pool.coverage(sorted({m.path for m in todo}), tests)
         print(
             f"{piece.name}: {len(found)} mutants ({len(outcomes)} listed as equivalent), "
-            f"{len(coverage['seconds'])} tests; unmutated traced run {coverage['seconds_total']:.1f} s"
+            f"{len(coverage['seconds'])} tests; "
+            f"unmutated traced run {coverage['seconds_total']:.1f} s"
         )
         work = []
         for mutant in todo:
@@ -142,7 +145,11 @@ def main(argv: list[str] | None = None) -> int:
     print("\n".join(report))
     stale = set(EQUIVALENT) - {o.mutant.key for r in results.values() for o in r}
     if stale and not args.module and not args.kind and len(pieces) == len(PIECES):
-        print(f"\n{len(stale)} listed equivalents match no mutant any more:", *sorted(stale), sep="\n  ")
+        print(
+            f"\n{len(stale)} listed equivalents match no mutant any more:",
+            *sorted(stale),
+            sep="\n  ",
+        )
     if args.json:
         rows = [
             {"piece": name, "status": o.status, "key": o.mutant.key, "line": o.mutant.line,

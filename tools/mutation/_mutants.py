@@ -161,9 +161,10 @@ class _Finder(ast.NodeVisitor):
 
     # mutants -----------------------------------------------------------------------------
     def generic_visit(self, node: ast.AST) -> None:
-        if isinstance(node, _DELETABLE) and not isinstance(node, (ast.Assign, ast.AnnAssign)):
-            if not (isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)):
-                self._maybe_delete(node)
+        handled_elsewhere = isinstance(node, (ast.Assign, ast.AnnAssign))
+        bare_constant = isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)
+        if isinstance(node, _DELETABLE) and not handled_elsewhere and not bare_constant:
+            self._maybe_delete(node)
         super().generic_visit(node)
 
     def _maybe_delete(self, node: ast.AST) -> None:
@@ -194,7 +195,7 @@ class _Finder(ast.NodeVisitor):
         old, new = ("and", "or") if isinstance(node.op, ast.And) else ("or", "and")
         start, end = self.span(node)
         pieces, cursor = [], start
-        for left, right in zip(node.values, node.values[1:]):
+        for left, right in zip(node.values, node.values[1:], strict=False):
             gap_start, gap_end = self.span(left)[1], self.span(right)[0]
             gap = self.text(gap_start, gap_end)
             pieces.append(self.text(cursor, gap_start) + re.sub(rf"\b{old}\b", new, gap, count=1))

@@ -63,7 +63,7 @@ class Tracer:
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         """Stop tracing and write what was recorded."""
         sys.settrace(None)
-        threading.settrace(None)  # type: ignore[arg-type]
+        threading.settrace(None)
         package = sys.modules.get("cw_logging")
         data = {
             "lines": {

@@ -9,6 +9,7 @@ every job.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import json
 import os
@@ -86,10 +87,8 @@ def run_job(job: dict[str, Any], root: Path, log: Path) -> dict[str, Any]:
             _child([*_PYTEST_ARGS, *job["tests"]], log, plugins)
         code = _wait(pid, job["timeout"])
         if code is None:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
             os.waitpid(pid, 0)
         return {"code": code, "seconds": round(time.monotonic() - started, 3)}
     finally:
@@ -103,10 +102,8 @@ def main() -> None:
     root = Path.cwd()
     sys.path.insert(0, str(root))
     for name in PRELOAD:
-        try:
+        with contextlib.suppress(ImportError):
             __import__(name)
-        except ImportError:
-            pass
     assert "cw_logging" not in sys.modules, "the worker must not import cw_logging"
     log = root / ".mutation-last-run.log"
     print(json.dumps({"ready": True}), flush=True)
