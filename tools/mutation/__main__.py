@@ -68,6 +68,11 @@ def _run_piece(piece: Piece, args: argparse.Namespace) -> list[Outcome]:
             f"{len(coverage['seconds'])} tests; "
             f"unmutated traced run {coverage['seconds_total']:.1f} s"
         )
+        if coverage["left_out"]:
+            print(
+                f"  left out: {len(coverage['left_out'])} tests that fail only when traced "
+                f"(time budgets): {', '.join(coverage['left_out'])}"
+            )
         work = []
         for mutant in todo:
             chosen = select_tests(mutant, coverage, tests)

@@ -23,7 +23,7 @@ from typing import Any
 PRELOAD = ("boto3", "botocore.session", "botocore.client", "hypothesis", "pytest", "moto")
 """Modules imported once in the worker so that each forked child starts warm."""
 
-_PYTEST_ARGS = ["-x", "-q", "-p", "no:cacheprovider", "-o", "addopts=", "--hypothesis-seed=0"]
+_PYTEST_ARGS = ["-q", "-p", "no:cacheprovider", "-o", "addopts=", "--hypothesis-seed=0"]
 
 
 def _drop_bytecode(path: Path) -> None:
@@ -84,7 +84,8 @@ def run_job(job: dict[str, Any], root: Path, log: Path) -> dict[str, Any]:
         started = time.monotonic()
         pid = os.fork()
         if pid == 0:
-            _child([*_PYTEST_ARGS, *job["tests"]], log, plugins)
+            stop_early = [] if plugins else ["-x"]  # the traced run must run every test
+            _child([*_PYTEST_ARGS, *stop_early, *job["tests"]], log, plugins)
         code = _wait(pid, job["timeout"])
         if code is None:
             with contextlib.suppress(ProcessLookupError):
