@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import random
 import sys
 import time
 from collections import Counter
@@ -30,6 +31,10 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--module", help="only mutants of this file (e.g. cw_logging/_limits.py)")
     parser.add_argument("--kind", action="append", choices=KINDS, help="only mutants of this kind")
     parser.add_argument("--jobs", type=int, default=2, help="worker processes (default 2)")
+    parser.add_argument(
+        "--sample", type=int, metavar="N", help="run only N mutants per piece, drawn at random"
+    )
+    parser.add_argument("--seed", type=int, default=19, help="seed of --sample (default 19)")
     parser.add_argument("--list", action="store_true", help="list the mutants, run nothing")
     parser.add_argument("--json", metavar="FILE", help="also write every outcome to FILE")
     return parser
@@ -44,6 +49,9 @@ def _piece_mutants(piece: Piece, args: argparse.Namespace) -> list[Mutant]:
         for mutant in mutants(target.path, source, target.scopes):
             if not args.kind or mutant.kind in args.kind:
                 found.append(mutant)
+    if args.sample is not None and args.sample < len(found):
+        chosen = set(random.Random(args.seed).sample(range(len(found)), args.sample))
+        found = [mutant for index, mutant in enumerate(found) if index in chosen]
     return found
 
 
