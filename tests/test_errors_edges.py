@@ -165,3 +165,31 @@ def test_hints_say_what_to_do(error: CloudWatchLogsError, words: str | None) -> 
         assert hint is None
     else:
         assert hint is not None and words in hint
+
+
+def test_an_error_keeps_its_message_as_its_argument() -> None:
+    error = ServerError(f"token {SECRET_KEY}")
+    assert error.args == (error.message,) and SECRET_KEY not in error.args[0]
+
+
+def _chain(length: int) -> list[BaseException]:
+    chain: list[BaseException] = [ValueError(f"aws_secret_access_key={SECRET_KEY}")]
+    for _ in range(length - 1):
+        link = ValueError(f"aws_secret_access_key={SECRET_KEY}")
+        chain[-1].__context__ = link
+        chain.append(link)
+    return chain
+
+
+def test_the_masked_chain_is_eight_exceptions_deep() -> None:
+    chain = _chain(9)
+    from_exception(chain[0])
+    assert all(SECRET_KEY not in str(exc.args) for exc in chain[:8])
+    assert SECRET_KEY in str(chain[8].args)  # the walk is bounded: a cycle cannot loop forever
+
+
+def test_a_cyclic_chain_is_masked_and_ends() -> None:
+    first, second = _chain(2)
+    second.__context__ = first
+    from_exception(first)
+    assert SECRET_KEY not in str(first.args) + str(second.args)
