@@ -13,5 +13,13 @@ EQUIVALENT: dict[str, str] = {
     "cw_logging/errors.py::_from_client_error::retry_after = None => pass": (
         "retry_after is already None when float() of the header fails"
     ),
+    # filter patterns
+    "cw_logging/local/filterpattern/_boolexpr.py::_parse_chain::1 => 0": (
+        "with len(operands) == 0 never true, a single operand is wrapped in any()/all() of one "
+        "predicate, which answers the same (the shortcut only saves a call)"
+    ),
+    "cw_logging/local/filterpattern/_boolexpr.py::_parse_chain::0 => -1": (
+        "inside 'if len(operands) == 1', operands[-1] is operands[0]"
+    ),
 }
 """Key of each equivalent mutant -> why no test can tell it from the original."""
