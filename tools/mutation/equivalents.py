@@ -21,5 +21,21 @@ EQUIVALENT: dict[str, str] = {
     "cw_logging/local/filterpattern/_boolexpr.py::_parse_chain::0 => -1": (
         "inside 'if len(operands) == 1', operands[-1] is operands[0]"
     ),
+    # query text
+    "cw_logging/query/_querytext.py::_Scanner.__init__::self.before_previous: str | None = None => pass": (
+        "before_previous is read only when previous is set, and _note() sets both together"
+    ),
+    "cw_logging/query/_querytext.py::_Scanner.run::< => <= #2": (
+        "the newline after a '#' is found after the '#', so its index is never 0"
+    ),
+    "cw_logging/query/_querytext.py::_Scanner.run::0 => 1 #2": "the same: a found newline's index is at least 1",
+    "cw_logging/query/_querytext.py::_Scanner.run::1 => 0 #2": (
+        "resuming at the newline instead of after it: the newline is then skipped as space"
+    ),
+    "cw_logging/query/_querytext.py::_Scanner._regex_allowed::0 => -1": (
+        "previous is a word (every character a word character), one punctuation character or "
+        "'literal': its first and last characters are both word characters or both not"
+    ),
+    "cw_logging/query/_querytext.py::_Scanner._regex_allowed::0 => -1 #2": "the same as above",
 }
 """Key of each equivalent mutant -> why no test can tell it from the original."""
