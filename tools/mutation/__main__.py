@@ -35,6 +35,12 @@ def _parser() -> argparse.ArgumentParser:
         "--sample", type=int, metavar="N", help="run only N mutants per piece, drawn at random"
     )
     parser.add_argument("--seed", type=int, default=19, help="seed of --sample (default 19)")
+    parser.add_argument(
+        "--since",
+        metavar="FILE",
+        help="a --json file of an earlier run: mutants killed there are not run again (for "
+        "re-checking the survivors after adding tests, while the mutated code is unchanged)",
+    )
     parser.add_argument("--list", action="store_true", help="list the mutants, run nothing")
     parser.add_argument("--json", metavar="FILE", help="also write every outcome to FILE")
     return parser
@@ -55,6 +61,13 @@ def _piece_mutants(piece: Piece, args: argparse.Namespace) -> list[Mutant]:
     return found
 
 
+def _killed_earlier(path: str | None) -> dict[str, str]:
+    if path is None:
+        return {}
+    rows = json.loads(Path(path).read_text(encoding="utf-8"))
+    return {row["key"]: row["status"] for row in rows if row["status"] in _KILLED}
+
+
 def _progress(outcome: Outcome, done: int, total: int) -> None:
     mark = {"killed": ".", "timeout": "T", "survived": "S", "uncovered": "U"}
     print(mark.get(outcome.status, "E"), end="\n" if done % 80 == 0 or done == total else "")
@@ -64,7 +77,9 @@ def _progress(outcome: Outcome, done: int, total: int) -> None:
 def _run_piece(piece: Piece, args: argparse.Namespace) -> list[Outcome]:
     found = _piece_mutants(piece, args)
     outcomes = [Outcome(m, "equivalent") for m in found if m.key in EQUIVALENT]
-    todo = [m for m in found if m.key not in EQUIVALENT]
+    earlier = _killed_earlier(args.since)
+    outcomes += [Outcome(m, earlier[m.key]) for m in found if m.key in earlier]
+    todo = [m for m in found if m.key not in EQUIVALENT and m.key not in earlier]
     if not todo:
         return outcomes
     tests = piece.test_files(ROOT)
@@ -72,7 +87,7 @@ def _run_piece(piece: Piece, args: argparse.Namespace) -> list[Outcome]:
     with Pool(max(1, args.jobs)) as pool:
         coverage = pool.coverage(sorted({m.path for m in todo}), tests)
         print(
-            f"{piece.name}: {len(found)} mutants ({len(outcomes)} listed as equivalent), "
+            f"{piece.name}: {len(found)} mutants ({len(outcomes)} equivalent or killed before), "
             f"{len(coverage['seconds'])} tests; "
             f"unmutated traced run {coverage['seconds_total']:.1f} s"
         )
