@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from cw_logging.errors import InvalidParameterError
 from cw_logging.local import compile_filter_pattern
+from cw_logging.local.filterpattern._delimited import split_fields
 
 EVENT = json.dumps({"a": 1, "b": 2, "c": 3, "s": "x"})
 
@@ -123,3 +124,42 @@ def test_two_regex_terms_are_allowed_and_three_refused() -> None:
     assert matches("[w = %^G%, code = %^2%]", "GET 200")
     with pytest.raises(InvalidParameterError, match="at most 2 regular expressions"):
         compile_filter_pattern("[w = %G%, code = %2%, size = %5%]")
+
+
+def test_one_wildcard_step_per_selector_and_three_wildcard_selectors_per_pattern() -> None:
+    event = json.dumps({"a": [{"b": 1}, {"b": 2}], "c": [5], "d": [6]})
+    assert matches("{ $.a[*].b = 2 }", event)
+    assert not matches("{ $.a[*].b = 3 }", event)
+    with pytest.raises(InvalidParameterError, match="only one wildcard step"):
+        compile_filter_pattern("{ $.a[*].b[*] = 1 }")
+    assert matches("{ $.a[*].b = 9 || $.c[*] = 9 || $.d[*] = 6 }", event)
+    with pytest.raises(InvalidParameterError, match="at most 3 wildcard selectors"):
+        compile_filter_pattern("{ $.a[*] = 1 || $.b[*] = 1 || $.c[*] = 1 || $.d[*] = 1 }")
+
+
+def test_a_selector_that_reaches_nothing_is_missing() -> None:
+    assert matches("{ $.nope NOT EXISTS }")
+    assert not matches("{ $.s NOT EXISTS }")
+    assert matches("{ $.list[*] NOT EXISTS }", json.dumps({"list": []}))
+    assert not matches("{ $.list[*] = 1 }", json.dumps({"list": []}))
+
+
+def test_an_ellipsis_is_not_a_field_name_in_a_condition() -> None:
+    with pytest.raises(InvalidParameterError, match="expected a field name in a condition"):
+        compile_filter_pattern("[a, b = 1 || ... = 2]")
+
+
+def test_empty_quoted_and_bracketed_fields() -> None:
+    assert split_fields('GET "" [] 200') == ["GET", "", "", "200"]
+    assert split_fields('GET "a b" [c d] 200') == ["GET", "a b", "c d", "200"]
+    assert matches("[m, q, b, code = 200]", 'GET "" [] 200')
+
+
+def test_a_quoted_phrase_must_end_a_term() -> None:
+    with pytest.raises(InvalidParameterError, match="expected a space after the quoted phrase"):
+        compile_filter_pattern('"abc"def')
+
+
+def test_an_empty_regex_is_refused() -> None:
+    with pytest.raises(InvalidParameterError, match="empty regular expression"):
+        compile_filter_pattern("{ $.a = %% }")

@@ -74,7 +74,7 @@ PIECES: dict[str, Piece] = {
             "filterpattern",
             "the filter-pattern parser and evaluator",
             _modules(*sorted(glob.glob("cw_logging/local/filterpattern/*.py", root_dir=ROOT))),
-            ("tests/local/test_filter_pattern*.py",),
+            ("tests/local/test_filter_pattern*.py", "tests/local/test_metric_filters.py"),
         ),
         Piece(
             "pii",
