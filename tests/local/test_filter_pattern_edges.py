@@ -163,3 +163,11 @@ def test_a_quoted_phrase_must_end_a_term() -> None:
 def test_an_empty_regex_is_refused() -> None:
     with pytest.raises(InvalidParameterError, match="empty regular expression"):
         compile_filter_pattern("{ $.a = %% }")
+
+
+def test_a_match_reads_values_and_none_for_what_the_event_lacks() -> None:
+    found = compile_filter_pattern("{ $.a = 1 }").match(EVENT)
+    assert found is not None
+    assert found.value("$.b") == 2
+    assert found.value("$.nope") is None
+    assert found.value("$.s.deeper") is None
