@@ -4,7 +4,8 @@ Fetches moto's and watchtower's source distributions with pip into a temporary d
 moto version installed here, the newest watchtower), never into this repository, then runs:
 
 - moto's ``tests/test_logs`` in moto's server mode (``TEST_SERVER_MODE=true``): once against
-  ``cw-logging serve`` and once against moto's own ``ThreadedMotoServer``;
+  ``cw-logging serve`` (the other AWS services those tests use answered by a moto server behind
+  a router, see ``_service_router``) and once against moto's own ``ThreadedMotoServer``;
 - watchtower's ``test/test.py`` with ``AWS_ENDPOINT_URL`` pointing at each server, in
   us-east-1 and in eu-west-1.
 
@@ -32,6 +33,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
+
+from _service_router import routing
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 SERVERS = ("cw_logging", "moto")
@@ -179,8 +182,14 @@ def _read_report(report: Path) -> Outcome:
 
 
 def moto_suite(source: Path, server: str, reports: Path, extra: Sequence[str]) -> Outcome:
-    """moto's ``tests/test_logs`` in server mode against ``server``."""
-    with running(server, reports / f"{server}-server.log") as url:
+    """moto's ``tests/test_logs`` in server mode against ``server``. With our server, the other
+    services those tests create along the way (IAM, Lambda, S3, Kinesis, ...) are answered by a
+    moto server behind a router; every CloudWatch Logs call reaches ours."""
+    with contextlib.ExitStack() as stack:
+        url = stack.enter_context(running(server, reports / f"{server}-server.log"))
+        if server != "moto":
+            others = stack.enter_context(running("moto", reports / "moto-others-server.log"))
+            url = stack.enter_context(routing(url, others))
         env = _base_env(url, "us-east-1")
         env.update(TEST_SERVER_MODE="true", TEST_SERVER_MODE_ENDPOINT=url)
         report = reports / f"moto-{server}.xml"

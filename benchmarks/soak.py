@@ -2,14 +2,18 @@
 
 Run from the repository root (the venv's python):
 
-    python benchmarks/soak.py [--records 300000] [--minutes 3] [--spool] [--no-gc] [--seed 11]
+    python benchmarks/soak.py [--records 300000] [--minutes 3] [--spool] [--clustered-hangs]
+                              [--no-gc] [--seed 11]
 
 An application process logs ``--records`` records, each with a unique id, at an even pace over
 ``--minutes``, through ``CloudWatchHandler`` (default settings but ``max_batch_events=500``, so
 that there are hundreds of calls to fault), into the package's local server on 127.0.0.1 behind
 the fault proxy of the test suite. Faulted calls get, at random: throttling, 503, a connection
-reset before the server saw the batch, a reset after the server stored it; a few calls hang 20 s
-before they go on. The garbage collector is on unless ``--no-gc``.
+reset before the server saw the batch, a reset after the server stored it; four calls, spread
+over the run, hang 20 s before they go on (``--clustered-hangs``: each call may hang, at 2 %,
+so the four come close together: about 80 s of stalled sender within the first 100 s, an outage
+that only a spool or a larger ``max_queue_bytes`` rides out). The garbage collector is on unless
+``--no-gc``.
 
 Printed: records lost (must be 0); duplicates, which must equal the events of the calls cut
 after the server stored them (the proxy counts those); the application's RSS, thread and file
@@ -35,7 +39,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 GROUP = "/soak/app"
 HANG_SECONDS = 20.0
-HANGS = 4  # 20 s each: a fifth of the run for ~3 minutes, with catching up after each
+HANGS = 4  # 20 s each: nearly half of a 3-minute run, with catching up after each
 FAULT_RATIO = 0.3
 FAULT_KINDS = ("throttle", "unavailable", "reset", "drop_after_forward")
 
@@ -108,7 +112,22 @@ def application(url: str, records: int, seconds: float, spool_dir: str | None) -
 # -- the harness ---------------------------------------------------------------------------------
 
 
-def run(records: int, minutes: float, spool: bool, gc_on: bool, seed: int) -> int:
+def schedule_hangs(proxy: Any, seconds: float, stop: threading.Event) -> threading.Thread:
+    """Make one PutLogEvents call hang at each of ``HANGS`` times spread evenly over the run."""
+
+    def hang_on_time() -> None:
+        period = seconds / HANGS
+        for turn in range(HANGS):
+            if stop.wait(period / 2 if turn == 0 else period):
+                return
+            proxy.fail("hang", times=1)
+
+    thread = threading.Thread(target=hang_on_time, name="soak-hangs", daemon=True)
+    thread.start()
+    return thread
+
+
+def run(records: int, minutes: float, spool: bool, gc_on: bool, seed: int, clustered: bool) -> int:
     """Serve, fault, run the application, count; print the figures; return the exit status."""
     sys.path.insert(0, str(ROOT))
     from tests.support.faults import FaultProxy
@@ -116,8 +135,11 @@ def run(records: int, minutes: float, spool: bool, gc_on: bool, seed: int) -> in
 
     sink = LocalSink()
     proxy = FaultProxy(sink.url, hang_seconds=HANG_SECONDS)
-    proxy.fail("hang", ratio=0.02, limit=HANGS, seed=seed)
+    if clustered:
+        proxy.fail("hang", ratio=0.02, limit=HANGS, seed=seed)
     proxy.fail(FAULT_KINDS, ratio=FAULT_RATIO, seed=seed + 1)
+    stop_hangs = threading.Event()
+    hangs = None if clustered else schedule_hangs(proxy, minutes * 60, stop_hangs)
     try:
         with tempfile.TemporaryDirectory() as directory:
             spool_dir = str(Path(directory) / "spool") if spool else ""
@@ -148,9 +170,12 @@ def run(records: int, minutes: float, spool: bool, gc_on: bool, seed: int) -> in
         report = json.loads(finished.stdout.strip().splitlines()[-1])
         stored = Counter(json.loads(message)["order_id"] for message in sink.messages(GROUP))
     finally:
+        stop_hangs.set()
+        if hangs is not None:
+            hangs.join()
         proxy.stop()
         sink.stop()
-    return print_figures(records, minutes, spool, gc_on, elapsed, report, stored, proxy)
+    return print_figures(records, minutes, spool, gc_on, elapsed, report, stored, proxy, clustered)
 
 
 def print_figures(
@@ -162,6 +187,7 @@ def print_figures(
     report: dict[str, Any],
     stored: Counter[int],
     proxy: Any,
+    clustered: bool,
 ) -> int:
     """Print the figures as an aligned table; return 0 when both checks hold, else 1."""
     lost = sum(1 for i in range(records) if i not in stored)
@@ -177,7 +203,8 @@ def print_figures(
 
     print(
         f"soak: {records:,} records over {minutes:g} min, spool {'on' if spool else 'off'}, "
-        f"GC {'on' if gc_on else 'off'}; ran {elapsed:.0f} s "
+        f"GC {'on' if gc_on else 'off'}, hangs {'clustered' if clustered else 'spread'}; "
+        f"ran {elapsed:.0f} s "
         f"(logging {report['logged_for']:.0f} s, final flush {report['flush_seconds']:.1f} s)"
     )
     row(
@@ -222,10 +249,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--records", type=int, default=300_000)
     parser.add_argument("--minutes", type=float, default=3.0)
     parser.add_argument("--spool", action="store_true", help="give the handler a spool_dir")
+    parser.add_argument(
+        "--clustered-hangs",
+        action="store_true",
+        help="let each call hang at 2 %% (the four hangs come close together) instead of "
+        "spreading them over the run",
+    )
     parser.add_argument("--no-gc", action="store_true", help="turn the GC off (analysis only)")
     parser.add_argument("--seed", type=int, default=11, help="seed of the fault choices")
     args = parser.parse_args(arguments)
-    return run(args.records, args.minutes, args.spool, not args.no_gc, args.seed)
+    return run(
+        args.records, args.minutes, args.spool, not args.no_gc, args.seed, args.clustered_hangs
+    )
 
 
 if __name__ == "__main__":

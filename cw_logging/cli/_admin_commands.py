@@ -86,12 +86,11 @@ def run_groups(args: argparse.Namespace, env: CliEnv) -> int:
         write_json(env.stdout, groups)
         return 0
     rows = [
-        (g["name"], _retention_text(g["retentionDays"]), g["storedBytes"], g["created"])
+        (g["name"], g["class"], _retention_text(g["retentionDays"]), g["storedBytes"], g["created"])
         for g in groups
     ]
-    env.stdout.write(
-        render_table(("GROUP", "RETENTION", "BYTES", "CREATED"), rows, right=(2,), style=env.style)
-    )
+    headers = ("GROUP", "CLASS", "RETENTION", "BYTES", "CREATED")
+    env.stdout.write(render_table(headers, rows, right=(3,), style=env.style))
     return 0
 
 

@@ -8,7 +8,17 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from ..query import CorrelatedEvent, Polling, QueryResult, find_by_trace_id, run_query
+from ..query import (
+    DEFAULT_PRICE_PER_GB,
+    CorrelatedEvent,
+    LookupResult,
+    Polling,
+    QueryResult,
+    ScanStatistics,
+    find_by_trace_id,
+    run_query,
+    source_clause,
+)
 from ..query._events import LogEvent, filter_log_events
 from ..query._follow import follow_log_events
 from ..query._records import CorrelationKeys, decode_message
@@ -32,6 +42,7 @@ __all__ = [
     "query_columns",
     "register",
     "run_insights",
+    "scan_document",
 ]
 
 EXIT_NOT_FOUND = 1
@@ -97,25 +108,69 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
         help="Insights query, FilterLogEvents, or auto (filter for short windows)",
     )
     trace.add_argument(
-        "--keys", choices=("camel", "snake"), default="camel", help="traceId (camel) or trace_id"
+        "--keys",
+        choices=("camel", "snake", "either"),
+        default="camel",
+        help="traceId (camel), trace_id (snake) or either (both; no index can serve it)",
+    )
+    trace.add_argument(
+        "--class",
+        dest="log_classes",
+        action="append",
+        choices=("STANDARD", "INFREQUENT_ACCESS"),
+        help="with --prefix: log classes to search (STANDARD; repeat for both)",
     )
     trace.set_defaults(run=run_trace)
 
 
 def _group_options(parser: argparse.ArgumentParser, since_default: str | None = "1h") -> None:
-    parser.add_argument(
+    scope = parser.add_mutually_exclusive_group(required=True)
+    scope.add_argument(
         "-g",
         "--group",
         dest="groups",
         action="append",
-        required=True,
         metavar="GROUP",
         help="log group name or ARN (repeat for several)",
+    )
+    scope.add_argument(
+        "--prefix",
+        dest="prefixes",
+        action="append",
+        metavar="PREFIX",
+        help="every log group whose name starts with this (repeat, up to 5): one query, "
+        "SOURCE logGroups(namePrefix: ...)",
     )
     shown = since_default or "widening 1h, 24h, 7d"
     parser.add_argument(
         "--since", type=parse_since, default=since_default, help=f"duration or ISO time ({shown})"
     )
+    parser.add_argument(
+        "--max-scanned-bytes",
+        type=positive_int,
+        metavar="BYTES",
+        help="stop the query once it has scanned more than this",
+    )
+    parser.add_argument(
+        "--price-per-gb",
+        type=positive_float,
+        default=DEFAULT_PRICE_PER_GB,
+        metavar="USD",
+        help=f"price of a GB scanned, for the cost estimate ({DEFAULT_PRICE_PER_GB:g})",
+    )
+
+
+def scan_document(scan: ScanStatistics, price_per_gb: float) -> dict[str, Any]:
+    """The ``--json`` shape of what a query or lookup read and its estimated cost."""
+    return {
+        "bytesScanned": scan.bytes_scanned,
+        "recordsScanned": scan.records_scanned,
+        "estimatedBytesSkipped": scan.bytes_skipped,
+        "estimatedRecordsSkipped": scan.records_skipped,
+        "logGroupsScanned": scan.groups_scanned,
+        "estimatedCostUsd": scan.estimated_cost(price_per_gb),
+        "pricePerGb": price_per_gb,
+    }
 
 
 # ------------------------------------------------------------------------------------- tail
@@ -192,6 +247,8 @@ def run_insights(
     *,
     limit: int | None = None,
     timeout: float = 300.0,
+    max_scanned_bytes: int | None = None,
+    price_per_gb: float = DEFAULT_PRICE_PER_GB,
 ) -> QueryResult:
     """Run a query with a progress line on a terminal; Ctrl-C stops it on the service."""
     with Progress("query running", stream=env.stderr) as progress:
@@ -203,14 +260,26 @@ def run_insights(
             limit,
             timeout,
             polling=polling,
+            max_scanned_bytes=max_scanned_bytes,
+            price_per_gb=price_per_gb,
             client=env.client(),
         )
 
 
 def run_query_command(args: argparse.Namespace, env: CliEnv) -> int:
     """Run a Logs Insights query and print its rows as a table, JSON or CSV."""
+    query, groups = args.query, args.groups or ()
+    if args.prefixes:
+        query = f"{source_clause(args.prefixes)}\n| {query}"
     result = run_insights(
-        env, args.query, args.groups, args.since, limit=args.limit, timeout=args.timeout
+        env,
+        query,
+        groups,
+        args.since,
+        limit=args.limit,
+        timeout=args.timeout,
+        max_scanned_bytes=args.max_scanned_bytes,
+        price_per_gb=args.price_per_gb,
     )
     output = args.format or ("json" if env.json else "table")
     columns = query_columns(result.rows)
@@ -221,6 +290,7 @@ def run_query_command(args: argparse.Namespace, env: CliEnv) -> int:
                 "queryId": result.query_id,
                 "status": result.status,
                 "statistics": result.statistics,
+                "scan": scan_document(result.scan, args.price_per_gb),
                 "rows": result.rows,
             },
         )
@@ -233,10 +303,7 @@ def run_query_command(args: argparse.Namespace, env: CliEnv) -> int:
                     columns, ([r.get(c) for c in columns] for r in result.rows), style=env.style
                 )
             )
-        scanned = result.statistics.get("recordsScanned")
-        summary = f"{len(result.rows)} row(s)"
-        if scanned is not None:
-            summary += f", {scanned:g} record(s) scanned"
+        summary = f"{len(result.rows)} row(s); {result.scan.describe(args.price_per_gb)}"
         env.stderr.write(summary + "\n")
     return 0
 
@@ -287,21 +354,42 @@ def print_timeline(env: CliEnv, events: Sequence[CorrelatedEvent], indent: str =
 
 def run_trace(args: argparse.Namespace, env: CliEnv) -> int:
     """Print the timeline of one trace id across the given groups."""
-    options: dict[str, Any] = {"method": args.method, "keys": args.keys, "polling": CLI_POLLING}
+    options: dict[str, Any] = {
+        "method": "insights" if args.prefixes else args.method,
+        "keys": args.keys,
+        "polling": CLI_POLLING,
+        "max_scanned_bytes": args.max_scanned_bytes,
+        "price_per_gb": args.price_per_gb,
+    }
     if args.since is not None:
         options["time_range"] = since_range(args.since)
-    events = find_by_trace_id(args.trace_id, args.groups, client=env.client(), **options)
+    if args.prefixes:
+        options.update(prefixes=args.prefixes, log_classes=args.log_classes or ("STANDARD",))
+    events: LookupResult = find_by_trace_id(
+        args.trace_id, args.groups, client=env.client(), **options
+    )
     if env.json:
-        write_json(
-            env.stdout,
-            {"traceId": args.trace_id, "events": [event_document(e) for e in events]},
-        )
-    elif events:
+        write_json(env.stdout, _trace_document(args, events))
+        return 0 if events else EXIT_NOT_FOUND
+    if events:
         print_timeline(env, events)
-    if not events:
-        if not env.json:
-            env.stderr.write(
-                f"no events with trace id {args.trace_id} in {', '.join(args.groups)}\n"
-            )
-        return EXIT_NOT_FOUND
-    return 0
+    else:
+        where = ", ".join(args.groups or [f"{p}*" for p in args.prefixes])
+        env.stderr.write(f"no events with trace id {args.trace_id} in {where}\n")
+    for note in events.notes:
+        env.stderr.write(f"note: {note}\n")
+    env.stderr.write(
+        f"{events.queries} quer{'y' if events.queries == 1 else 'ies'}; "
+        f"{events.scan.describe(args.price_per_gb)}\n"
+    )
+    return 0 if events else EXIT_NOT_FOUND
+
+
+def _trace_document(args: argparse.Namespace, events: LookupResult) -> dict[str, Any]:
+    return {
+        "traceId": args.trace_id,
+        "events": [event_document(e) for e in events],
+        "queries": events.queries,
+        "scan": scan_document(events.scan, args.price_per_gb),
+        "notes": events.notes,
+    }

@@ -33,7 +33,7 @@ from ..errors import ConfigurationError
 from ..pii import PiiRedactor, redact_fallback
 from ._fast_path import FastPath
 from ._fitting import fit_document
-from ._keys import FROM_FORMATTER, ID_NAMES, KEY_STYLES, PROTECTED
+from ._keys import FROM_FORMATTER, ID_NAMES, INDEXED_KEY_RENAMES, KEY_STYLES, PROTECTED
 from ._values import DEFAULT_MAX_REPR, FrozenValue, freeze, json_safe, sanitised, unserialisable
 
 __all__ = ["JsonFormatter"]
@@ -51,7 +51,9 @@ class JsonFormatter(pjl_json.JsonFormatter):
     ``redact`` (True, a :class:`~cw_logging.pii.PiiRedactor`, or a dict of its options) to remove
     PII; ``max_repr`` caps the ``repr`` of unknown objects; ``fmt`` may name more record
     attributes to include (e.g. ``"%(process)d %(threadName)s"``); ``datefmt`` replaces the
-    ISO 8601 timestamp with an ``strftime`` format (UTC). Never mutates the record or the objects
+    ISO 8601 timestamp with an ``strftime`` format (UTC); ``indexed_keys=True`` writes the level
+    as ``severityText`` and the trace id as ``traceId`` whatever the ``key_style``, the fields
+    CloudWatch indexes in every STANDARD group for free. Never mutates the record or the objects
     logged, and never raises for a value it cannot encode. Usable from dictConfig with ``"()"``.
     """
 
@@ -74,6 +76,7 @@ class JsonFormatter(pjl_json.JsonFormatter):
         max_repr: int = DEFAULT_MAX_REPR,
         reserved_attrs: Iterable[str] | None = None,
         ensure_ascii: bool = False,
+        indexed_keys: bool = False,
     ) -> None:
         if key_style not in KEY_STYLES:
             raise ConfigurationError(
@@ -90,6 +93,8 @@ class JsonFormatter(pjl_json.JsonFormatter):
             if value is not None:
                 statics[key] = value
         renames = dict(rename_fields or {})
+        if indexed_keys:  # the names CloudWatch indexes for free; the caller's renames win
+            renames = {**INDEXED_KEY_RENAMES[key_style], **renames}
         super().__init__(
             fmt,
             datefmt,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..context import REQUEST_ID, SPAN_ID, TRACE_ID, XRAY_TRACE_ID
 
-__all__ = ["FROM_FORMATTER", "ID_NAMES", "KEY_STYLES", "PROTECTED"]
+__all__ = ["FROM_FORMATTER", "ID_NAMES", "INDEXED_KEY_RENAMES", "KEY_STYLES", "PROTECTED"]
 
 # canonical name -> output key, per style
 KEY_STYLES: dict[str, dict[str, str]] = {
@@ -46,6 +46,12 @@ KEY_STYLES: dict[str, dict[str, str]] = {
     },
 }
 """Output key names per ``key_style``; ``rename_fields`` applies on top."""
+
+INDEXED_KEY_RENAMES: dict[str, dict[str, str]] = {
+    "camel": {"level": "severityText"},
+    "snake": {"level": "severityText", TRACE_ID: "traceId"},
+}
+"""``indexed_keys=True``: output key -> the name CloudWatch indexes by default, per style."""
 
 ID_NAMES = (TRACE_ID, REQUEST_ID, SPAN_ID, XRAY_TRACE_ID)
 PROTECTED = (

@@ -313,7 +313,8 @@ class CloudWatchHandler(logging.Handler):
             elif _holding_logging_lock():
                 _registry.detach(sender)
             elif not sender.join(sender.deadline.seconds_left()):
-                sender.abandon()
+                sender.abandon()  # still in a call: what it holds is given up, and said below
+                self._report_undelivered(sender)
             if not sender.alive:
                 self._report_undelivered(sender)
         finally:

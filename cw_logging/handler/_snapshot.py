@@ -204,4 +204,3 @@ def _capture_exception(
         summary = values[EXCEPTION_ATTRIBUTE] = exception_summary(exc_info)
         cost += _getsizeof(summary) + sum(map(_getsizeof, summary))
     return cost
-

@@ -10,6 +10,7 @@ from typing import Any
 from ..errors import InvalidParameterError
 from . import (
     _ops_events,
+    _ops_indexes,
     _ops_metric_filters,
     _ops_queries,
     _ops_resources,
@@ -28,6 +29,7 @@ OPERATIONS: dict[str, Handler] = {
     **_ops_resources.OPERATIONS,
     **_ops_events.OPERATIONS,
     **_ops_queries.OPERATIONS,
+    **_ops_indexes.OPERATIONS,
     **_ops_metric_filters.OPERATIONS,
     **_ops_subscriptions.OPERATIONS,
 }
@@ -42,9 +44,10 @@ class LocalEngine(Closing):
     """CloudWatch Logs on your machine: groups, streams, events, filter patterns and queries.
 
     ``db_path`` keeps everything in a SQLite file (default: memory only). ``clock`` returns the
-    current time in epoch seconds (inject one to test time rules). Each GetQueryResults poll of
-    an unfinished query moves it one step: Scheduled, Running, then Complete after
-    ``query_polls_before_complete`` polls (0 completes queries at once).
+    current time in epoch seconds (inject one to test time rules). A query is evaluated when it
+    starts, so the first GetQueryResults already answers ``Complete``; to exercise a client's
+    polling, ``query_polls_before_complete=N`` keeps each query ``Scheduled``, then ``Running``,
+    for N polls.
 
     Every account and region has its own groups, as in AWS; ``region`` and ``account_id`` are
     those of calls that do not name theirs (see :meth:`call`).
@@ -62,7 +65,7 @@ class LocalEngine(Closing):
         clock: Callable[[], float] = time.time,
         region: str = DEFAULT_REGION,
         account_id: str = DEFAULT_ACCOUNT_ID,
-        query_polls_before_complete: int = 2,
+        query_polls_before_complete: int = 0,
     ) -> None:
         self.clock = clock
         self.region = region

@@ -61,6 +61,7 @@ class LogGroup:
     deletion_protection: bool = False
     tags: dict[str, str] = field(default_factory=dict)
     index_policy: str | None = None
+    index_policy_time: int = 0
     streams: dict[str, LogStream] = field(default_factory=dict)
     events: Timeline = field(default_factory=Timeline, repr=False)
     metric_filters: dict[str, MetricFilter] = field(default_factory=dict)

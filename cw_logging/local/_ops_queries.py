@@ -1,8 +1,10 @@
-"""Logs Insights operations: StartQuery, GetQueryResults, StopQuery, DescribeQueries.
+"""Logs Insights operations: StartQuery, GetQueryResults, StopQuery, DescribeQueries,
+ListLogGroupsForQuery.
 
 A query is compiled when it is started (a malformed query fails StartQuery, as with the service)
-and evaluated over the events in its time range. GetQueryResults then reports ``Scheduled``,
-``Running`` and finally ``Complete`` over successive polls (``query_polls_before_complete``).
+and evaluated over the events in its time range, so it is ``Complete`` from the first poll, as
+a finished query is on the service. An engine made with ``query_polls_before_complete=N`` keeps
+it ``Scheduled``, then ``Running``, for N polls, to exercise a client's polling.
 """
 
 from __future__ import annotations
@@ -13,10 +15,12 @@ from typing import Any
 
 from .._limits import MAX_QUERY_LOG_GROUPS
 from ..errors import CloudWatchLogsError, LimitExceededError, ServerError
+from ._field_indexes import IndexPlan, index_lookups
 from ._model import LogGroup
 from ._ops_context import ServiceContext, invalid, not_found, page_after
 from ._query_model import RUNNING_STATES, Query, QueryRegistry
-from ._query_scan import query_blocks
+from ._query_scan import Skipped, query_blocks
+from ._query_source import Source, split_source
 
 Params = dict[str, Any]
 MAX_CONCURRENT_QUERIES = 100
@@ -28,15 +32,18 @@ _STATISTICS = (
     "estimatedBytesSkipped",
     "logGroupsScanned",
 )
+_ZERO_STATISTICS = dict.fromkeys(_STATISTICS, 0.0)
 
 
 def start_query(ctx: ServiceContext, params: Params) -> Params:
-    """StartQuery: times in epoch seconds; groups by name, names or identifiers."""
+    """StartQuery: times in epoch seconds; groups by name, names, identifiers or a ``SOURCE``
+    clause; field indexes let it pass over events (counted as skipped)."""
     registry = ctx.queries
     language = params.get("queryLanguage") or "CWLI"
     if language != "CWLI":
         raise invalid(f"queryLanguage {language} is not supported by the local engine; use CWLI.")
-    groups = _query_groups(ctx, params)
+    source = split_source(params["queryString"])
+    groups = _query_groups(ctx, params, source)
     start, end = params["startTime"], params["endTime"]
     if end < start:
         raise invalid("endTime must be greater than or equal to startTime.")
@@ -45,8 +52,18 @@ def start_query(ctx: ServiceContext, params: Params) -> Params:
             f"Account maximum query concurrency limit of [{MAX_CONCURRENT_QUERIES}] reached.",
             code="LimitExceededException",
         )
-    compiled = _compile(params["queryString"])
-    blocks = query_blocks(groups, ctx.account_id, start * 1000, end * 1000 + 999)
+    compiled = _compile(params["queryString"] if source is None else source.rest)
+    plan = IndexPlan(index_lookups(compiled.query))
+    read = [group for group in groups if plan.reads_group(group)]
+    skipped = Skipped()
+    blocks = query_blocks(
+        read,
+        ctx.account_id,
+        start * 1000,
+        end * 1000 + 999,
+        plan if plan.lookups else None,
+        skipped,
+    )
     result = compiled.run_blocks(
         blocks,
         limit=params.get("limit"),
@@ -58,13 +75,15 @@ def start_query(ctx: ServiceContext, params: Params) -> Params:
         str(uuid.uuid4()),
         params["queryString"],
         language,
-        [g.name for g in groups],
+        [g.name for g in read],
         ctx.now_ms(),
         rows=[_result_row(row) for row in result],
         statistics={
             **dict.fromkeys(_STATISTICS, 0.0),
             **result.statistics.as_api(),
-            "logGroupsScanned": float(len(groups)),
+            "estimatedRecordsSkipped": float(skipped.records),
+            "estimatedBytesSkipped": float(skipped.bytes),
+            "logGroupsScanned": float(len(read)),
         },
     )
     if registry.polls_before_complete <= 0:
@@ -73,16 +92,23 @@ def start_query(ctx: ServiceContext, params: Params) -> Params:
     return {"queryId": query.query_id}
 
 
-def _query_groups(ctx: ServiceContext, params: Params) -> list[LogGroup]:
+def _query_groups(ctx: ServiceContext, params: Params, source: Source | None) -> list[LogGroup]:
     names = params.get("logGroupNames")
     identifiers = params.get("logGroupIdentifiers")
     single = params.get("logGroupName")
     given = [x for x in (names, identifiers, single) if x]
     if len(given) > 1:
         raise invalid("Specify only one of logGroupName, logGroupNames and logGroupIdentifiers.")
+    if source is not None:
+        if given:
+            raise invalid(
+                "Specify the log groups with a SOURCE command or with parameters, not both."
+            )
+        return source.select(ctx.groups.values(), ctx.account_id)
     if not given:
         raise invalid(
-            "Specify the log groups to query: logGroupName, logGroupNames or logGroupIdentifiers."
+            "Specify the log groups to query: logGroupName, logGroupNames, logGroupIdentifiers "
+            "or a SOURCE command in the query."
         )
     wanted: list[str] = [single] if single else list(names or identifiers or [])
     if len(wanted) > MAX_QUERY_LOG_GROUPS:
@@ -127,13 +153,39 @@ def get_query_results(ctx: ServiceContext, params: Params) -> Params:
     return {
         "queryLanguage": query.language,
         "results": query.rows if done else [],
-        "statistics": query.statistics if done else _zero_statistics(),
+        "statistics": query.statistics if done else _so_far(query, registry),
         "status": query.status,
     }
 
 
-def _zero_statistics() -> Params:
-    return dict.fromkeys(_STATISTICS, 0.0)
+def _so_far(query: Query, registry: QueryRegistry) -> Params:
+    """A running query's statistics: a share of the final figures growing with each poll,
+    as the service's grow while it scans (what a scan budget watches)."""
+    if query.status != "Running":
+        return dict(_ZERO_STATISTICS)
+    share = query.polls / (registry.polls_before_complete + 1)
+    return {
+        name: float(int(query.statistics.get(name, 0.0) * share))
+        for name in _STATISTICS
+        if name != "logGroupsScanned"
+    }
+
+
+def list_log_groups_for_query(ctx: ServiceContext, params: Params) -> Params:
+    """ListLogGroupsForQuery: the ARNs of the groups the query read, paged."""
+    query = _query(ctx.queries, params["queryId"])
+    arns = sorted(ctx.group_arn(name) for name in query.group_names)
+    page, token = page_after(
+        arns,
+        lambda arn: (arn,),
+        params.get("nextToken"),
+        params.get("maxResults") or 50,
+        kind="queryLogGroups",
+    )
+    response: Params = {"logGroupIdentifiers": page}
+    if token is not None:
+        response["nextToken"] = token
+    return response
 
 
 def stop_query(ctx: ServiceContext, params: Params) -> Params:
@@ -197,5 +249,6 @@ OPERATIONS: dict[str, Handler] = {
     "GetQueryResults": get_query_results,
     "StopQuery": stop_query,
     "DescribeQueries": describe_queries,
+    "ListLogGroupsForQuery": list_log_groups_for_query,
 }
 """Operation name -> handler, for the engine's dispatch table."""

@@ -1,8 +1,7 @@
-"""Operations on log groups, log streams, retention, tags and index policies."""
+"""Operations on log groups, log streams, retention and tags."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any
 
@@ -237,25 +236,6 @@ def _remove_tags(ctx: ServiceContext, group: LogGroup, keys: list[str]) -> None:
     ctx.store.save_group(group)
 
 
-def put_index_policy(ctx: ServiceContext, params: Params) -> Params:
-    """PutIndexPolicy: the document is checked as JSON and stored; nothing else changes."""
-    group = ctx.group_from_identifier(params["logGroupIdentifier"])
-    try:
-        json.loads(params["policyDocument"])
-    except ValueError as exc:
-        raise invalid(f"The policy document is not valid JSON: {exc}") from exc
-    group.index_policy = params["policyDocument"]
-    ctx.store.save_group(group)
-    return {
-        "indexPolicy": {
-            "logGroupIdentifier": ctx.group_arn(group.name),
-            "lastUpdateTime": ctx.now_ms(),
-            "policyDocument": group.index_policy,
-            "source": "LOG_GROUP",
-        }
-    }
-
-
 def _check(validator: Callable[[Any], Any], value: Any) -> None:
     """Run a limits validator, reporting its failure as the service's InvalidParameter."""
     try:
@@ -285,6 +265,5 @@ OPERATIONS: dict[str, Handler] = {
     "TagResource": tag_resource,
     "UntagResource": untag_resource,
     "ListTagsForResource": list_tags_for_resource,
-    "PutIndexPolicy": put_index_policy,
 }
 """Operation name -> handler, for the engine's dispatch table."""

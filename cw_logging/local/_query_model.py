@@ -26,7 +26,7 @@ class Query:
 class QueryRegistry:
     """The queries of one engine and how many polls each takes before it completes."""
 
-    def __init__(self, polls_before_complete: int = 2) -> None:
+    def __init__(self, polls_before_complete: int = 0) -> None:
         self.queries: dict[str, Query] = {}
         self.polls_before_complete = polls_before_complete
 

@@ -3,10 +3,12 @@
 
 from __future__ import annotations
 
+import copy
 import heapq
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from ._field_indexes import EventTest, IndexPlan
 from ._model import LogGroup
 from ._timeline import Segment
 from .insights import EventBlock, Timestamp
@@ -39,6 +41,14 @@ class GroupBlock:
         self.messages: Sequence[str] = _column(pieces, "messages")
         self.streams: Sequence[str] = _column(pieces, "streams")
         self.fields: Sequence[dict[str, Any] | None] = _column(pieces, "fields")
+
+    def only(self, indexes: Sequence[int]) -> GroupBlock:
+        """A block of just the events at ``indexes`` (in order) of this one."""
+        picked = copy.copy(self)
+        for name in ("timestamps", "seqs", "ingestion", "sizes", "messages", "streams", "fields"):
+            column = getattr(self, name)
+            setattr(picked, name, [column[i] for i in indexes])
+        return picked
 
     def system_fields(self, index: int) -> dict[str, Any]:
         """Every system field of event ``index``."""
@@ -82,13 +92,33 @@ class MergedBlock:
         return block.system_fields(at)
 
 
+class Skipped:
+    """Events (and their bytes) a field index let a query pass over."""
+
+    def __init__(self) -> None:
+        self.records = 0
+        self.bytes = 0
+
+
 def query_blocks(
-    groups: Sequence[LogGroup], account_id: str, start_ms: int, end_ms: int
+    groups: Sequence[LogGroup],
+    account_id: str,
+    start_ms: int,
+    end_ms: int,
+    plan: IndexPlan | None = None,
+    skipped: Skipped | None = None,
 ) -> list[EventBlock]:
     """The events of ``groups`` with ``start_ms <= timestamp <= end_ms``, newest block first;
     several groups are interleaved by ``(timestamp, seq)``. Events of one timestamp are never
-    split across blocks (a query reads them in arrival order)."""
+    split across blocks (a query reads them in arrival order). With a ``plan``, only the events
+    its field indexes list are read; the others are counted in ``skipped``."""
     per_group = [_group_blocks(group, account_id, start_ms, end_ms) for group in groups]
+    if plan is not None:
+        tally = skipped if skipped is not None else Skipped()
+        per_group = [
+            _indexed(blocks, plan.event_test(group), tally)
+            for group, blocks in zip(groups, per_group, strict=True)
+        ]
     if len(per_group) == 1:
         return [*reversed(per_group[0])]
     merged = heapq.merge(*(_events(blocks) for blocks in per_group))
@@ -120,6 +150,28 @@ def _group_blocks(group: LogGroup, account_id: str, start_ms: int, end_ms: int) 
     if pieces:
         blocks.append(GroupBlock(pieces, group.name, log))
     return blocks
+
+
+def _indexed(
+    blocks: list[GroupBlock], test: EventTest | None, skipped: Skipped
+) -> list[GroupBlock]:
+    """The parts of ``blocks`` whose events ``test`` lets through (all when None)."""
+    if test is None:
+        return blocks
+    kept: list[GroupBlock] = []
+    for block in blocks:
+        fields, messages, streams = block.fields, block.messages, block.streams
+        ingestion, sizes = block.ingestion, block.sizes
+        chosen = [
+            i
+            for i in range(len(block.timestamps))
+            if test(fields[i], messages[i], streams[i], ingestion[i])
+        ]
+        skipped.records += len(block.timestamps) - len(chosen)
+        skipped.bytes += sum(sizes) - sum(sizes[i] for i in chosen)
+        if chosen:
+            kept.append(block.only(chosen))
+    return kept
 
 
 def _events(blocks: list[GroupBlock]) -> Iterator[tuple[int, int, GroupBlock, int]]:

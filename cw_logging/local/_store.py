@@ -36,7 +36,7 @@ class Store:
         db_path: str | Path | None = None,
         *,
         default_place: Place = ("123456789012", "us-east-1"),
-        query_polls_before_complete: int = 2,
+        query_polls_before_complete: int = 0,
     ) -> None:
         self.lock = threading.RLock()
         self.polls_before_complete = query_polls_before_complete

@@ -162,7 +162,14 @@ def _bounds(
         )
 
 
+# Members whose value the service leaves out of the message ("Value at 'logGroupIdentifier'
+# failed to satisfy constraint"), as seen in replies from AWS itself.
+_VALUE_NOT_SHOWN = frozenset({"logGroupIdentifier"})
+
+
 def _constraint(value: Any, path: str, rule: str) -> str:
+    if path in _VALUE_NOT_SHOWN:
+        return f"Value at '{path}' failed to satisfy constraint: Member {rule}"
     shown = value if isinstance(value, (str, int)) else "[...]"
     return f"Value '{shown}' at '{path}' failed to satisfy constraint: Member {rule}"
 

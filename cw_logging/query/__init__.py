@@ -20,20 +20,32 @@ from ._correlate import (
     timeline,
     validate_id,
 )
+from ._cost import DEFAULT_PRICE_PER_GB, ScanLimitExceeded, ScanStatistics
 from ._events import LogEvent, filter_log_events, get_log_events
+from ._fanout import Governor
+from ._fleet import LookupResult
 from ._follow import follow_log_events
+from ._indexes import DEFAULT_INDEXED_FIELDS, IndexCatalog
 from ._insights import Polling, QueryResult, get_query_results, run_query, start_query, stop_query
 from ._querytext import validate_query
 from ._records import CorrelatedEvent, CorrelationKeys
+from ._source import source_clause
 from ._timerange import TimeRange
 
 __all__ = [
+    "DEFAULT_INDEXED_FIELDS",
+    "DEFAULT_PRICE_PER_GB",
     "DEFAULT_WINDOWS",
     "CorrelatedEvent",
     "CorrelationKeys",
+    "Governor",
+    "IndexCatalog",
     "LogEvent",
+    "LookupResult",
     "Polling",
     "QueryResult",
+    "ScanLimitExceeded",
+    "ScanStatistics",
     "TimeRange",
     "admin",
     "build_correlation_query",
@@ -48,6 +60,7 @@ __all__ = [
     "get_query_results",
     "run_query",
     "search_windows",
+    "source_clause",
     "start_query",
     "stop_query",
     "timeline",

@@ -6,6 +6,11 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..delivery.transport import build_client, call_client
+from ..errors import ConfigurationError
+
+MIN_BOTOCORE = "1.35.67"
+"""The first botocore whose ``logs`` model has the field-index operations (PutIndexPolicy,
+DescribeIndexPolicies, DeleteIndexPolicy, DescribeFieldIndexes) and ListLogGroupsForQuery."""
 
 
 def resolve_client(client: Any, client_options: dict[str, Any]) -> Any:
@@ -54,3 +59,18 @@ def paginate(
     """Yield the items of every page of a ``nextToken``-paged operation, lazily."""
     for page in pages(client, operation, params, items_key=items_key):
         yield from page
+
+
+def require_operation(client: Any, operation: str) -> None:
+    """Raise :class:`ConfigurationError` when ``client``'s botocore model lacks ``operation``
+    (an API name such as ``DescribeFieldIndexes``): botocore is older than the API."""
+    model = getattr(getattr(client, "meta", None), "service_model", None)
+    if model is None or operation in model.operation_names:
+        return
+    import botocore
+
+    raise ConfigurationError(
+        f"botocore {botocore.__version__} does not know the {operation} operation: upgrade to "
+        f"botocore >= {MIN_BOTOCORE} (pip install -U 'boto3>=1.35.67' 'botocore>=1.35.67')",
+        code="BotocoreTooOld",
+    )

@@ -7,19 +7,24 @@ no id can change the query. The time window starts narrow and widens only when n
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime, timedelta, timezone
 from typing import Any, Literal
 
-from .._limits import MAX_QUERY_LIMIT, MAX_QUERY_LOG_GROUPS
+from .._limits import MAX_QUERY_LIMIT
 from .._options import require_int
 from ..errors import AuthenticationError, CloudWatchLogsError, ConfigurationError
 from ._client import resolve_client
-from ._events import filter_log_events
+from ._cost import DEFAULT_PRICE_PER_GB, ScanBudget
+from ._fanout import Governor
+from ._fleet import LookupResult
 from ._groups import normalize_log_group
-from ._insights import Polling, run_query
-from ._records import CorrelatedEvent, CorrelationKeys, decode_message, normalize_trace_id
+from ._ids import equality_condition, validate_field_name, validate_id
+from ._indexes import catalog_for
+from ._insights import Polling
+from ._lookup import Lookup
+from ._records import CorrelatedEvent, CorrelationKeys, normalize_trace_id
+from ._source import validate_prefixes
 from ._timerange import TimeRange, as_time_range, to_utc
 
 __all__ = [
@@ -44,58 +49,28 @@ DEFAULT_WINDOWS: tuple[timedelta, ...] = (
 """The windows tried in turn (ending now, or either side of ``around``) until one finds events."""
 FILTER_WINDOW_MAX = timedelta(minutes=15)
 """With ``method="auto"``, windows up to this long use FilterLogEvents (no query to poll)."""
-MAX_ID_CHARS = 256
-"""Longest id a lookup accepts."""
 
 Method = Literal["insights", "filter", "auto"]
 
-_SAFE_ID = re.compile(rf"[A-Za-z0-9._:-]{{1,{MAX_ID_CHARS}}}")
-_SAFE_FIELD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
-_ACCOUNT_PREFIX = re.compile(r"\d{12}:")
 _INSIGHTS_UNAVAILABLE = frozenset({"UnsupportedOperationException", "InvalidOperationException"})
 
 
-def validate_id(value: str, kind: str = "id") -> str:
-    """Return ``value`` if it is a safe id (1-256 of letters, digits and ``. _ : -``), else raise.
-
-    Hex trace ids, UUID request ids and X-Ray ids all pass. Anything that could change the query
-    (quotes, pipes, slashes, spaces, newlines, backslashes) is refused with
-    :class:`ConfigurationError`.
-    """
-    if isinstance(value, str) and _SAFE_ID.fullmatch(value):
-        return value
-    shown = repr(value) if len(repr(value)) <= 80 else repr(value)[:77] + "..."
-    raise ConfigurationError(
-        f"refused {kind} {shown}: ids may only hold 1-{MAX_ID_CHARS} letters, digits and . _ : - "
-        "(quotes, pipes, slashes, spaces and newlines are refused so an id cannot alter the "
-        "query)",
-        code="InvalidCorrelationId",
-    )
-
-
-def validate_field_name(name: str) -> str:
-    """Return ``name`` if it is a plain (optionally dotted) field name, else raise."""
-    if isinstance(name, str) and len(name) <= 128 and _SAFE_FIELD.fullmatch(name):
-        return name
-    raise ConfigurationError(
-        f"refused field name {name!r}: use letters, digits and _, with dots for nested JSON "
-        "keys (e.g. traceId, trace_id, http.requestId)",
-        code="InvalidFieldName",
-    )
-
-
-def build_correlation_query(field: str, value: str) -> str:
-    """Return the Insights query that finds events whose ``field`` equals ``value``, in order."""
+def build_correlation_query(field: str, value: str, *, also: Sequence[str] = ()) -> str:
+    """Return the Insights query that finds events whose ``field`` (or a field of ``also``)
+    equals ``value``, in order."""
     return (
         "fields @timestamp, @message, @logStream, @log\n"
-        f'| filter {validate_field_name(field)} = "{validate_id(value, field)}"\n'
+        f"| filter {equality_condition((field, *also), value)}\n"
         "| sort @timestamp asc"
     )
 
 
-def build_filter_pattern(field: str, value: str) -> str:
-    """Return the FilterLogEvents JSON pattern ``{ $.field = "value" }``."""
-    return f'{{ $.{validate_field_name(field)} = "{validate_id(value, field)}" }}'
+def build_filter_pattern(field: str, value: str, *, also: Sequence[str] = ()) -> str:
+    """Return the FilterLogEvents JSON pattern ``{ $.field = "value" }`` (``||`` the fields of
+    ``also``)."""
+    safe = validate_id(value, field)
+    tests = " || ".join(f'$.{validate_field_name(name)} = "{safe}"' for name in (field, *also))
+    return f"{{ {tests} }}"
 
 
 def search_windows(
@@ -126,8 +101,11 @@ def search_windows(
 def find_by_field(
     field: str,
     value: str,
-    log_groups: Iterable[str],
+    log_groups: Iterable[str] | None = None,
     *,
+    prefixes: Sequence[str] | None = None,
+    log_classes: Sequence[str] = ("STANDARD",),
+    use_index: bool | None = None,
     time_range: TimeRange | timedelta | None = None,
     windows: Sequence[timedelta] = DEFAULT_WINDOWS,
     around: datetime | None = None,
@@ -136,17 +114,29 @@ def find_by_field(
     limit: int = 10_000,
     timeout: float = 60.0,
     polling: Polling | None = None,
+    max_scanned_bytes: int | None = None,
+    price_per_gb: float = DEFAULT_PRICE_PER_GB,
+    governor: Governor | None = None,
     client: Any = None,
     **client_options: Any,
-) -> list[CorrelatedEvent]:
-    """Return the timeline of events whose JSON ``field`` equals ``value``, across ``log_groups``.
+) -> LookupResult:
+    """Return the timeline of events whose JSON ``field`` equals ``value``, across
+    ``log_groups`` or every group whose name starts with one of ``prefixes`` (up to 5).
 
     Tries ``time_range`` if given, else each of :func:`search_windows` until one finds events.
-    ``method``: ``"insights"`` (one Logs Insights query per 50 groups), ``"filter"``
-    (FilterLogEvents per group with ``{ $.field = "value" }``) or ``"auto"`` (FilterLogEvents for
-    windows up to 15 minutes or when Insights is unavailable to the caller, else Insights).
-    ``keys`` names the id fields for decoding (``"camel"``, ``"snake"`` or a
-    :class:`CorrelationKeys`). Results are de-duplicated and sorted by time.
+    With ``log_groups``, ``method`` is ``"insights"`` (one Logs Insights query per 50 groups, at
+    most ``governor.max_in_flight`` at once), ``"filter"`` (FilterLogEvents per group with
+    ``{ $.field = "value" }``) or ``"auto"`` (FilterLogEvents for windows up to 15 minutes or
+    when Insights is unavailable to the caller, else Insights). With ``prefixes``, one query per
+    class of ``log_classes`` (``SOURCE logGroups(namePrefix: ...)``, no group list): STANDARD
+    groups with ``filterIndex`` when the field is indexed in all of them (default fields such as
+    ``traceId``, or as DescribeFieldIndexes reports; ``use_index`` forces the choice), else
+    ``filter``; INFREQUENT_ACCESS groups (no indexes) with ``filter``. ``keys`` names the id
+    fields to search and decode (``"either"``: both spellings, an ``or`` no index can answer).
+    ``max_scanned_bytes`` stops the lookup's queries once they have
+    scanned more together (:class:`ScanLimitExceeded`). Returns a :class:`LookupResult`: the
+    events, de-duplicated and sorted by time, with the queries issued, the bytes scanned and
+    skipped, the estimated cost at ``price_per_gb`` and notes on how classes were searched.
     """
     validate_field_name(field)
     validate_id(value, field)
@@ -154,64 +144,95 @@ def find_by_field(
         raise ConfigurationError(
             f"method must be 'insights', 'filter' or 'auto', not {method!r}", code="InvalidMethod"
         )
-    groups = _distinct_groups(log_groups)
-    key_names = CorrelationKeys.for_style(keys)
-    if time_range is not None:
-        ranges = [as_time_range(time_range)]
-    else:
-        ranges = search_windows(windows, around=around)
+    groups, chosen_prefixes = _scope(log_groups, prefixes, method)
+    ranges = [as_time_range(time_range)] if time_range is not None else None
     client = resolve_client(client, client_options)
-    limit = min(require_int("limit", limit, 1), MAX_QUERY_LIMIT)
+    key_names = CorrelationKeys.for_style(keys)
+    lookup = Lookup(
+        client,
+        keys=key_names,
+        limit=min(require_int("limit", limit, 1), MAX_QUERY_LIMIT),
+        timeout=timeout,
+        polling=polling or Polling(),
+        budget=ScanBudget(max_scanned_bytes),
+        governor=governor or Governor(),
+    )
+    fields = key_names.spellings(field)
+    query = build_correlation_query(field, value, also=fields[1:])
+    pattern = build_filter_pattern(field, value, also=fields[1:])
+    catalog = catalog_for(client) if chosen_prefixes and use_index is None else None
 
-    def by_insights(window: TimeRange) -> Iterator[CorrelatedEvent]:
-        query = build_correlation_query(field, value)
-        for start in range(0, len(groups), MAX_QUERY_LOG_GROUPS):
-            chunk = groups[start : start + MAX_QUERY_LOG_GROUPS]
-            result = run_query(query, chunk, window, limit, timeout, polling=polling, client=client)
-            for row in result.rows:
-                yield _event_from_row(row, key_names)
+    def search(window: TimeRange, use_filter: bool) -> Iterator[CorrelatedEvent]:
+        if chosen_prefixes:
+            return lookup.by_prefixes(
+                fields, value, chosen_prefixes, window,
+                log_classes=log_classes, use_index=use_index, catalog=catalog,
+            )  # fmt: skip
+        if use_filter:
+            return lookup.by_filter(pattern, groups, window)
+        return lookup.by_insights(query, groups, window)
 
-    def by_filter(window: TimeRange) -> Iterator[CorrelatedEvent]:
-        pattern = build_filter_pattern(field, value)
-        for group in groups:
-            for event in filter_log_events(
-                group, pattern, time_range=window, max_events=limit, client=client
-            ):
-                yield decode_message(
-                    event.message,
-                    timestamp=event.timestamp,
-                    group=group,
-                    stream=event.stream,
-                    keys=key_names,
-                )
+    found = _first_found(
+        search, ranges or search_windows(windows, around=around), method, filter_ok=bool(groups)
+    )
+    return lookup.result(found, price_per_gb)
 
+
+def _first_found(
+    search: Callable[[TimeRange, bool], Iterator[CorrelatedEvent]],
+    ranges: Sequence[TimeRange],
+    method: str,
+    *,
+    filter_ok: bool,
+) -> list[CorrelatedEvent]:
+    """The events of the first window where ``search`` finds any; with ``method="auto"``,
+    FilterLogEvents for short windows or once Insights proves unavailable (``filter_ok``)."""
     insights_usable = method != "filter"
     for window in ranges:
         use_filter = not insights_usable or (
-            method == "auto" and window.duration <= FILTER_WINDOW_MAX
+            method == "auto" and window.duration <= FILTER_WINDOW_MAX and filter_ok
         )
-        search: Callable[[TimeRange], Iterator[CorrelatedEvent]]
-        search = by_filter if use_filter else by_insights
         try:
-            found = timeline(search(window))
+            found = timeline(search(window, use_filter))
         except CloudWatchLogsError as exc:
-            if method != "auto" or use_filter or not _insights_unavailable(exc):
+            if method != "auto" or use_filter or not filter_ok or not _insights_unavailable(exc):
                 raise
             insights_usable = False
-            found = timeline(by_filter(window))
+            found = timeline(search(window, True))
         if found:
             return found
     return []
 
 
+def _scope(
+    log_groups: Iterable[str] | None, prefixes: Sequence[str] | None, method: str
+) -> tuple[list[str], tuple[str, ...]]:
+    """The group list or the prefixes a lookup searches (exactly one of them)."""
+    if (log_groups is None) == (prefixes is None):
+        raise ConfigurationError(
+            "pass log_groups=['/my/group', ...] or prefixes=['/my/', ...], one of the two",
+            code="NoLogGroups",
+        )
+    if prefixes is None:
+        return _distinct_groups(log_groups or ()), ()
+    if method == "filter":
+        raise ConfigurationError(
+            "method='filter' needs log_groups (FilterLogEvents reads one group a call); "
+            "prefixes are searched with Logs Insights",
+            code="InvalidMethod",
+        )
+    return [], validate_prefixes(prefixes)
+
+
 def find_by_trace_id(
     trace_id: str,
-    log_groups: Iterable[str],
+    log_groups: Iterable[str] | None = None,
     *,
     keys: CorrelationKeys | str = "camel",
     **options: Any,
-) -> list[CorrelatedEvent]:
-    """Return the timeline of one trace across ``log_groups`` (see :func:`find_by_field`).
+) -> LookupResult:
+    """Return the timeline of one trace across ``log_groups`` or ``prefixes=`` (see
+    :func:`find_by_field`).
 
     X-Ray ids (``1-xxxxxxxx-…``) and upper-case hex are converted to the 32-hex W3C form the
     formatter writes.
@@ -223,24 +244,26 @@ def find_by_trace_id(
 
 def find_by_request_id(
     request_id: str,
-    log_groups: Iterable[str],
+    log_groups: Iterable[str] | None = None,
     *,
     keys: CorrelationKeys | str = "camel",
     **options: Any,
-) -> list[CorrelatedEvent]:
-    """Return the timeline of one request across ``log_groups`` (see :func:`find_by_field`)."""
+) -> LookupResult:
+    """Return the timeline of one request across ``log_groups`` or ``prefixes=`` (see
+    :func:`find_by_field`)."""
     field = CorrelationKeys.for_style(keys).request
     return find_by_field(field, request_id, log_groups, keys=keys, **options)
 
 
 def find_by_span_id(
     span_id: str,
-    log_groups: Iterable[str],
+    log_groups: Iterable[str] | None = None,
     *,
     keys: CorrelationKeys | str = "camel",
     **options: Any,
-) -> list[CorrelatedEvent]:
-    """Return the events of one span across ``log_groups`` (see :func:`find_by_field`)."""
+) -> LookupResult:
+    """Return the events of one span across ``log_groups`` or ``prefixes=`` (see
+    :func:`find_by_field`)."""
     field = CorrelationKeys.for_style(keys).span
     return find_by_field(field, span_id, log_groups, keys=keys, **options)
 
@@ -253,22 +276,6 @@ def timeline(events: Iterable[CorrelatedEvent]) -> list[CorrelatedEvent]:
     """
     unique = {event.identity(): event for event in events}
     return sorted(unique.values(), key=lambda e: (e.timestamp, e.group or "", e.stream or ""))
-
-
-def _event_from_row(row: dict[str, Any], keys: CorrelationKeys) -> CorrelatedEvent:
-    timestamp = row.get("@timestamp")
-    if not isinstance(timestamp, datetime):
-        timestamp = datetime(1970, 1, 1, tzinfo=timezone.utc)
-    group = row.get("@log")
-    if isinstance(group, str):
-        group = _ACCOUNT_PREFIX.sub("", group, count=1)  # "123456789012:/my/group"
-    return decode_message(
-        str(row.get("@message", "")),
-        timestamp=timestamp,
-        group=group,
-        stream=row.get("@logStream"),
-        keys=keys,
-    )
 
 
 def _distinct_groups(log_groups: Iterable[str]) -> list[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -22,8 +23,10 @@ from ..errors import (
     ResourceNotFoundError,
 )
 from ._client import resolve_client
+from ._cost import DEFAULT_PRICE_PER_GB, ScanBudget, ScanStatistics
 from ._groups import log_group_parameters
 from ._querytext import validate_query
+from ._source import has_source
 from ._timerange import TimeRange, as_time_range, parse_service_timestamp
 
 __all__ = [
@@ -65,7 +68,9 @@ class QueryResult:
 
     ``rows[i]["@timestamp"]`` is an aware UTC datetime when the query returned it; every other
     value is the string the service sent. ``next_token`` is set only on a single page from
-    :func:`get_query_results` that has more to fetch.
+    :func:`get_query_results` that has more to fetch. ``statistics`` is the service's dict;
+    :attr:`scan` reads it (bytes scanned and skipped, ...) and :attr:`estimated_cost` prices
+    it at ``price_per_gb`` (US dollars).
     """
 
     query_id: str
@@ -74,6 +79,17 @@ class QueryResult:
     pointers: list[str | None] = field(default_factory=list)
     statistics: dict[str, float] = field(default_factory=dict)
     next_token: str | None = None
+    price_per_gb: float = DEFAULT_PRICE_PER_GB
+
+    @property
+    def scan(self) -> ScanStatistics:
+        """What the query read: records and bytes scanned and skipped, groups scanned."""
+        return ScanStatistics.from_api(self.statistics)
+
+    @property
+    def estimated_cost(self) -> float:
+        """US dollars for the bytes scanned, at ``price_per_gb``."""
+        return self.scan.estimated_cost(self.price_per_gb)
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
         return iter(self.rows)
@@ -96,12 +112,13 @@ def start_query(
 
     ``time_range`` is a :class:`TimeRange` or a ``timedelta`` meaning "the last …". ``limit`` is
     capped at the service maximum (100,000). ``query_language`` (``CWLI``, ``SQL``, ``PPL``) is
-    passed through; SQL queries may name their log groups inside the query instead.
+    passed through; SQL queries may name their log groups inside the query instead, and a
+    query opening with ``SOURCE logGroups(...)`` selects its own (pass no ``log_groups``).
     """
     validate_query(query, query_language)
     params: dict[str, Any] = {"queryString": query}
     groups = [log_groups] if isinstance(log_groups, str) else list(log_groups)
-    if groups or query_language != "SQL":
+    if groups or (query_language != "SQL" and not has_source(query)):
         params.update(log_group_parameters(groups))
     params["startTime"], params["endTime"] = as_time_range(time_range).epoch_seconds()
     if limit is not None:
@@ -152,6 +169,8 @@ def run_query(
     *,
     query_language: str | None = None,
     polling: Polling | None = None,
+    max_scanned_bytes: int | None = None,
+    price_per_gb: float = DEFAULT_PRICE_PER_GB,
     client: Any = None,
     **client_options: Any,
 ) -> QueryResult:
@@ -161,44 +180,69 @@ def run_query(
     ``nextToken``. After ``timeout`` seconds, or on KeyboardInterrupt, the query is stopped;
     the timeout raises :class:`QueryTimeout`, the interrupt is re-raised. A query the service
     reports Failed, Cancelled, Timeout or Unknown raises the matching :class:`QueryError`.
+    A query whose statistics pass ``max_scanned_bytes`` is stopped and raises
+    :class:`ScanLimitExceeded`. The result's ``estimated_cost`` uses ``price_per_gb``.
     """
     polling = polling or Polling()
+    budget = ScanBudget(max_scanned_bytes)
     client = resolve_client(client, client_options)
     query_id = start_query(
         query, log_groups, time_range, limit=limit, query_language=query_language, client=client
     )
+    result = finish_query(client, query_id, timeout, polling, budget)
+    return dataclasses.replace(result, price_per_gb=price_per_gb)
+
+
+def finish_query(
+    client: Any, query_id: str, timeout: float, polling: Polling, budget: ScanBudget
+) -> QueryResult:
+    """Wait for a started query and return all its rows; stop it on timeout, interrupt or
+    when it passes the ``budget``."""
     try:
-        first = _wait_until_complete(client, query_id, timeout, polling)
+        first = _wait_until_complete(client, query_id, timeout, polling, budget)
     except KeyboardInterrupt:
-        _stop_quietly(client, query_id)
+        stop_quietly(client, query_id)
         raise
-    return _with_remaining_pages(client, first)
+    result = with_remaining_pages(client, first)
+    budget.ended(query_id, result.scan.bytes_scanned)
+    return result
+
+
+def poll_once(client: Any, query_id: str, budget: ScanBudget) -> QueryResult | None:
+    """One GetQueryResults poll: the first page once Complete, None while it runs. A query
+    that ended otherwise raises its error; one past the ``budget`` is stopped and raises."""
+    page = get_query_results(query_id, client=client)
+    try:
+        budget.observe(query_id, page.statistics.get("bytesScanned", 0.0))
+    except QueryError:
+        if page.status != "Complete":
+            stop_quietly(client, query_id)
+        raise
+    if page.status == "Complete":
+        return page
+    if page.status not in RUNNING_STATUSES:
+        raise _status_error(query_id, page.status)
+    return None
 
 
 def _wait_until_complete(
-    client: Any, query_id: str, timeout: float, polling: Polling
+    client: Any, query_id: str, timeout: float, polling: Polling, budget: ScanBudget
 ) -> QueryResult:
     deadline = polling.clock() + timeout
     interval = polling.initial
     while True:
-        page = get_query_results(query_id, client=client)
-        if page.status == "Complete":
+        page = poll_once(client, query_id, budget)
+        if page is not None:
             return page
-        if page.status not in RUNNING_STATUSES:
-            raise _status_error(query_id, page.status)
         remaining = deadline - polling.clock()
         if remaining <= 0:
-            _stop_quietly(client, query_id)
-            raise QueryTimeout(
-                f"query {query_id} did not complete within {timeout:g} s and was stopped: "
-                "narrow the time range or the log groups, or pass a larger timeout=",
-                code="QueryTimeout",
-            )
+            stop_quietly(client, query_id)
+            raise timeout_error(query_id, timeout)
         polling.sleep(min(interval, remaining))
         interval = min(interval * 2, polling.maximum)
 
 
-def _with_remaining_pages(client: Any, first: QueryResult) -> QueryResult:
+def with_remaining_pages(client: Any, first: QueryResult) -> QueryResult:
     rows, pointers = list(first.rows), list(first.pointers)
     token = first.next_token
     statistics = first.statistics
@@ -211,7 +255,16 @@ def _with_remaining_pages(client: Any, first: QueryResult) -> QueryResult:
     return QueryResult(first.query_id, first.status, rows, pointers, statistics)
 
 
-def _stop_quietly(client: Any, query_id: str) -> None:
+def timeout_error(query_id: str, timeout: float) -> QueryTimeout:
+    """The error of a query stopped after ``timeout`` seconds."""
+    return QueryTimeout(
+        f"query {query_id} did not complete within {timeout:g} s and was stopped: "
+        "narrow the time range or the log groups, or pass a larger timeout=",
+        code="QueryTimeout",
+    )
+
+
+def stop_quietly(client: Any, query_id: str) -> None:
     """Stop the query on a best-effort basis: it may have finished meanwhile."""
     with contextlib.suppress(Exception):  # the caller raises a more useful error
         stop_query(query_id, client=client)

@@ -24,7 +24,7 @@ __all__ = [
 ID_NAMES = ("trace_id", "request_id", "span_id", "xray_trace_id")
 """The keys of :attr:`CorrelatedEvent.ids`, whatever the key style of the logs."""
 
-_LEVEL_KEYS = ("level", "levelname", "severity", "log.level", "lvl")
+_LEVEL_KEYS = ("severityText", "level", "levelname", "severity", "log.level", "lvl")
 _MESSAGE_KEYS = ("message", "msg")
 _LEVEL_WORD = re.compile(r"\b(TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|CRITICAL|FATAL)\b")
 _ID_VALUE = r"[\"']?\s*[:=]\s*[\"']?([A-Za-z0-9._:-]+)"
@@ -39,27 +39,40 @@ class CorrelationKeys:
     """The JSON keys the formatter writes the ids under (``traceId`` … by default).
 
     ``CorrelationKeys.for_style("snake")`` gives ``trace_id``, ``request_id``, ``span_id``,
-    ``xray_trace_id``.
+    ``xray_trace_id``; ``"either"`` the camel keys with the snake ones in ``also``: ids are read
+    (and lookups search) under both spellings.
     """
 
     trace: str = "traceId"
     request: str = "requestId"
     span: str = "spanId"
     xray_trace: str = "xrayTraceId"
+    also: CorrelationKeys | None = None
 
     @classmethod
     def for_style(cls, style: str | CorrelationKeys) -> CorrelationKeys:
-        """Return the keys for ``"camel"`` or ``"snake"`` (a CorrelationKeys passes through)."""
+        """Return the keys for ``"camel"``, ``"snake"`` or ``"either"`` (a CorrelationKeys
+        passes through)."""
         if isinstance(style, CorrelationKeys):
             return style
         if style == "camel":
             return cls()
         if style == "snake":
             return cls("trace_id", "request_id", "span_id", "xray_trace_id")
+        if style == "either":
+            return cls(also=cls.for_style("snake"))
         raise ConfigurationError(
-            f"unknown key style {style!r}: use 'camel', 'snake' or a CorrelationKeys(...)",
+            f"unknown key style {style!r}: use 'camel', 'snake', 'either' or a "
+            "CorrelationKeys(...)",
             code="InvalidKeyStyle",
         )
+
+    def spellings(self, key: str) -> tuple[str, ...]:
+        """``key`` and, when it is one of these keys and ``also`` is set, its other spelling."""
+        if self.also is None:
+            return (key,)
+        other = dict(zip(self.by_id_name().values(), self.also.by_id_name().values(), strict=True))
+        return (key, other[key]) if key in other and other[key] != key else (key,)
 
     def by_id_name(self) -> dict[str, str]:
         """Return ``{id name: JSON key}`` for the names in :data:`ID_NAMES`."""
@@ -121,8 +134,11 @@ def decode_message(
             timestamp, group, stream, _level_in_text(raw), raw, extract_ids(raw, keys), {}, raw
         )
     ids: dict[str, str] = {}
+    alternates = keys.also.by_id_name() if keys.also is not None else {}
     for name, key in keys.by_id_name().items():
         value = _lookup(document, key)
+        if value is None and name in alternates:
+            value = _lookup(document, alternates[name])
         if value is not None and not isinstance(value, (dict, list)):
             ids[name] = str(value)
     level = next((str(v).upper() for k in _LEVEL_KEYS if (v := _lookup(document, k))), None)

@@ -1,9 +1,15 @@
-"""Log group, log stream, retention and field-index administration."""
+"""Log group, log stream, retention and field-index administration.
+
+Field indexes: :func:`put_field_index_policy` MERGES fields into a group's policy (the
+service's PutIndexPolicy replaces the whole policy: a raw put drops the fields it does not
+name); :func:`describe_index_policies`, :func:`describe_field_indexes`,
+:func:`delete_index_policy`; :func:`groups_covered` lists the groups a ``SOURCE`` over name
+prefixes would read (ListLogGroupsForQuery).
+"""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from .._limits import validate_log_group_name, validate_log_stream_name, validate_retention_days
@@ -16,18 +22,31 @@ from ..errors import (
 )
 from ._client import paginate, resolve_client
 from ._groups import log_group_parameter
+from ._index_admin import (
+    delete_index_policy,
+    describe_field_indexes,
+    describe_index_policies,
+    groups_covered,
+    list_log_groups_for_query,
+    put_field_index_policy,
+)
 
 __all__ = [
     "LOG_GROUP_CLASSES",
     "create_log_group",
     "create_log_stream",
+    "delete_index_policy",
     "delete_log_group",
     "delete_log_stream",
     "delete_retention",
+    "describe_field_indexes",
+    "describe_index_policies",
     "describe_log_groups",
     "describe_log_streams",
     "ensure_stream_exists",
     "get_retention",
+    "groups_covered",
+    "list_log_groups_for_query",
     "put_field_index_policy",
     "put_retention",
 ]
@@ -214,34 +233,6 @@ def get_retention(name: str, *, client: Any = None, **client_options: Any) -> in
     raise ResourceNotFoundError(
         f"log group {name!r} does not exist: create it first", code="ResourceNotFoundException"
     )
-
-
-def put_field_index_policy(
-    log_group: str,
-    fields: Iterable[str] = ("requestId",),
-    *,
-    client: Any = None,
-    **client_options: Any,
-) -> dict[str, Any]:
-    """Index ``fields`` of a group's JSON events so equality lookups on them scan less.
-
-    ``traceId`` is indexed by CloudWatch already; index ``requestId`` (the default) or your own
-    keys. Returns the service's ``indexPolicy``.
-    """
-    names = list(dict.fromkeys(fields))
-    if not names or not all(isinstance(n, str) and n.strip() for n in names):
-        raise ConfigurationError(
-            "fields must name at least one non-empty field, e.g. ('requestId',)",
-            code="InvalidIndexFields",
-        )
-    identifier = next(iter(log_group_parameter(log_group).values()))
-    response = call_client(
-        resolve_client(client, client_options),
-        "put_index_policy",
-        logGroupIdentifier=identifier,
-        policyDocument=json.dumps({"Fields": names}),
-    )
-    return dict(response.get("indexPolicy") or {})
 
 
 def _stream_parameters(log_group: str, name: str) -> dict[str, str]:

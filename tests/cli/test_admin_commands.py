@@ -29,8 +29,9 @@ def test_groups_lists_names_and_retention(cli: Cli, logs: Any) -> None:
     assert [g["name"] for g in prefixed.json()] == ["/app/web", "/app/worker"]
 
     human = cli("groups").out.splitlines()
-    assert human[0].split() == ["GROUP", "RETENTION", "BYTES", "CREATED"]
+    assert human[0].split() == ["GROUP", "CLASS", "RETENTION", "BYTES", "CREATED"]
     assert "14 days" in human[2] and "forever" in human[1]
+    assert all(line.split()[1] == "STANDARD" for line in human[1:])
     # aligned: the RETENTION column starts at the same offset on every line
     column = human[0].index("RETENTION")
     assert {line[column - 2 : column] for line in human} == {"  "}

@@ -184,3 +184,56 @@ def test_trace_not_found_exits_1(cli: Cli) -> None:
 def test_trace_refuses_an_id_that_could_alter_the_query(cli: Cli) -> None:
     refused = cli("trace", 'x" or 1=1', "-g", "/shop/api")
     assert refused.code == 1 and "InvalidCorrelationId" in refused.err
+
+
+@pytest.mark.usefixtures("shop")
+def test_trace_by_prefix_is_one_indexed_query_with_its_cost(cli: Cli, logs: Any) -> None:
+    put_events(logs, "/elsewhere", "x-1", [(1_200, {"message": "not ours", "traceId": TRACE})])
+    found = cli("trace", TRACE, "--prefix", "/shop/", "--since", "1h", "--json")
+    assert found.code == 0
+    document = found.json()
+    assert [e["message"] for e in document["events"]] == ["POST /orders", "card declined", "-> 502"]
+    assert document["queries"] == 1 and document["notes"] == []
+    scan = document["scan"]
+    assert scan["logGroupsScanned"] == 2 and scan["recordsScanned"] == 3
+    assert scan["estimatedRecordsSkipped"] == 2  # OTHER's event and the plain-text line
+    assert scan["estimatedCostUsd"] == pytest.approx(scan["bytesScanned"] / 1024**3 * 0.005)
+    human = cli("trace", TRACE, "--prefix", "/shop/", "--since", "1h", "--price-per-gb", "1")
+    assert len(human.out.splitlines()) == 3
+    assert "1 query; scanned" in human.err and "index skipped" in human.err
+    assert f"${scan['bytesScanned'] / 1024**3:.6f}" in human.err
+
+
+@pytest.mark.usefixtures("shop")
+def test_trace_by_prefix_searches_infrequent_access_with_filter_and_says_so(
+    cli: Cli, logs: Any
+) -> None:
+    logs.create_log_group(logGroupName="/shop/archive", logGroupClass="INFREQUENT_ACCESS")
+    put_events(logs, "/shop/archive", "a-1", [(900, {"message": "archived", "traceId": TRACE})])
+    standard = cli("trace", TRACE, "--prefix", "/shop/", "--since", "1h", "--json").json()
+    assert "archived" not in [e["message"] for e in standard["events"]]
+    both = cli(
+        "trace", TRACE, "--prefix", "/shop/", "--since", "1h",
+        "--class", "STANDARD", "--class", "INFREQUENT_ACCESS", "--json",
+    ).json()  # fmt: skip
+    assert "archived" in [e["message"] for e in both["events"]]
+    assert both["queries"] == 2 and "no field indexes" in both["notes"][0]
+
+
+@pytest.mark.usefixtures("shop")
+def test_query_by_prefix_prints_what_it_scanned_and_obeys_the_budget(cli: Cli) -> None:
+    ran = cli("query", "stats count(*) as n", "--prefix", "/shop/", "--json")
+    assert ran.code == 0
+    assert ran.json()["rows"] == [{"n": "5"}]  # 3 api events within the hour, 2 payments ones
+    assert ran.json()["scan"]["logGroupsScanned"] == 2
+    human = cli("query", "fields @message", "-g", "/shop/api")
+    assert "row(s); scanned" in human.err and "estimated cost $" in human.err
+    stopped = cli("query", "fields @message", "-g", "/shop/api", "--max-scanned-bytes", "10")
+    assert stopped.code == 1 and "ScanLimitExceeded" in stopped.err
+
+
+def test_group_and_prefix_are_exclusive(cli: Cli) -> None:
+    both = cli("trace", TRACE, "-g", "/a", "--prefix", "/a")
+    assert both.code == 2 and "not allowed with" in both.err
+    neither = cli("trace", TRACE)
+    assert neither.code == 2 and "one of the arguments" in neither.err

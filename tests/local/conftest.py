@@ -32,8 +32,10 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def engine(clock: FakeClock) -> Iterator[LocalEngine]:
-    with LocalEngine(clock=clock) as eng:
+def engine(request: pytest.FixtureRequest, clock: FakeClock) -> Iterator[LocalEngine]:
+    """An engine in memory; parametrize it indirectly with N to keep queries running N polls."""
+    polls = getattr(request, "param", 0)
+    with LocalEngine(clock=clock, query_polls_before_complete=polls) as eng:
         yield eng
 
 

@@ -62,6 +62,31 @@ def test_term_is_whole_term_not_substring() -> None:
     assert matching("AUTHORIZED", UNSTRUCTURED) == [UNSTRUCTURED[6]]
 
 
+EXITING = ["[ERROR] A fatal exception has occurred", "Exiting with ERRORCODE: -1"]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "expected"),
+    [
+        # the page's first example: "ERROR" matches both, ERRORCODE included
+        ('"ERROR"', [0, 1]),
+        # its second: excluding "Exiting" leaves the first
+        ('"ERROR" - "Exiting"', [0]),
+        ('"ERROR" -"Exiting"', [0]),
+        ('?"fatal" ?"Exiting"', [0, 1]),
+        ("- Exiting", [0]),
+        # an exact phrase is found inside longer text too, never with its words apart
+        ('"fatal exc"', [0]),
+        ('"exception occurred"', []),
+        ('-"ERRORCODE"', [0]),
+    ],
+)
+def test_quoted_term_matches_its_exact_text_anywhere(pattern: str, expected: list[int]) -> None:
+    """Doc page, "Matching terms in log events" (example 1: the quoted term "ERROR" matches
+    "Exiting with ERRORCODE: -1"; example 2: "ERROR" -"Exiting")."""
+    assert matching(pattern, EXITING) == [EXITING[i] for i in expected]
+
+
 JSON_EVENT = json.dumps(
     {
         "eventType": "UpdateTrail",
@@ -106,6 +131,12 @@ COMPOUND_EVENT = json.dumps(
         ("{ $.ThisFlag IS FALSE }", False),
         ("{ $.['cluster.name'] = \"c\" }", True),
         ("{ $.eventType = %Update[a-zA-Z]+% }", True),
+        # "*" matches text at, before or after the value; "Ev*ent" only the string Ev*ent
+        ("{ $.eventType = *Trail }", True),
+        ("{ $.eventType = Update* }", True),
+        ("{ $.eventType = *date* }", True),
+        ("{ $.eventType = Up*Trail }", False),
+        ("{ $.sourceIPAddress = * }", True),
     ],
 )
 def test_json_examples(pattern: str, matches: bool) -> None:
@@ -137,6 +168,16 @@ def test_json_examples(pattern: str, matches: bool) -> None:
 def test_json_compound_examples(pattern: str, matches: bool) -> None:
     """Doc page (see DOC_URL), JSON log events: compound expressions with && and ||."""
     assert compile_filter_pattern(pattern).matches(COMPOUND_EVENT) is matches
+
+
+@pytest.mark.parametrize(
+    ("value", "matches"),
+    [("Ev*ent", True), ("Event", False), ("EvXent", False), ("PutEv*ent", False)],
+)
+def test_star_inside_a_value_is_a_plain_character(value: str, matches: bool) -> None:
+    """Doc page, JSON STRING: "Ev*ent will only match the actual string Ev*ent"."""
+    event = json.dumps({"eventName": value})
+    assert compile_filter_pattern("{ $.eventName = Ev*ent }").matches(event) is matches
 
 
 def test_json_pattern_never_matches_non_json() -> None:
@@ -204,6 +245,17 @@ def test_combined_unstructured_forms(pattern: str, expected: list[int]) -> None:
     """Combinations the page describes separately: quoted exclusions and alternatives, plain
     terms with ? alternatives (plain terms all required, one alternative required)."""
     assert matching(pattern, UNSTRUCTURED) == [UNSTRUCTURED[i] for i in expected]
+
+
+@pytest.mark.parametrize("pattern", ["[]", "[ ]", " [] "])
+def test_empty_field_list_matches_every_event(pattern: str) -> None:
+    """``[]``: the "send everything" pattern of many subscription filters in the field (the
+    service accepts it); it matches every event and extracts nothing."""
+    compiled = compile_filter_pattern(pattern)
+    for message in (APACHE, "", "one", '{"a": 1}'):
+        found = compiled.match(message)
+        assert found is not None
+        assert found.extracted() == {}
 
 
 def test_several_ellipses_align_fields() -> None:

@@ -207,6 +207,17 @@ def test_get_log_events_tokens(boto_logs: Any, clock: FakeClock) -> None:
     with pytest.raises(ClientError) as caught:
         boto_logs.get_log_events(logGroupName=GROUP, logStreamName="s", nextToken="garbage")
     assert code_of(caught) == "InvalidParameterException"
+    # the group's "arn" (ending ":*") is not an identifier; AWS's message leaves the value out
+    with pytest.raises(ClientError) as caught:
+        boto_logs.get_log_events(logGroupIdentifier=arn + ":*", logStreamName="s")
+    assert code_of(caught) == "InvalidParameterException"
+    assert caught.value.response["Error"]["Message"] == (
+        "1 validation error detected: Value at 'logGroupIdentifier' failed to satisfy "
+        "constraint: Member must satisfy regular expression pattern: [\\w#+=/:,.@-]*"
+    )
+    with pytest.raises(ClientError) as caught:
+        boto_logs.get_log_events(logGroupName="x!x", logStreamName="s")
+    assert "Value 'x!x' at 'logGroupName' failed" in caught.value.response["Error"]["Message"]
 
 
 def test_filter_log_events_pattern_streams_interleaving_and_paging(
@@ -256,6 +267,22 @@ def test_filter_log_events_pattern_streams_interleaving_and_paging(
     assert code_of(caught) == "InvalidParameterException"
 
 
+def test_a_finished_query_is_complete_on_the_first_poll(boto_logs: Any, clock: FakeClock) -> None:
+    seed(boto_logs, clock, {"s": [(0, "one"), (1000, "two")]})
+    start_s = int(clock.now) - 60
+    query_id = boto_logs.start_query(
+        logGroupName=GROUP, startTime=start_s, endTime=start_s + 600,
+        queryString="stats count(*) as n",
+    )["queryId"]  # fmt: skip
+    first = boto_logs.get_query_results(queryId=query_id)
+    assert first["status"] == "Complete"
+    assert first["results"] == [[{"field": "n", "value": "2"}]]
+    described = boto_logs.describe_queries(logGroupName=GROUP)["queries"]
+    assert [q["status"] for q in described] == ["Complete"]
+    assert boto_logs.describe_queries(logGroupName=GROUP, status="Scheduled")["queries"] == []
+
+
+@pytest.mark.parametrize("engine", [2], indirect=True)
 def test_queries_progress_and_return_rows(boto_logs: Any, clock: FakeClock) -> None:
     lines = [json.dumps({"level": lvl, "ms": ms}) for lvl, ms in
              [("INFO", 10), ("ERROR", 250), ("ERROR", 40), ("INFO", 70)]]  # fmt: skip
@@ -281,6 +308,7 @@ def test_queries_progress_and_return_rows(boto_logs: Any, clock: FakeClock) -> N
     assert described[0]["queryString"].startswith("filter level")
 
 
+@pytest.mark.parametrize("engine", [2], indirect=True)
 def test_stop_query_and_query_errors(boto_logs: Any, clock: FakeClock) -> None:
     seed(boto_logs, clock, {"s": [(0, "x")]})
     arn = boto_logs.describe_log_groups()["logGroups"][0]["logGroupArn"]

@@ -5,8 +5,9 @@ and its committer write SQLite meanwhile), and forks 40 children while they do: 
 with ``os.fork`` (ending with ``sys.exit(0)``, as a gunicorn worker does), then the other half
 as ``multiprocessing`` fork ``Process`` (in this order because a process forked by ``os.fork``
 after ``multiprocessing`` children exist would try to join its parent's children at exit).
-Each child logs 100 records and ends. The parent times every child from fork to reap and
-prints the times as JSON; the test counts what the server stored.
+Each child logs 100 records, notes on a pipe when it starts to end, and ends. The parent times
+every child from fork to reap and from the start of its end to reap (its exit: the handler's
+final delivery), and prints the times as JSON; the test counts what the server stored.
 
 Arguments: endpoint URL, log group, spool directory ("" for none), close_timeout.
 """
@@ -28,13 +29,22 @@ CHILDREN = 40
 RECORDS_PER_CHILD = 100
 FORK_SPACING_S = 0.025  # the 40 forks span about one second, while the sender starts up
 LOGGING_THREADS = 2
+_exit_notes = -1  # the write end of the pipe on which children note when they start to end
 
 
 def child_work(index: int) -> None:
-    """What every child does: log its records (it ends right after)."""
+    """What every child does: log its records, then note the time (it ends right after)."""
     logger = logging.getLogger("storm")
     for i in range(RECORDS_PER_CHILD):
         logger.info("child%d-%d", index, i)
+    os.write(_exit_notes, f"{index} {time.monotonic()}\n".encode())  # short: one atomic write
+
+
+def _read_exit_notes(fd: int) -> dict[int, float]:
+    """The children's notes: when each started to end (monotonic seconds)."""
+    with os.fdopen(fd, "rb") as notes:
+        lines = notes.read().decode().split()
+    return {int(index): float(at) for index, at in zip(lines[::2], lines[1::2], strict=True)}
 
 
 def _background(stop: threading.Event, thread: int, logged: list[int]) -> None:
@@ -72,9 +82,11 @@ def _fork(index: int, exit_codes: dict[int, int | None]) -> Callable[[], None]:
     return join
 
 
-def _timed(wait: Callable[[], None], start: float, ended: dict[int, float], index: int) -> None:
+def _timed(
+    wait: Callable[[], None], start: float, ended: dict[int, tuple[float, float]], index: int
+) -> None:
     wait()
-    ended[index] = time.monotonic() - start
+    ended[index] = (start, time.monotonic())
 
 
 def _handler(endpoint: str, group: str, spool_dir: str, close_timeout: float) -> CloudWatchHandler:
@@ -99,6 +111,8 @@ def _handler(endpoint: str, group: str, spool_dir: str, close_timeout: float) ->
 
 def main(endpoint: str, group: str, spool_dir: str, close_timeout: float) -> None:
     """Run the storm; print the children's times and the parent's record counts."""
+    global _exit_notes
+    read_end, _exit_notes = os.pipe()
     handler = _handler(endpoint, group, spool_dir, close_timeout)
     stop = threading.Event()
     logged = [0] * LOGGING_THREADS
@@ -107,7 +121,7 @@ def main(endpoint: str, group: str, spool_dir: str, close_timeout: float) -> Non
     ]
     for thread in threads:
         thread.start()
-    ended: dict[int, float] = {}
+    ended: dict[int, tuple[float, float]] = {}
     exit_codes: dict[int, int | None] = {}
     waiters: list[threading.Thread] = []
     tick = threading.Event()
@@ -120,13 +134,16 @@ def main(endpoint: str, group: str, spool_dir: str, close_timeout: float) -> Non
         tick.wait(FORK_SPACING_S)
     for waiter in waiters:
         waiter.join()
+    os.close(_exit_notes)
+    exit_started = _read_exit_notes(read_end)
     stop.set()
     for thread in threads:
         thread.join()
     delivered = handler.flush(timeout=30)
     handler.close()
     report = {
-        "children": {str(i): ended[i] for i in sorted(ended)},
+        "children": {str(i): reaped - forked for i, (forked, reaped) in sorted(ended.items())},
+        "exits": {str(i): ended[i][1] - exit_started[i] for i in sorted(exit_started)},
         "exit_codes": {str(i): exit_codes.get(i) for i in range(CHILDREN)},
         "parent_logged": logged,
         "parent_flushed": delivered,

@@ -1,6 +1,7 @@
 """Forty children forked (``os.fork`` and ``multiprocessing`` fork) while the parent's threads log
 and its sender (and, with a spool, its committer) is at work: every child delivers all its
-records, nothing twice, and none takes longer than ``close_timeout`` + 2 s."""
+records, nothing twice, and none takes longer than ``close_timeout`` + 2 s to end (nor that
+much longer than the others to get there)."""
 
 from __future__ import annotations
 
@@ -64,5 +65,13 @@ def test_forty_children_forked_while_the_parent_logs_all_deliver(
     assert stored == expected, f"{len(set(expected) - set(stored))} parent records lost"
     assert report["parent_flushed"] is True
 
-    slow = {i: round(s, 1) for i, s in report["children"].items() if s > CLOSE_TIMEOUT + 2}
-    assert slow == {}, f"children slower than close_timeout + 2 s: {slow}"
+    # every child ends within close_timeout + 2 s of starting to end (its final delivery) ...
+    assert set(report["exits"]) == set(report["children"]), "a child did not note its end"
+    slow = {i: round(s, 1) for i, s in report["exits"].items() if s > CLOSE_TIMEOUT + 2}
+    assert slow == {}, f"children whose exit took longer than close_timeout + 2 s: {slow}"
+    # ... and none is held up on its way there (a lock or SQLite connection left by the fork)
+    # longer than that beyond the others; a busy machine slows all of them alike
+    lives = sorted(report["children"].values())
+    median = lives[len(lives) // 2]
+    held = {i: round(s, 1) for i, s in report["children"].items() if s > median + CLOSE_TIMEOUT + 2}
+    assert held == {}, f"children held up beyond the others (median {median:.1f} s): {held}"

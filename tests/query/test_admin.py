@@ -127,6 +127,9 @@ def test_create_log_group_request_shape(stubbed: Any) -> None:
 def test_field_index_policy_shape(stubbed: Any) -> None:
     client, stubber = stubbed
     policy = {"logGroupIdentifier": "/app/a", "policyDocument": '{"Fields": ["requestId"]}'}
+    stubber.add_response(  # the merge reads the policy first: there is none
+        "describe_index_policies", {"indexPolicies": []}, {"logGroupIdentifiers": ["/app/a"]}
+    )
     stubber.add_response("put_index_policy", {"indexPolicy": policy}, policy)
     assert admin.put_field_index_policy("/app/a", client=client) == policy
     assert json.loads(policy["policyDocument"]) == {"Fields": ["requestId"]}

@@ -11,6 +11,7 @@ from botocore.stub import Stubber
 
 from cw_logging.errors import AuthenticationError, CloudWatchLogsError, ConfigurationError
 from cw_logging.query import (
+    Governor,
     TimeRange,
     build_correlation_query,
     build_filter_pattern,
@@ -196,8 +197,14 @@ def test_more_than_fifty_groups_are_split_and_results_merged(
         query_id="q2",
     )
     events = find_by_trace_id(
-        TRACE, groups, around=AROUND, polling=fake_time.polling(), client=client
+        TRACE,
+        groups,
+        around=AROUND,
+        polling=fake_time.polling(),
+        governor=Governor(max_in_flight=1),  # the stubber answers in order
+        client=client,
     )
+    assert events.queries == 2
     assert [(e.group, e.message) for e in events] == [
         ("/svc/7", "a"),
         ("/svc/55", "b"),

@@ -58,6 +58,10 @@ def test_following_a_request_doc_runs(logs_client: Any) -> None:
     out = run_doc("following-a-request.md", logs_client)
     assert f'| filter traceId = "{TRACE_ID}"' in out
     assert "/shop/worker ERROR /shop/worker ok" in out
+    assert "3 events, 1 query\n" in out  # the fleet block, on the local engine
+    documented = (DOCS / "following-a-request.md").read_text(encoding="utf-8")
+    summary = next(line for line in out.splitlines() if line.startswith("scanned "))
+    assert f"3 events, 1 query\n{summary}\n" in documented  # the doc shows what it prints
     assert out.rstrip().endswith("InvalidCorrelationId")
 
 

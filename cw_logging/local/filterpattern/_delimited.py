@@ -31,6 +31,12 @@ def compile_delimited(pattern: str) -> Callable[[str], dict[str, str] | None]:
             f"a space-delimited pattern may hold at most {MAX_REGEXES} regular expressions"
         )
     stream.expect(Kind.PUNCT, "[")
+    if stream.at(Kind.PUNCT, "]"):
+        # "[]" is how many subscription filters say "every event" (the service accepts it)
+        stream.next()
+        if not stream.at(Kind.END):
+            raise stream.error("expected the end of the pattern after ']'")
+        return lambda message: {}
     referenced: list[Token] = []
     slots = [_parse_slot(stream, referenced)]
     while stream.at(Kind.PUNCT, ","):

@@ -1,4 +1,9 @@
-"""Unstructured filter patterns: terms, ``"quoted phrases"``, ``?alternatives``, ``-exclusions``."""
+"""Unstructured filter patterns: terms, ``"quoted phrases"``, ``?alternatives``, ``-exclusions``.
+
+A plain term matches a whole term of the event; a quoted one matches its exact text anywhere,
+even inside a longer word (the filter-pattern page: ``"ERROR"`` matches
+``Exiting with ERRORCODE: -1``).
+"""
 
 from __future__ import annotations
 
@@ -53,6 +58,10 @@ def _parse(pattern: str) -> list[_Term]:
         start = i
         prefix = pattern[i] if pattern[i] in "?-" else ""
         i += len(prefix)
+        if prefix == "-":
+            # the page writes its exclusion example with a space: "ERROR" - "Exiting"
+            while i < n and pattern[i].isspace():
+                i += 1
         if i >= n or pattern[i].isspace():
             raise pattern_error(pattern, start, f"{prefix!r} must be followed by a term")
         if pattern[i] == '"':
@@ -65,11 +74,12 @@ def _parse(pattern: str) -> list[_Term]:
                 raise pattern_error(pattern, i, "expected a space after the quoted phrase")
             if not text.strip():
                 continue  # '" "' matches every event
-        else:
-            while i < n and not pattern[i].isspace():
-                if pattern[i] == '"':
-                    raise pattern_error(pattern, i, 'quote the whole term: "..."')
-                i += 1
-            text = pattern[start + len(prefix) : i]
-        terms.append(_Term(prefix, term_regex(text)))
+            terms.append(_Term(prefix, re.compile(re.escape(text))))
+            continue
+        term_start = i
+        while i < n and not pattern[i].isspace():
+            if pattern[i] == '"':
+                raise pattern_error(pattern, i, 'quote the whole term: "..."')
+            i += 1
+        terms.append(_Term(prefix, term_regex(pattern[term_start:i])))
     return terms

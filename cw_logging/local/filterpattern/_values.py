@@ -77,8 +77,15 @@ def as_text(value: object) -> str | None:
 
 
 def wildcard(text: str) -> re.Pattern[str]:
-    """Compile a value with ``*`` wildcards into a whole-value matcher."""
-    return re.compile(".*".join(re.escape(part) for part in text.split("*")), re.DOTALL)
+    """Compile a value into a whole-value matcher: a ``*`` at its start or end matches any
+    text there; one inside is a plain character (``Ev*ent`` matches only ``Ev*ent``)."""
+    if text.strip("*") == "":
+        return re.compile(".*", re.DOTALL)
+    core = text.lstrip("*")
+    before = ".*" if len(core) < len(text) else ""
+    inner = core.rstrip("*")
+    after = ".*" if len(inner) < len(core) else ""
+    return re.compile(before + re.escape(inner) + after, re.DOTALL)
 
 
 @dataclass(frozen=True)

@@ -66,8 +66,16 @@ CATALOGUE: tuple[Entry, ...] = (
     _refused("anomaly", _MACHINE_LEARNING),
     _refused("pattern", _MACHINE_LEARNING),
     _refused("diff", "Needs the previous time period's patterns."),
-    _refused("filterIndex", "Field indexes do not exist locally; `filter` gives the same rows."),
-    _refused("SOURCE", "Select log groups through StartQuery's logGroupNames instead."),
+    _command(
+        "filterIndex",
+        "Reads only events a field index lists (default fields, PutIndexPolicy); skips groups "
+        "without the index.",
+    ),
+    _refused(
+        "SOURCE",
+        "StartQuery evaluates it (namePrefix, class) to select the groups; a query compiled "
+        "alone refuses it.",
+    ),
     _refused("lookup", _LOOKUP_TABLES),
     _refused("cidrlookup", _LOOKUP_TABLES),
     _refused("join", "Correlating several log groups in one query is not implemented locally."),

@@ -296,7 +296,8 @@ class ExpressionCompiler:
         function = SCALAR_FUNCTIONS.get(node.name)
         if function is None:
             if node.name in UNSUPPORTED_FUNCTIONS:
-                raise unsupported(self.text, node.start, f"the function '{node.name}'")
+                named = UNSUPPORTED_FUNCTIONS[node.name]
+                raise unsupported(self.text, node.start, f"the function '{named}'")
             raise self.error(node, f"Unknown function '{node.name}'")
         self._check_arity(node, function.min_args, function.max_args)
         args = [

@@ -164,5 +164,6 @@ SCALAR_FUNCTIONS: dict[str, ScalarFunction] = {
 }
 """Scalar functions by lower-cased name (``bin`` is handled by the compiler: it reads the row)."""
 
-UNSUPPORTED_FUNCTIONS = frozenset(REFUSED_FUNCTIONS)
-"""Functions the service documents that this engine does not evaluate."""
+UNSUPPORTED_FUNCTIONS: dict[str, str] = REFUSED_FUNCTIONS
+"""Functions the service documents that this engine does not evaluate: lower-cased name ->
+name as the pages write it."""

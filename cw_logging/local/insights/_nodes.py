@@ -145,9 +145,11 @@ class DisplayCommand(Command):
 
 @dataclass(frozen=True)
 class FilterCommand(Command):
-    """``filter <condition>`` (also spelt ``where``)."""
+    """``filter <condition>`` (also spelt ``where``); ``filterIndex <condition>`` when
+    ``indexed`` (the same test, reading only events a field index lists)."""
 
     condition: Node
+    indexed: bool = False
 
 
 @dataclass(frozen=True)

@@ -75,6 +75,9 @@ class _Parser(ExpressionParser):
     def filter_command(self, start: int) -> n.Command:
         return n.FilterCommand(start, self.expression())
 
+    def filter_index_command(self, start: int) -> n.Command:
+        return n.FilterCommand(start, self.expression(), indexed=True)
+
     def stats_command(self, start: int) -> n.Command:
         items = self.projections()
         by: tuple[n.Projection, ...] = ()
@@ -139,6 +142,7 @@ class _Parser(ExpressionParser):
         "display": display_command,
         "filter": filter_command,
         "where": filter_command,
+        "filterindex": filter_index_command,
         "stats": stats_command,
         "sort": sort_command,
         "limit": limit_command,

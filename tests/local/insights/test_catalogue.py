@@ -80,3 +80,25 @@ def test_conformance_page_holds_the_generated_table() -> None:
     assert markdown_table() in DOC.read_text(encoding="utf-8"), (
         "regenerate the table: python -m cw_logging.local.insights._catalogue"
     )
+
+
+@pytest.mark.parametrize(
+    ("query", "named"),
+    [
+        ("fields @timestamp, @message | pattern @message", "pattern"),
+        ("pattern @message | sort @sampleCount desc", "pattern"),
+        ("fields @timestamp, @message | lookup users userId OUTPUT name, email", "lookup"),
+        ("stats count(*) by bin(5m) | anomaly", "anomaly"),
+        ("fields x | head 5", "head"),
+        ("stats rate(bytes) by bin(5m)", "rate"),
+        ("fields isReservedIP(srcAddr) as reserved", "isReservedIP"),
+    ],
+)
+def test_documented_forms_of_refused_names_are_refused_by_name(query: str, named: str) -> None:
+    """A refused command or function is refused by name wherever it stands and whatever its
+    arguments, never reported as a syntax error elsewhere in the query."""
+    with pytest.raises(MalformedQueryError) as caught:
+        compile_query(query)
+    message = caught.value.message
+    assert f"'{named}'" in message
+    assert "not supported by the cw_logging local engine" in message
