@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from cw_logging.errors import ConfigurationError, MalformedQueryError
-from cw_logging.query._correlate import MAX_ID_CHARS, validate_field_name, validate_id
+from cw_logging.query._ids import MAX_ID_CHARS, validate_field_name, validate_id
 from cw_logging.query._querytext import validate_query
 
 ACCEPTED = [

@@ -59,14 +59,12 @@ PIECES: dict[str, Piece] = {
             "id and field-name validation and the query text checks",
             (
                 Target("cw_logging/query/_querytext.py"),
-                Target(
-                    "cw_logging/query/_correlate.py",
-                    frozenset({"validate_id", "validate_field_name"}),
-                ),
+                Target("cw_logging/query/_ids.py"),
             ),
             (
                 "tests/query/test_querytext*.py",
                 "tests/query/test_id_*.py",
+                "tests/query/test_ids*.py",
                 "tests/query/test_correlate*.py",
             ),
         ),
