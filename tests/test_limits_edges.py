@@ -7,10 +7,12 @@ import pytest
 
 from cw_logging._limits import (
     EVENT_OVERHEAD_BYTES,
+    MAX_AGE_MS,
     MAX_BATCH_BYTES,
     MAX_BATCH_EVENTS,
     MAX_BATCH_SPAN_MS,
     MAX_EVENT_BYTES,
+    MAX_FUTURE_MS,
     MAX_NAME_CHARS,
     batch_violations,
     event_size,
@@ -26,6 +28,8 @@ def test_the_limits_are_the_services() -> None:
     assert (EVENT_OVERHEAD_BYTES, MAX_BATCH_BYTES, MAX_BATCH_EVENTS) == (26, 1_048_576, 10_000)
     assert MAX_EVENT_BYTES == 1_048_550
     assert MAX_BATCH_SPAN_MS == 86_400_000
+    assert MAX_FUTURE_MS == 7_200_000
+    assert MAX_AGE_MS == 1_209_600_000
     assert MAX_NAME_CHARS == 512
 
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import itertools
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from cw_logging._limits import MAX_BATCH_SPAN_MS, batch_violations
-from cw_logging.delivery._batching import build_batches
+from cw_logging.delivery._batching import build_batches, pack_batches, validate_batch_limits
+from cw_logging.errors import ConfigurationError
 
 HOUR = 3_600_000
 
@@ -100,3 +102,35 @@ def test_multibyte_split_parts_stay_near_the_limit() -> None:
     parts = [str(e["message"]) for b in plan.batches for e in b]
     assert "".join(p.split("] ", 1)[1] for p in parts) == "€" * 100
     assert all(97 <= len(p.encode()) <= 100 for p in parts[:-1])
+
+
+def test_the_smallest_event_limit_is_64_bytes() -> None:
+    assert validate_batch_limits(max_event_bytes=64) == 64
+    assert validate_batch_limits(max_batch_bytes=64 + 26, max_event_bytes=64) == 64
+    with pytest.raises(ConfigurationError):
+        validate_batch_limits(max_event_bytes=63)
+    with pytest.raises(ConfigurationError):
+        validate_batch_limits(max_batch_bytes=64 + 25)
+
+
+def test_ten_or_more_split_parts_still_fill_the_limit() -> None:
+    plan = build_batches([ev(1_500)], max_event_bytes=100, oversize="split")
+    parts = [str(e["message"]) for b in plan.batches for e in b]
+    assert len(parts) >= 10 and parts[9].startswith(f"[part 10/{len(parts)}] ")
+    # the part numbers have two digits from part 10 on: those parts are exactly full
+    assert [len(p) for p in parts[9:-1]] == [100] * (len(parts) - 10)
+    assert all(len(p) >= 99 for p in parts[:-1])
+
+
+def test_an_event_exactly_at_the_limit_passes_through_next_to_a_cut_one() -> None:
+    exact, oversize = ev(100, 1), ev(101, 2)
+    plan = build_batches([exact, oversize], max_event_bytes=100)
+    [[first, second]] = plan.batches
+    assert first is exact and second is not oversize
+    assert plan.truncated == 1
+
+
+def test_pack_batches_sorts_what_it_is_given() -> None:
+    events = [ev(1, 3), ev(1, 1), ev(1, 2)]
+    [batch] = pack_batches(events, [1, 1, 1], max_events=10, max_bytes=1_000)  # type: ignore[arg-type]
+    assert [e["timestamp"] for e in batch] == [1, 2, 3]

@@ -9,6 +9,7 @@ _RESILIENCE = "cw_logging/_resilience.py::"
 _ERRORS = "cw_logging/errors.py::"
 _BOOLEXPR = "cw_logging/local/filterpattern/_boolexpr.py::"
 _QUERYTEXT = "cw_logging/query/_querytext.py::"
+_BATCHING = "cw_logging/delivery/_batching.py::"
 
 EQUIVALENT: dict[str, str] = {
     # errors
@@ -42,5 +43,25 @@ EQUIVALENT: dict[str, str] = {
         "'literal': its first and last characters are both word characters or both not"
     ),
     _QUERYTEXT + "_Scanner._regex_allowed::0 => -1 #2": "the same as above",
+    # batch builder
+    _BATCHING + "_split::10 => 9": (
+        "the marker is sized for the widest part number: 9**d - 1 has d digits like 10**d - 1 "
+        "for every d below 22, and no message has 10**21 parts"
+    ),
+    _BATCHING + "_split::10 => 9 #2": "the same, for the part count",
+    _BATCHING + "normalise_events::> => >=": (
+        "an event exactly at the limit then takes the slow path, which keeps it unchanged"
+    ),
+    _BATCHING + "_utf8_size::1 => 0": (
+        "0 and -1 both send the event to the fixing path (the test is size <= 0)"
+    ),
+    _BATCHING + "_cut_batches::0 => 1": (
+        "the running sums are only compared with each other, so a common offset cancels"
+    ),
+    _BATCHING + "_cut_batches::1 => 2": (
+        "bisect_right returns at least lo, so with lo = start + 2 a batch still ends at "
+        "start + 1 or later, which is where one event that fits ends it anyway"
+    ),
+    _BATCHING + "_fix_events::True => False": "events and sizes always have the same length",
 }
 """Key of each equivalent mutant -> why no test can tell it from the original."""
