@@ -161,3 +161,16 @@ def test_iban_length_must_fit_the_country_exactly() -> None:
     assert not iban_valid("GB82WEST1234569876543!")
     assert DEFAULT.redact_text(f"iban {good} ok") == "iban [REDACTED:iban] ok"
     assert DEFAULT.redact_text(f"iban {good[:-1]} ok") == f"iban {good[:-1]} ok"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('password="" user="bob"', 'password="" user="bob"'),  # an empty value stays
+        ('msg="password=\\"hunter2\\" ok"', 'msg="password=\\"[REDACTED:secret]\\" ok"'),
+        ('password="ab\\\\" x="y"', 'password="[REDACTED:secret]" x="y"'),  # "\\" then the end
+        ('password="a\\"b" x="y"', 'password="[REDACTED:secret]" x="y"'),  # an escaped quote
+    ],
+)
+def test_quoted_values_end_at_their_closing_quote(text: str, expected: str) -> None:
+    assert DEFAULT.redact_text(text) == expected

@@ -6,7 +6,12 @@ from __future__ import annotations
 import pytest
 
 from cw_logging.errors import ConfigurationError, MalformedQueryError
-from cw_logging.query._ids import MAX_ID_CHARS, validate_field_name, validate_id
+from cw_logging.query._ids import (
+    MAX_ID_CHARS,
+    equality_condition,
+    validate_field_name,
+    validate_id,
+)
 from cw_logging.query._querytext import validate_query
 
 ACCEPTED = [
@@ -104,3 +109,18 @@ def test_field_name_length_limit_on_both_sides() -> None:
     for bad in ("", "1a", "a..b", "a-b", None):
         with pytest.raises(ConfigurationError):
             validate_field_name(bad)  # type: ignore[arg-type]
+
+
+def test_ids_are_limited_to_256_characters() -> None:
+    assert MAX_ID_CHARS == 256
+    assert validate_id("f" * 256) == "f" * 256
+    with pytest.raises(ConfigurationError):
+        validate_id("f" * 257)
+
+
+def test_an_equality_condition_names_its_first_field_when_the_id_is_refused() -> None:
+    assert equality_condition(["traceId", "trace_id"], "abc") == (
+        'traceId = "abc" or trace_id = "abc"'
+    )
+    with pytest.raises(ConfigurationError, match="refused traceId "):
+        equality_condition(["traceId", "trace_id"], 'a"b')

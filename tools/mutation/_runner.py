@@ -169,7 +169,7 @@ class Pool:
 def _status(code: int | None) -> str:
     if code is None:
         return "timeout"
-    if code in (1, 2):  # tests failed, or collection/import failed on the mutant
+    if code in (1, 2, 3, 4):  # tests failed, or the mutant broke collection, conftest or a plugin
         return "killed"
     return "survived" if code == 0 else "error"
 

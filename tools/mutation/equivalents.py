@@ -10,6 +10,7 @@ _ERRORS = "cw_logging/errors.py::"
 _BOOLEXPR = "cw_logging/local/filterpattern/_boolexpr.py::"
 _QUERYTEXT = "cw_logging/query/_querytext.py::"
 _BATCHING = "cw_logging/delivery/_batching.py::"
+_KEY_VALUES = "cw_logging/pii/_key_values.py::"
 
 EQUIVALENT: dict[str, str] = {
     # errors
@@ -63,5 +64,9 @@ EQUIVALENT: dict[str, str] = {
         "start + 1 or later, which is where one event that fits ends it anyway"
     ),
     _BATCHING + "_fix_events::True => False": "events and sizes always have the same length",
+    # PII
+    _KEY_VALUES + "_closing_quote::< => <=": (
+        "the search starts after the opening quote, so a found quote's index is at least 1"
+    ),
 }
 """Key of each equivalent mutant -> why no test can tell it from the original."""
