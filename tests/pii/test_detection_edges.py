@@ -174,3 +174,37 @@ def test_iban_length_must_fit_the_country_exactly() -> None:
 )
 def test_quoted_values_end_at_their_closing_quote(text: str, expected: str) -> None:
     assert DEFAULT.redact_text(text) == expected
+
+
+def _nested(depth: int) -> dict[str, object]:
+    value: dict[str, object] = {"leaf": "plain"}
+    for _ in range(depth - 1):
+        value = {"k": value}
+    return value
+
+
+def _innermost(value: object) -> object:
+    while isinstance(value, dict) and "k" in value:
+        value = value["k"]
+    return value
+
+
+def test_structures_deeper_than_the_limit_are_redacted_at_the_limit() -> None:
+    from cw_logging.pii import REDACTED
+    from cw_logging.pii._redactor import MAX_DEPTH
+
+    shallow, deep = _nested(MAX_DEPTH), _nested(MAX_DEPTH + 1)
+    assert DEFAULT.redact(shallow) is shallow and DEFAULT.mask_keys(shallow) is shallow
+    assert _innermost(DEFAULT.redact(deep)) == REDACTED  # the 33rd mapping, replaced whole
+    assert _innermost(DEFAULT.mask_keys(deep)) == REDACTED
+    assert DEFAULT.redact([[["x"]]], _depth=MAX_DEPTH) == REDACTED
+
+
+def test_numbers_of_subclasses_pass_through() -> None:
+    import enum
+
+    class Level(enum.IntEnum):
+        HIGH = 3
+
+    assert DEFAULT.redact(Level.HIGH) is Level.HIGH
+    assert DEFAULT.redact({"level": Level.HIGH}, _depth=0)["level"] is Level.HIGH
