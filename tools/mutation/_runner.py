@@ -76,7 +76,7 @@ class Worker:
         if self.process.stdin is not None:
             self.process.stdin.close()
         self.process.wait(timeout=60)
-        shutil.rmtree(self.copy, ignore_errors=True)
+        shutil.rmtree(self.copy.parent, ignore_errors=True)  # the copy and the trace file
 
 
 class Pool:
