@@ -17,18 +17,18 @@ def luhn_valid(digits: str) -> bool:
 
 def _card_brand_length_ok(digits: str) -> bool:
     length = len(digits)
-    two, four, six = int(digits[:2]), int(digits[:4]), int(digits[:6])
+    two, three, four = int(digits[:2]), int(digits[:3]), int(digits[:4])
     if digits[0] == "4":
         return length in (13, 16, 19)  # Visa
     if 51 <= two <= 55 or 2221 <= four <= 2720:
         return length == 16  # Mastercard
     if two in (34, 37):
         return length == 15  # American Express
-    if four == 6011 or two == 65 or 644 <= four <= 649 or 622126 <= six <= 622925 or two == 62:
-        return 16 <= length <= 19  # Discover, UnionPay
+    if four == 6011 or two in (62, 65) or 644 <= three <= 649:
+        return 16 <= length <= 19  # Discover (6011, 644-649, 65), UnionPay (62, with 622126-622925)
     if 3528 <= four <= 3589:
         return 16 <= length <= 19  # JCB
-    if two in (36, 38, 39) or 300 <= int(digits[:3]) <= 305:
+    if two in (36, 38, 39) or 300 <= three <= 305:
         return 14 <= length <= 19  # Diners Club
     return False
 
