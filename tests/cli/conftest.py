@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import select
-import signal
 import subprocess
 import sys
 import time
@@ -19,6 +18,7 @@ import pytest
 
 from cw_logging.cli import main
 from cw_logging.local import LocalEngine, LocalServer, serve
+from tests.support.signals import default_sigint
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -129,12 +129,6 @@ def paste(tmp_path: Path) -> Callable[..., Run]:
     return run
 
 
-def _default_sigint() -> None:
-    # Ctrl-C must work as in a terminal, also when the suite itself was started in the
-    # background of a script (which makes children ignore SIGINT)
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-
-
 @pytest.fixture
 def spawn(tmp_path: Path) -> Iterator[Callable[[Sequence[str] | str], subprocess.Popen[str]]]:
     """Start ``cw-logging`` in the background on a fresh-machine environment: ``python -m
@@ -154,7 +148,7 @@ def spawn(tmp_path: Path) -> Iterator[Callable[[Sequence[str] | str], subprocess
             text=True,
             env=shell_env(tmp_path),
             cwd=tmp_path,
-            preexec_fn=_default_sigint,
+            preexec_fn=default_sigint,
         )
         started.append(process)
         return process

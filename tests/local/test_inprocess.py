@@ -17,6 +17,7 @@ from cw_logging.delivery.transport import Transport
 from cw_logging.errors import ResourceAlreadyExistsError, ResourceNotFoundError
 from cw_logging.local import LocalClient, LocalEngine, LocalTransport, serve
 from tests.local.conftest import FakeClock
+from tests.support.signals import default_sigint
 
 GROUP = "/svc/orders"
 
@@ -126,6 +127,7 @@ def test_main_serves_in_the_foreground_until_stopped(
         text=True,
         env=env,
         cwd=Path(__file__).resolve().parents[2],
+        preexec_fn=default_sigint,  # Ctrl-C as in a terminal, however the suite was started
     )
     try:
         assert process.stdout is not None
