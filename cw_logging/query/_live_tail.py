@@ -18,11 +18,11 @@ from ..errors import CloudWatchLogsError, ConfigurationError
 from ._client import resolve_client
 from ._events import LogEvent, check_filter_pattern
 from ._follow import follow_groups
+from ._groups import group_name
 from ._live_tail_session import (
     MAX_SESSION_GROUPS,
     LiveTailEvent,
     SessionReader,
-    group_name,
     prepare_client,
     resolve_group_arns,
 )
