@@ -15,8 +15,8 @@ from ..errors import ResourceNotFoundError
 from ..query import admin
 from ..query._events import filter_log_events
 from ..query._follow import follow_groups
+from ..query._groups import group_name
 from ..query._live_tail import live_tail
-from ..query._live_tail_session import group_name
 from ._argtypes import parse_since, positive_int, seconds, since_range
 from ._env import CliEnv
 from ._output import write_json_line

@@ -99,7 +99,9 @@ class TailView:
 
     def group_label(self, group: str) -> str:
         """The group's name in its colour (each new group takes the next colour)."""
-        colour = self.colours.setdefault(group, GROUP_COLOURS[len(self.colours) % 10])
+        colour = self.colours.setdefault(
+            group, GROUP_COLOURS[len(self.colours) % len(GROUP_COLOURS)]
+        )
         return self.style.paint(group, colour)
 
     def line(self, group: str, event: TailedEvent, sampled: bool = False) -> str:

@@ -14,7 +14,13 @@ from ._client import pages, resolve_client
 from ._groups import log_group_parameter
 from ._timerange import TimeRange, as_time_range, from_epoch_millis
 
-__all__ = ["MAX_PAGE_EVENTS", "LogEvent", "filter_log_events", "get_log_events"]
+__all__ = [
+    "MAX_PAGE_EVENTS",
+    "LogEvent",
+    "check_filter_pattern",
+    "filter_log_events",
+    "get_log_events",
+]
 
 MAX_PAGE_EVENTS = 10_000
 """The most events GetLogEvents / FilterLogEvents return in one page."""
@@ -80,6 +86,17 @@ def get_log_events(
     return _capped(_flatten(ordered, log_stream), max_events)
 
 
+def check_filter_pattern(pattern: str) -> str:
+    """``pattern``, once it is within the service's length limit for filter patterns."""
+    if len(pattern) > MAX_FILTER_PATTERN_CHARS:
+        raise ConfigurationError(
+            f"filter pattern of {len(pattern)} characters exceeds the limit of "
+            f"{MAX_FILTER_PATTERN_CHARS}",
+            code="FilterPatternTooLong",
+        )
+    return pattern
+
+
 def filter_log_events(
     log_group: str,
     pattern: str | None = None,
@@ -99,13 +116,7 @@ def filter_log_events(
     """
     params: dict[str, Any] = dict(log_group_parameter(log_group))
     if pattern is not None:
-        if len(pattern) > MAX_FILTER_PATTERN_CHARS:
-            raise ConfigurationError(
-                f"filter pattern of {len(pattern)} characters exceeds the limit of "
-                f"{MAX_FILTER_PATTERN_CHARS}",
-                code="FilterPatternTooLong",
-            )
-        params["filterPattern"] = pattern
+        params["filterPattern"] = check_filter_pattern(pattern)
     if stream_names is not None and stream_prefix is not None:
         raise ConfigurationError(
             "pass stream_names or stream_prefix, not both (the service refuses the pair)",

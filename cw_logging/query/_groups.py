@@ -8,9 +8,18 @@ from collections.abc import Iterable
 from .._limits import MAX_QUERY_LOG_GROUPS, validate_log_group_name
 from ..errors import ConfigurationError
 
-__all__ = ["log_group_parameter", "log_group_parameters", "normalize_log_group"]
+__all__ = ["group_name", "log_group_parameter", "log_group_parameters", "normalize_log_group"]
 
 _ARN = re.compile(r"arn:aws[a-z-]*:logs:[a-z0-9-]*:\d*:log-group:(?P<name>[^:*]+)(?::\*|\*)?")
+
+
+def group_name(identifier: str) -> str:
+    """The log group name of a name or ARN (``arn:...:log-group:NAME``, with or without ``:*``)."""
+    marker = ":log-group:"
+    if identifier.startswith("arn:") and marker in identifier:
+        name = identifier.split(marker, 1)[1]
+        return name[:-2] if name.endswith(":*") else name
+    return identifier
 
 
 def normalize_log_group(group: str) -> tuple[str, bool]:

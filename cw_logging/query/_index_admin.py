@@ -11,7 +11,7 @@ from typing import Any
 from ..delivery.transport import call_client
 from ..errors import ConfigurationError, ResourceNotFoundError
 from ._client import paginate, require_operation, resolve_client
-from ._groups import log_group_parameter
+from ._groups import normalize_log_group
 from ._indexes import DESCRIBE_FIELD_INDEXES_BATCH
 from ._insights import run_query
 from ._source import source_clause
@@ -176,7 +176,7 @@ def _policy_fields(client: Any, identifier: str) -> list[str]:
 
 
 def _identifier(group: str) -> str:
-    return next(iter(log_group_parameter(group).values()))
+    return normalize_log_group(group)[0]
 
 
 def _listed(log_groups: Iterable[str]) -> list[str]:

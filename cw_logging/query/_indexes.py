@@ -16,6 +16,7 @@ from typing import Any
 from .._options import Clock
 from ..errors import ConfigurationError
 from ._client import paginate, require_operation
+from ._groups import group_name
 
 __all__ = ["DEFAULT_INDEXED_FIELDS", "Coverage", "IndexCatalog", "catalog_for"]
 
@@ -89,8 +90,7 @@ class IndexCatalog:
                 {"logGroupIdentifiers": batch},
                 items_key="fieldIndexes",
             ):
-                arn = str(entry.get("logGroupIdentifier", ""))
-                name = arn.rsplit(":log-group:", 1)[-1].removesuffix(":*")
+                name = group_name(str(entry.get("logGroupIdentifier", "")))
                 seen.setdefault(name, set()).add(str(entry.get("fieldIndexName")))
             now = self.clock()
             for group, names in seen.items():

@@ -13,16 +13,16 @@ from datetime import datetime, timedelta, timezone
 from types import TracebackType
 from typing import Any
 
-from .._limits import MAX_FILTER_PATTERN_CHARS, validate_log_stream_name
+from .._limits import validate_log_stream_name
 from ..errors import CloudWatchLogsError, ConfigurationError
 from ._client import resolve_client
-from ._events import LogEvent
+from ._events import LogEvent, check_filter_pattern
 from ._follow import follow_groups
+from ._groups import group_name
 from ._live_tail_session import (
     MAX_SESSION_GROUPS,
     LiveTailEvent,
     SessionReader,
-    group_name,
     prepare_client,
     resolve_group_arns,
 )
@@ -291,12 +291,8 @@ def live_tail(
         raise ConfigurationError(
             "no log groups to tail: pass live_tail(['/my/group', ...])", code="NoLogGroups"
         )
-    if filter_pattern is not None and len(filter_pattern) > MAX_FILTER_PATTERN_CHARS:
-        raise ConfigurationError(
-            f"filter pattern of {len(filter_pattern)} characters exceeds the limit of "
-            f"{MAX_FILTER_PATTERN_CHARS}",
-            code="FilterPatternTooLong",
-        )
+    if filter_pattern is not None:
+        check_filter_pattern(filter_pattern)
     names, prefixes = _checked_streams(groups, streams, stream_prefixes)
     return LiveTail(
         groups,

@@ -15,14 +15,13 @@ from typing import Any
 
 from ..delivery.transport import call_client, is_loopback_host
 from ..errors import NetworkError, ResourceError, from_exception
-from ._groups import normalize_log_group
+from ._groups import group_name, normalize_log_group
 from ._timerange import from_epoch_millis
 
 __all__ = [
     "MAX_SESSION_GROUPS",
     "LiveTailEvent",
     "SessionReader",
-    "group_name",
     "prepare_client",
     "resolve_group_arns",
 ]
@@ -62,15 +61,6 @@ class LiveTailEvent:
     def identity(self) -> tuple[str, str, datetime, str]:
         """What makes two deliveries the same event (for the overlap of two sessions)."""
         return (self.group, self.stream, self.timestamp, self.message)
-
-
-def group_name(identifier: str) -> str:
-    """The log group name of a name or ARN (``arn:...:log-group:NAME``, with or without ``:*``)."""
-    marker = ":log-group:"
-    if identifier.startswith("arn:") and marker in identifier:
-        name = identifier.split(marker, 1)[1]
-        return name[:-2] if name.endswith(":*") else name
-    return identifier
 
 
 def resolve_group_arns(log_groups: Iterable[str], client: Any) -> list[str]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
@@ -24,30 +25,20 @@ __all__ = ["Lookup"]
 _ACCOUNT_PREFIX = re.compile(r"\d{12}:")
 
 
+@dataclass
 class Lookup:
     """The searches of one lookup of ``field = value`` and their running totals."""
 
-    def __init__(
-        self,
-        client: Any,
-        *,
-        keys: CorrelationKeys,
-        limit: int,
-        timeout: float,
-        polling: Polling,
-        budget: ScanBudget,
-        governor: Governor,
-    ) -> None:
-        self.client = client
-        self.keys = keys
-        self.limit = limit
-        self.timeout = timeout
-        self.polling = polling
-        self.budget = budget
-        self.governor = governor
-        self.queries = 0
-        self.scan = ScanStatistics()
-        self.notes: list[str] = []
+    client: Any
+    keys: CorrelationKeys
+    limit: int
+    timeout: float
+    polling: Polling
+    budget: ScanBudget
+    governor: Governor
+    queries: int = field(default=0, init=False)
+    scan: ScanStatistics = field(default_factory=ScanStatistics, init=False)
+    notes: list[str] = field(default_factory=list, init=False)
 
     def by_insights(
         self, query: str, groups: Sequence[str], window: TimeRange
