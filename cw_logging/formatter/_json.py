@@ -34,7 +34,7 @@ from ..pii import PiiRedactor, redact_fallback
 from ._fast_path import FastPath
 from ._fitting import fit_document
 from ._keys import FROM_FORMATTER, ID_NAMES, INDEXED_KEY_RENAMES, KEY_STYLES, PROTECTED
-from ._values import DEFAULT_MAX_REPR, FrozenValue, freeze, json_safe, sanitised, unserialisable
+from ._values import DEFAULT_MAX_REPR, FrozenValue, first_encodable, freeze, json_safe
 
 __all__ = ["JsonFormatter"]
 
@@ -358,18 +358,8 @@ class JsonFormatter(pjl_json.JsonFormatter):
             # circular references, NaN, odd keys: encode field by field, replacing what fails
             safe: dict[str, Any] = {}
             for key, value in data.items():
-                safe[str(key)] = self._encodable(value)
+                safe[str(key)] = first_encodable(value, self._encoder.encode, self.max_repr)[0]
             return self._encoder.encode(safe)
-
-    def _encodable(self, value: Any) -> Any:
-        """``value`` if it encodes, else a sanitised copy, else its placeholder."""
-        for candidate in (value, sanitised(value, self.max_repr)):
-            try:
-                self._encoder.encode(candidate)
-            except (ValueError, TypeError, RecursionError):
-                continue
-            return candidate
-        return unserialisable(value)
 
     def _fallback(self, record: logging.LogRecord, exc: Exception) -> dict[str, Any]:
         keys = self._keys

@@ -18,6 +18,7 @@ __all__ = [
     "DEFAULT_MAX_REPR",
     "SCALARS",
     "FrozenValue",
+    "first_encodable",
     "freeze",
     "json_safe",
     "sanitised",
@@ -52,14 +53,24 @@ def freeze(value: object, encode: Callable[[Any], str], max_repr: int = DEFAULT_
     with ``encode``; a value that cannot be encoded whole is encoded part by part."""
     if value.__class__ in SCALARS or value.__class__ is FrozenValue:
         return value
+    return FrozenValue(first_encodable(value, encode, max_repr)[1])
+
+
+def first_encodable(
+    value: object, encode: Callable[[Any], str], max_repr: int = DEFAULT_MAX_REPR
+) -> tuple[Any, str]:
+    """The first of ``value``, its sanitised copy and its placeholder that ``encode`` takes,
+    with its JSON text."""
     try:
-        return FrozenValue(encode(value))
+        return value, encode(value)
     except (ValueError, TypeError, RecursionError):
         pass
+    safe = sanitised(value, max_repr)
     try:
-        return FrozenValue(encode(sanitised(value, max_repr)))
+        return safe, encode(safe)
     except (ValueError, TypeError, RecursionError):
-        return FrozenValue(encode(unserialisable(value)))
+        placeholder = unserialisable(value)
+        return placeholder, encode(placeholder)
 
 
 def json_safe(value: object, max_repr: int = DEFAULT_MAX_REPR) -> Any:

@@ -8,7 +8,6 @@ record, and its cost is what it occupies in memory.
 
 from __future__ import annotations
 
-import copy
 import logging
 import sys
 import threading
@@ -27,6 +26,7 @@ from ..context import RECORD_ATTRIBUTE, capture
 from ..formatter import JsonFormatter
 from ..formatter._values import SCALARS
 from ..pii import redactor_of
+from ..pii._messages import masked_record
 
 __all__ = ["Freeze", "measure_record_footprint", "take_snapshot"]
 
@@ -143,11 +143,9 @@ def _masked_args(record: logging.LogRecord, formatter: logging.Formatter) -> tup
     sensitive keys masked, when ``formatter`` redacts: the message is rendered here, before the
     formatter could redact by key (``log.info("%(user)s %(password)s", {...})``)."""
     redactor = redactor_of(formatter)
-    if redactor is None:
-        return record, record.args
-    masked = copy.copy(record)
-    masked.args = redactor.mask_keys(record.args)
-    return masked, masked.args
+    if redactor is not None:
+        record = masked_record(record, redactor)
+    return record, record.args
 
 
 def _freezer(formatter: logging.Formatter) -> Freeze:

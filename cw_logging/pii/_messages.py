@@ -11,13 +11,24 @@ from typing import Any
 from .._records import message_text
 from ._redactor import REDACTED, PiiRedactor
 
-__all__ = ["redact_fallback", "redactor_of", "render_masked_message"]
+__all__ = ["masked_record", "redact_fallback", "redactor_of", "render_masked_message"]
 
 
 def redactor_of(formatter: object) -> PiiRedactor | None:
     """The redactor ``formatter`` applies (``JsonFormatter(redact=...)``), or None."""
     redactor = getattr(formatter, "redactor", None)
     return redactor if isinstance(redactor, PiiRedactor) else None
+
+
+def masked_record(record: logging.LogRecord, redactor: PiiRedactor) -> logging.LogRecord:
+    """``record`` with the values of sensitive keys in its %-arguments masked: a copy when that
+    changes them, else ``record`` itself."""
+    args = redactor.mask_keys(record.args)
+    if args is record.args:
+        return record
+    masked = copy.copy(record)
+    masked.args = args
+    return masked
 
 
 def render_masked_message(record: logging.LogRecord, redactor: PiiRedactor) -> str:
@@ -27,9 +38,7 @@ def render_masked_message(record: logging.LogRecord, redactor: PiiRedactor) -> s
     try:
         return redactor.render_message(record)
     except Exception:
-        masked = copy.copy(record)
-        masked.args = redactor.mask_keys(record.args)
-        return message_text(masked)
+        return message_text(masked_record(record, redactor))
 
 
 def redact_fallback(

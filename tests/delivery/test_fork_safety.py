@@ -7,12 +7,11 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from cw_logging.local import LocalServer, serve
+from cw_logging.local import LocalServer
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -32,15 +31,9 @@ print(json.dumps({"delivered": delivered, "imported": sorted(set(sys.modules) - 
 """
 
 
-@pytest.fixture
-def server() -> Iterator[LocalServer]:
-    with serve(port=0) as running:
-        yield running
-
-
 @pytest.mark.parametrize("with_spool", [False, True], ids=["memory", "spool"])
 def test_after_the_handler_is_built_delivery_imports_nothing(
-    server: LocalServer, tmp_path: Path, with_spool: bool
+    cw_local_server: LocalServer, tmp_path: Path, with_spool: bool
 ) -> None:
     env = {
         "PATH": os.environ.get("PATH", ""),
@@ -52,7 +45,7 @@ def test_after_the_handler_is_built_delivery_imports_nothing(
     }
     spool = str(tmp_path / "spool") if with_spool else ""
     result = subprocess.run(
-        [sys.executable, "-c", DELIVER_AND_LIST_IMPORTS, server.url, spool],
+        [sys.executable, "-c", DELIVER_AND_LIST_IMPORTS, cw_local_server.url, spool],
         capture_output=True,
         text=True,
         timeout=60,

@@ -13,7 +13,8 @@ import pytest
 from cw_logging.formatter import JsonFormatter
 from cw_logging.handler import CloudWatchHandler
 from cw_logging.local import LocalServer, serve
-from cw_logging.pii import PiiFilter
+from cw_logging.pii import REDACTED, PiiFilter, PiiRedactor
+from cw_logging.pii._messages import masked_record
 from tests.integration.helpers import stream_events
 from tests.support.faults import MemoryTransport
 
@@ -121,3 +122,14 @@ def test_a_failed_format_shows_masked_arguments() -> None:
     PiiFilter().filter(record)
     assert "hunter2" not in record.msg and "'password': '[REDACTED]'" in record.msg
     assert "message formatting failed" in record.msg
+
+
+def test_a_record_is_copied_only_when_its_arguments_hold_a_sensitive_key() -> None:
+    redactor = PiiRedactor()
+    record = plain_record("%(user)s %(plan)s")
+    record.args = {"user": "ann", "plan": "pro"}
+    assert masked_record(record, redactor) is record
+    record.args = {"user": "ann", "password": "hunter2"}
+    masked = masked_record(record, redactor)
+    assert masked is not record and masked.args == {"user": "ann", "password": REDACTED}
+    assert record.args["password"] == "hunter2"

@@ -4,7 +4,6 @@ read path and the CLI), and the placeholders a loopback endpoint gets, and no ot
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +19,7 @@ from cw_logging.delivery.transport import (
     resolve_region,
 )
 from cw_logging.errors import NO_REGION_MESSAGE
-from cw_logging.local import LocalServer, serve
+from cw_logging.local import LocalServer
 from cw_logging.query import filter_log_events
 
 REAL = "https://logs.example.com"
@@ -39,12 +38,6 @@ def no_aws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-credentials"))
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
     return config
-
-
-@pytest.fixture
-def server() -> Iterator[LocalServer]:
-    with serve(port=0) as running:
-        yield running
 
 
 def credentials(client: Any) -> tuple[str, str] | None:
@@ -208,8 +201,10 @@ def test_a_missing_profile_is_one_clear_error(monkeypatch: pytest.MonkeyPatch) -
 
 
 @pytest.mark.usefixtures("no_aws")
-def test_the_handler_and_a_query_need_only_the_loopback_endpoint(server: LocalServer) -> None:
-    handler = CloudWatchHandler("/offline", create_log_group=True, endpoint_url=server.url)
+def test_the_handler_and_a_query_need_only_the_loopback_endpoint(
+    cw_local_server: LocalServer,
+) -> None:
+    handler = CloudWatchHandler("/offline", create_log_group=True, endpoint_url=cw_local_server.url)
     handler.setFormatter(JsonFormatter())
     log = logging.getLogger("test.offline")
     log.propagate = False
@@ -220,16 +215,16 @@ def test_the_handler_and_a_query_need_only_the_loopback_endpoint(server: LocalSe
     finally:
         log.removeHandler(handler)
         handler.close()
-    events = list(filter_log_events("/offline", endpoint_url=server.url))
+    events = list(filter_log_events("/offline", endpoint_url=cw_local_server.url))
     assert [e.message for e in events if "no AWS set-up at all" in e.message] != []
     assert handler.stats()["last_error"] is None
 
 
 @pytest.mark.usefixtures("no_aws")
 def test_the_handler_reads_aws_endpoint_url(
-    server: LocalServer, monkeypatch: pytest.MonkeyPatch
+    cw_local_server: LocalServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("AWS_ENDPOINT_URL", server.url)
+    monkeypatch.setenv("AWS_ENDPOINT_URL", cw_local_server.url)
     handler = CloudWatchHandler("/offline-env", create_log_group=True)
     handler.setFormatter(JsonFormatter())
     handler.handle(logging.makeLogRecord({"msg": "via the variable", "levelno": 30}))
