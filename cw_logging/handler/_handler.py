@@ -305,6 +305,7 @@ class CloudWatchHandler(logging.Handler):
         sender and returns at once, so the reconfiguration can never deadlock.
         """
         sender = self._sender
+        given_up = False
         self.begin_close()  # one deadline for every caller
         try:
             if not sender.started:
@@ -314,8 +315,8 @@ class CloudWatchHandler(logging.Handler):
                 _registry.detach(sender)
             elif not sender.join(sender.deadline.seconds_left()):
                 sender.abandon()  # still in a call: what it holds is given up, and said below
-                self._report_undelivered(sender)
-            if not sender.alive:
+                given_up = True
+            if given_up or not sender.alive:
                 self._report_undelivered(sender)
         finally:
             _registry.unregister(self)
