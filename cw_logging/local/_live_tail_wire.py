@@ -11,7 +11,7 @@ import time
 import uuid
 from collections.abc import Iterator
 
-from ..errors import CloudWatchLogsError, ServerError
+from ..errors import CloudWatchLogsError
 from ._engine import LocalEngine
 from ._eventstream import (
     EVENT_STREAM_CONTENT_TYPE,
@@ -21,7 +21,14 @@ from ._eventstream import (
     initial_response,
 )
 from ._live_tail import LiveTailSession, LiveTailSettings
-from ._protocol import Caller, WireError, WireResponse, error_response, parse_body
+from ._protocol import (
+    Caller,
+    WireError,
+    WireResponse,
+    engine_error_response,
+    error_response,
+    parse_body,
+)
 
 __all__ = ["LIVE_TAIL_TARGET", "answer_live_tail", "session_messages"]
 
@@ -44,8 +51,7 @@ def answer_live_tail(
     except WireError as exc:
         return error_response(exc.status, exc.code, exc.message, request_id)
     except CloudWatchLogsError as exc:
-        status = 500 if isinstance(exc, ServerError) else 400
-        return error_response(status, exc.code, exc.message, request_id)
+        return engine_error_response(exc, request_id)
     headers = {"Content-Type": EVENT_STREAM_CONTENT_TYPE, "x-amzn-RequestId": request_id}
     messages = session_messages(session, engine.live_tail.settings, opening)
     return StreamedResponse(200, headers, messages, lambda: engine.live_tail.discard(session))

@@ -72,19 +72,18 @@ def describe_field_indexes(ctx: ServiceContext, params: Params) -> Params:
 
 def _field_indexes(ctx: ServiceContext, group: LogGroup) -> list[Params]:
     since = indexed_since(group)
-    seen: dict[str, list[int]] = {}
+    seen: dict[str, list[int]] = {}  # field -> [first, last] event time; the timeline is in order
     timeline = group.events
     for segment, start, end in timeline.runs(0, len(timeline)):
         for i in range(start, end):
             fields = segment.fields[i]
             if fields is None:
                 fields = discover_json_fields(segment.messages[i])
+            timestamp = segment.timestamps[i]
             for name, indexed_from in since.items():
                 present = name == "@logStream" or fields.get(name) is not None
                 if present and segment.ingestion[i] >= indexed_from:
-                    times = seen.setdefault(name, [segment.timestamps[i], segment.timestamps[i]])
-                    times[0] = min(times[0], segment.timestamps[i])
-                    times[1] = max(times[1], segment.timestamps[i])
+                    seen.setdefault(name, [timestamp, timestamp])[1] = timestamp
     entries = []
     for name in sorted(since):
         default = name in DEFAULT_INDEXED_FIELDS

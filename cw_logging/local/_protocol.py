@@ -118,8 +118,7 @@ def handle(
     try:
         result = engine.call(operation, params, region=who.region, account_id=who.account_id)
     except CloudWatchLogsError as exc:
-        status = 500 if isinstance(exc, ServerError) else 400
-        return error_response(status, exc.code, exc.message, request_id, _details(exc))
+        return engine_error_response(exc, request_id)
     except Exception as exc:  # a bug in the engine must still answer like a service would
         return error_response(500, "InternalFailure", f"{type(exc).__name__}: {exc}", request_id)
     return WireResponse(200, _headers(request_id), json.dumps(result).encode("utf-8"))
@@ -170,6 +169,12 @@ def _deeper_than(document: Any, limit: int) -> bool:
 
 def _headers(request_id: str) -> dict[str, str]:
     return {"Content-Type": CONTENT_TYPE, "x-amzn-RequestId": request_id}
+
+
+def engine_error_response(error: CloudWatchLogsError, request_id: str) -> WireResponse:
+    """The service's JSON answer to an engine error: 500 for a ServerError, else 400."""
+    status = 500 if isinstance(error, ServerError) else 400
+    return error_response(status, error.code, error.message, request_id, _details(error))
 
 
 def _details(error: CloudWatchLogsError) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from typing import Any
 
 from ._field_indexes import EventTest, IndexPlan
 from ._model import LogGroup
-from ._timeline import Segment
+from ._timeline import INT_COLUMNS, OBJECT_COLUMNS, Segment
 from .insights import EventBlock, Timestamp
 
 MERGED_BLOCK_EVENTS = 8192
@@ -45,7 +45,7 @@ class GroupBlock:
     def only(self, indexes: Sequence[int]) -> GroupBlock:
         """A block of just the events at ``indexes`` (in order) of this one."""
         picked = copy.copy(self)
-        for name in ("timestamps", "seqs", "ingestion", "sizes", "messages", "streams", "fields"):
+        for name in (*INT_COLUMNS, *OBJECT_COLUMNS):
             column = getattr(self, name)
             setattr(picked, name, [column[i] for i in indexes])
         return picked

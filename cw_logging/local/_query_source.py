@@ -73,7 +73,9 @@ def split_source(query: str) -> Source | None:
         key = scanner.word()
         target = _KEYS.get(key.lower())
         if target is None:
-            raise _malformed(f"unknown SOURCE keyword {key!r}: use namePrefix or class")
+            raise _malformed(
+                f"unknown SOURCE keyword {key!r}: use namePrefix, class or accountIdentifiers"
+            )
         scanner.expect(":")
         found[target] += scanner.strings()
         scanner.blank()

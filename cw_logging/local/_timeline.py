@@ -118,6 +118,16 @@ class StoredEvent:
     message: str
     ingestion_time: int
 
+    @classmethod
+    def at(cls, columns: Segment | Batch, index: int) -> StoredEvent:
+        """Event ``index`` of a segment's or a batch's columns."""
+        return cls(
+            columns.timestamps[index],
+            columns.seqs[index],
+            columns.messages[index],
+            columns.ingestion[index],
+        )
+
     @property
     def key(self) -> tuple[int, int]:
         """The event's position in its stream."""
@@ -148,13 +158,7 @@ class StoredEvents(Sequence[StoredEvent]):
     def __getitem__(self, index: int | slice) -> StoredEvent | Sequence[StoredEvent]:
         if isinstance(index, slice):
             return [self[i] for i in range(*index.indices(len(self)))]
-        batch = self._batch
-        return StoredEvent(
-            batch.timestamps[index],
-            batch.seqs[index],
-            batch.messages[index],
-            batch.ingestion[index],
-        )
+        return StoredEvent.at(self._batch, index)
 
 
 class Timeline:
@@ -173,12 +177,7 @@ class Timeline:
         """Every event in time order, as :class:`StoredEvent` s (made while iterating)."""
         for segment in self.segments:
             for index in range(len(segment)):
-                yield StoredEvent(
-                    segment.timestamps[index],
-                    segment.seqs[index],
-                    segment.messages[index],
-                    segment.ingestion[index],
-                )
+                yield StoredEvent.at(segment, index)
 
     @property
     def first_timestamp(self) -> int | None:

@@ -183,3 +183,26 @@ def test_responses_match_botocore_output_shapes(engine: LocalEngine, clock: Fake
             stubber.add_response(method, engine.call(operation, params), params)  # validates
             getattr(client, method)(**params)
     stubber.assert_no_pending_responses()
+
+
+def test_field_indexes_report_the_first_and_last_indexed_event_times(
+    engine: LocalEngine, clock: FakeClock
+) -> None:
+    engine.call("CreateLogGroup", {"logGroupName": "/a"})
+    engine.call("CreateLogStream", {"logGroupName": "/a", "logStreamName": "s"})
+    policy = json.dumps({"Fields": ["requestId", "unseen"]})
+    engine.call("PutIndexPolicy", {"logGroupIdentifier": "/a", "policyDocument": policy})
+    # Put out of time order: the oldest and newest requestId events arrive first and last.
+    group_with(engine, "/a", [{"requestId": "r-2"}, {"other": 1}], clock.ms - 5_000)
+    group_with(engine, "/a", [{"requestId": "r-1"}, {"traceId": "t"}], clock.ms - 9_000)
+    group_with(engine, "/a", [{"other": 2}, {"requestId": "r-3"}], clock.ms - 7_000)
+    answer = engine.call("DescribeFieldIndexes", {"logGroupIdentifiers": ["/a"]})
+    found = {entry["fieldIndexName"]: entry for entry in answer["fieldIndexes"]}
+
+    def span(name: str) -> tuple[int, int]:
+        return found[name]["firstEventTime"] - clock.ms, found[name]["lastEventTime"] - clock.ms
+
+    assert span("requestId") == (-9_000, -5_000)
+    assert span("traceId") == (-8_999, -8_999)
+    assert span("@logStream") == (-9_000, -4_999)
+    assert "firstEventTime" not in found["unseen"]

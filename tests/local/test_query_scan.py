@@ -6,12 +6,13 @@ from __future__ import annotations
 import json
 import tracemalloc
 from typing import Any
+from unittest import mock
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from cw_logging.local import LocalEngine, _timeline
+from cw_logging.local import LocalEngine, _query_scan, _timeline
 from cw_logging.local._query_scan import query_blocks
 from cw_logging.local.insights import _scan, compile_query, discover_json_fields
 from cw_logging.local.insights._ingest import discover_batch
@@ -111,6 +112,36 @@ def both_ways(engine: LocalEngine, query: str, groups: int, limit: int | None) -
     stored = compile_query(query).run_blocks(blocks, limit=limit, **window)
     mapped = compile_query(query).run(as_dicts, limit=limit, **window)
     return stored, mapped
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rows=logs, groups=st.integers(1, 3), first=st.integers(0, 20), last=st.integers(0, 20))
+@example(rows=[(0, minute, f"m{minute}") for minute in range(12)], groups=1, first=0, last=20)
+@example(rows=[(1, minute // 2, f"m{minute}") for minute in range(12)], groups=2, first=1, last=4)
+def test_blocks_hold_exactly_the_events_of_the_window_in_time_and_arrival_order(
+    rows: list[tuple[int, int, str]], groups: int, first: int, last: int
+) -> None:
+    # The property below reads its dicts from the blocks, so it cannot see which events the
+    # blocks hold; this one checks that against what was put.
+    with mock.patch.object(_timeline, "SEGMENT_EVENTS", 2):  # many segments, many blocks
+        engine = engine_with(rows, groups)
+    ctx = engine.context
+    chosen = [ctx.group(f"/g{number}") for number in range(groups)]
+    with mock.patch.object(_query_scan, "MERGED_BLOCK_EVENTS", 2):
+        blocks = query_blocks(
+            chosen, ctx.account_id, START_MS + first * 60_000, START_MS + last * 60_000
+        )
+    read = [
+        (int(fields["@timestamp"]), fields["@message"], fields["@log"].rsplit(":", 1)[1])
+        for block in reversed(blocks)
+        for fields in (block.system_fields(i) for i in range(len(block.timestamps)))
+    ]
+    put = [
+        (START_MS + minute * 60_000, message, f"/g{index % groups}")
+        for index, (_, minute, message) in enumerate(rows)
+        if first <= minute <= last
+    ]
+    assert read == sorted(put, key=lambda event: event[0])  # stable: arrival order in a tie
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
