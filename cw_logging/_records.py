@@ -4,6 +4,7 @@ summary captured on the caller's thread, and text that never raises."""
 from __future__ import annotations
 
 import logging
+from itertools import islice
 from types import TracebackType
 from typing import Any
 
@@ -12,8 +13,10 @@ __all__ = [
     "FORMAT_ERROR_ATTRIBUTE",
     "RECORD_CLASS_KEY",
     "ExcInfo",
+    "added_attributes",
     "cap_text",
     "exception_summary",
+    "has_added_attributes",
     "message_text",
     "render_message",
     "restore_record",
@@ -44,9 +47,31 @@ def standard_attributes() -> frozenset[str]:
     return _STANDARD
 
 
-_STANDARD = frozenset(
-    {*logging.LogRecord("", 0, "", 0, "", None, None).__dict__, "message", "asctime", "taskName"}
-)
+_INITIAL = logging.LogRecord("", 0, "", 0, "", None, None).__dict__
+_STANDARD = frozenset({*_INITIAL, "message", "asctime", "taskName"})
+_INITIAL_COUNT = len(_INITIAL)
+_LAST_INITIAL = next(reversed(_INITIAL))
+
+
+def has_added_attributes(attributes: dict[str, Any]) -> bool:
+    """Whether :func:`added_attributes` could find any (cheaper than asking it)."""
+    return len(attributes) != _INITIAL_COUNT or next(reversed(attributes)) != _LAST_INITIAL
+
+
+def added_attributes(attributes: dict[str, Any]) -> list[str] | None:
+    """The keys set on a record after ``LogRecord.__init__`` (``extra=`` fields, attributes set
+    by filters, a formatter's ``message``), in the order they were set; None when the record's
+    keys are not where ``__init__`` leaves them (one was deleted, or set before ``__init__``),
+    and only a look at every key can tell its extra fields."""
+    count = len(attributes) - _INITIAL_COUNT
+    if count < 0:
+        return None
+    added = list(islice(reversed(attributes), count + 1))
+    if added[-1] != _LAST_INITIAL:
+        return None
+    added.pop()
+    added.reverse()
+    return added
 
 
 def exception_summary(exc_info: ExcInfo | tuple[None, None, None]) -> tuple[str, str]:

@@ -19,9 +19,11 @@ from ._vars import (
     TRACE_ID_VAR,
     XRAY_TRACE_ID_VAR,
     BoundIds,
+    BoundState,
+    Packed,
 )
 
-__all__ = ["capture", "current"]
+__all__ = ["capture", "capture_packed", "current", "unpack"]
 
 # Bound methods, so that capture() does not look up ``.get`` on each var for every record.
 _get_trace_id = TRACE_ID_VAR.get
@@ -40,14 +42,53 @@ def capture() -> Mapping[str, Any] | None:
     every bound field. Values set directly on the module's context vars count as bound. Cheap
     enough to call for every record on the application's thread.
     """
+    has_trace_id, state = _bound_state()
+    if has_trace_id:
+        return state[2]
+    return _with_fallbacks(state[2])
+
+
+def capture_packed() -> Packed | None:
+    """Return :func:`capture`'s snapshot as a flat ``(key, value, ...)`` tuple, or None.
+
+    Records of one correlation scope share one tuple. A queued record holding it can be
+    untracked by the garbage collector (a mapping would keep the record's dict tracked until it
+    is delivered); :func:`unpack` gives the mapping back.
+    """
+    has_trace_id, state = _bound_state()
+    if has_trace_id:
+        return state[3]
+    bound = state[2]
+    snapshot = _with_fallbacks(bound)
+    if snapshot is None or snapshot is bound:
+        return state[3]
+    return _packed_once(snapshot)
+
+
+def unpack(packed: Packed) -> Mapping[str, Any]:
+    """The read-only snapshot that :func:`capture_packed` packed into ``packed``."""
+    global _last_unpacked
+    last_packed, snapshot = _last_unpacked
+    if packed is not last_packed:  # records of one scope come in runs: unpack each run once
+        snapshot = MappingProxyType(dict(zip(packed[::2], packed[1::2], strict=True)))
+        _last_unpacked = (packed, snapshot)
+    return snapshot
+
+
+def _bound_state() -> tuple[bool, BoundState]:
+    """Whether a trace id is bound, and the explicit snapshot of the current var values."""
     ids = (_get_trace_id(), _get_request_id(), _get_span_id(), _get_xray_trace_id())
     fields = _get_fields()
-    cached_ids, cached_fields, bound = _get_bound()
+    state = _get_bound()
     # Fields by identity only: comparing their values could run arbitrary __eq__ methods.
-    if fields is not cached_fields or ids != cached_ids:
-        bound = _bound_snapshot(ids, fields)
-    if ids[0] is not None:
-        return bound
+    if fields is not state[1] or ids != state[0]:
+        state = _new_bound_state(ids, fields)
+    return ids[0] is not None, state
+
+
+def _with_fallbacks(bound: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """The snapshot when no trace id is bound: ``bound`` plus the ids of the first source
+    that applies (OpenTelemetry span, Lambda, generated), or None when it is all empty."""
     span_context = active_span_context()
     if span_context is not None:
         return with_span(bound, span_context)
@@ -61,13 +102,36 @@ def capture() -> Mapping[str, Any] | None:
     return MappingProxyType({**fallback, **bound})
 
 
-def _bound_snapshot(ids: BoundIds, fields: Mapping[str, Any]) -> Mapping[str, Any]:
+def _new_bound_state(ids: BoundIds, fields: Mapping[str, Any]) -> BoundState:
     """Build the explicit snapshot from these var values and cache it in the current context."""
     merged = {key: value for key, value in zip(ID_KEYS, ids, strict=True) if value is not None}
     merged.update((key, value) for key, value in fields.items() if key not in ID_VARS)
-    snapshot = MappingProxyType(merged) if merged else EMPTY
-    BOUND_VAR.set((ids, fields, snapshot))
-    return snapshot
+    state: BoundState = (
+        (ids, fields, MappingProxyType(merged), _pack(merged))
+        if merged
+        else (ids, fields, EMPTY, None)
+    )
+    BOUND_VAR.set(state)
+    return state
+
+
+def _pack(snapshot: Mapping[str, Any]) -> Packed:
+    return tuple(item for pair in snapshot.items() for item in pair)
+
+
+def _packed_once(snapshot: Mapping[str, Any]) -> Packed:
+    """``snapshot`` packed, once per snapshot object (a span's snapshot is reused while the
+    span is current)."""
+    global _last_packed
+    last_snapshot, packed = _last_packed
+    if snapshot is not last_snapshot:
+        packed = _pack(snapshot)
+        _last_packed = (snapshot, packed)
+    return packed
+
+
+_last_packed: tuple[Mapping[str, Any] | None, Packed] = (None, ())
+_last_unpacked: tuple[Packed | None, Mapping[str, Any]] = (None, EMPTY)
 
 
 def current() -> dict[str, Any]:

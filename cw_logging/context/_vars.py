@@ -21,6 +21,8 @@ __all__ = [
     "TRACE_ID_VAR",
     "XRAY_TRACE_ID_VAR",
     "BoundIds",
+    "BoundState",
+    "Packed",
 ]
 
 EMPTY: Mapping[str, Any] = MappingProxyType({})
@@ -72,10 +74,16 @@ ALL_VARS: tuple[contextvars.ContextVar[Any], ...] = (*ID_VARS.values(), FIELDS_V
 BoundIds = tuple[str | None, str | None, str | None, str | None]
 """The values of TRACE_ID_VAR, REQUEST_ID_VAR, SPAN_ID_VAR and XRAY_TRACE_ID_VAR."""
 
+Packed = tuple[Any, ...]
+"""A snapshot as one flat tuple ``(key, value, key, value, ...)``: see ``capture_packed``."""
+
+BoundState = tuple[BoundIds, Mapping[str, Any], Mapping[str, Any], Packed | None]
+"""The var values a snapshot was made of, the snapshot, and its packed form (None when empty)."""
+
 # The explicit snapshot of the last var values seen in this context, so that an unchanged
 # context costs no copy. Per context, so that interleaved tasks of different requests do not
 # evict each other's snapshot (and the formatter, which caches by snapshot identity, keeps hitting
 # its own cache).
-BOUND_VAR: contextvars.ContextVar[tuple[BoundIds, Mapping[str, Any], Mapping[str, Any]]] = (
-    contextvars.ContextVar("cw_logging_bound_snapshot", default=((None,) * 4, EMPTY, EMPTY))
+BOUND_VAR: contextvars.ContextVar[BoundState] = contextvars.ContextVar(
+    "cw_logging_bound_snapshot", default=((None,) * 4, EMPTY, EMPTY, None)
 )

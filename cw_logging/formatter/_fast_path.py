@@ -24,6 +24,7 @@ __all__ = ["FastPath"]
 
 _MISSING = object()
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
+_MAX_MEMBERS = 4096
 
 
 class FastPath:
@@ -52,6 +53,7 @@ class FastPath:
         # (snapshot, its ids as JSON text or None, its other fields) of the last snapshot seen:
         # records logged in one correlation scope share one snapshot object
         self.last: tuple[object, str | None, Mapping[str, Any]] = (_MISSING, None, _EMPTY)
+        self.members: dict[str, str] = {}  # field name -> its JSON member prefix ',"name":'
 
     @classmethod
     def for_formatter(cls, formatter: JsonFormatter, base: type[JsonFormatter]) -> FastPath | None:
@@ -135,6 +137,7 @@ class FastPath:
         None if the encoder fails on them (the general path sanitises)."""
         quote = self.quote
         encode = self.encode
+        members = self.members
         parts = []
         try:
             for key, value in fields.items():
@@ -155,7 +158,12 @@ class FastPath:
                     text = "true" if value else "false"
                 else:
                     text = encode(value)
-                parts.append(f",{quote(key)}:{text}")
+                member = members.get(key)
+                if member is None:
+                    member = f",{quote(key)}:"
+                    if len(members) < _MAX_MEMBERS:  # field names are few; a bound if not
+                        members[key] = member
+                parts.append(member + text)
         except (ValueError, TypeError, RecursionError):
             self.encode = self._encoder_function()  # its circular-reference marks may be stale
             return None

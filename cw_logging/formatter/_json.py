@@ -22,6 +22,7 @@ from .._options import INVALID_SETTING
 from .._records import (
     EXCEPTION_ATTRIBUTE,
     FORMAT_ERROR_ATTRIBUTE,
+    added_attributes,
     exception_summary,
     safe_repr,
     safe_str,
@@ -267,11 +268,16 @@ class JsonFormatter(pjl_json.JsonFormatter):
             self._add(data, key, value)
         for key, value in fields.items():
             self._add(data, key, value)
-        extras = attributes.keys() - self._skip  # in C: most records have few or no extras
+        added = added_attributes(attributes)
+        if added is None:
+            extras = _in_record_order(attributes, attributes.keys() - self._skip)
+        else:
+            skip = self._skip
+            extras = [key for key in added if key not in skip]
         if not extras:
             return
         renames = self.rename_fields
-        for key in _in_record_order(attributes, extras):
+        for key in extras:
             if key[:1] != "_":
                 self._add(data, renames.get(key, key), attributes[key])
 

@@ -15,6 +15,8 @@ from typing import Any, ClassVar
 from .._limits import MAX_BATCH_BYTES, MAX_BATCH_EVENTS, MAX_EVENT_BYTES
 from .._options import Clock, Overflow, require_seconds
 from .._records import FORMAT_ERROR_ATTRIBUTE
+from ..context import RECORD_ATTRIBUTE
+from ..context._capture import unpack
 from ..delivery._naming import DEFAULT_STREAM_TEMPLATE
 from ..delivery._queue import BoundedQueue
 from ..delivery._retry import RetryPolicy
@@ -238,6 +240,10 @@ class CloudWatchHandler(logging.Handler):
     def _format_within(self, record: logging.LogRecord, limit: int | None) -> str:
         """The event message of ``record``; with a ``limit`` (UTF-8 bytes), a JsonFormatter's
         document is cut inside its fields so that it stays valid JSON."""
+        values = record.__dict__
+        packed = values.get(RECORD_ATTRIBUTE)
+        if packed.__class__ is tuple:  # as take_snapshot queued it: formatters read a mapping
+            values[RECORD_ATTRIBUTE] = unpack(packed)
         formatter = self.formatter or self._default_formatter
         if isinstance(formatter, JsonFormatter):
             if limit is not None:

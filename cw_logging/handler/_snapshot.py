@@ -2,8 +2,9 @@
 
 The message is rendered with its %-arguments, an exception becomes text, mutable ``extra=``
 values become their JSON text (so later changes to them do not change the record), and the
-correlation ids of the context are attached. The dict is the only object the queue holds per
-record, and its cost is what it occupies in memory.
+correlation ids of the context are attached, packed (``capture_packed``) so that the garbage
+collector can stop tracking the dict while it waits in the queue. The dict is the only object
+the queue holds per record, and its cost is what it occupies in memory.
 """
 
 from __future__ import annotations
@@ -11,18 +12,21 @@ from __future__ import annotations
 import logging
 import sys
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
 from .._records import (
     EXCEPTION_ATTRIBUTE,
     FORMAT_ERROR_ATTRIBUTE,
     RECORD_CLASS_KEY,
+    added_attributes,
     exception_summary,
+    has_added_attributes,
     render_message,
     standard_attributes,
 )
-from ..context import RECORD_ATTRIBUTE, capture
+from ..context import RECORD_ATTRIBUTE
+from ..context._capture import capture_packed
 from ..formatter import JsonFormatter
 from ..formatter._values import SCALARS
 from ..pii import redactor_of
@@ -35,7 +39,6 @@ Freeze = Callable[[Any], Any]
 
 _STANDARD = standard_attributes()
 _SLOT_BYTES = 2 * 8  # the record's and its cost's places in the queue
-_BASE_LENGTH = len(logging.LogRecord("", 0, "", 0, "", None, None).__dict__)
 _LogRecord = logging.LogRecord
 _getsizeof = sys.getsizeof
 
@@ -74,10 +77,10 @@ def take_snapshot(
         cost += _capture_exception(record, values, formatter)
     if record.stack_info:
         cost += _getsizeof(record.stack_info)
-    if len(values) > _BASE_LENGTH:
+    if has_added_attributes(values):
         cost += _freeze_extras(values, formatter)
     if RECORD_ATTRIBUTE not in values:
-        values[RECORD_ATTRIBUTE] = capture()
+        values[RECORD_ATTRIBUTE] = capture_packed()
     if record.__class__ is not _LogRecord:
         values[RECORD_CLASS_KEY] = record.__class__
     return values, cost + _getsizeof(values) + _UNSEEN + _SLOT_BYTES
@@ -161,7 +164,7 @@ def _freeze_extras(values: dict[str, Any], formatter: logging.Formatter) -> int:
     """Freeze the ``extra=`` values that could change after the call; return their cost."""
     cost = 0
     freeze_value: Freeze | None = None
-    for key in values.keys() - _STANDARD:
+    for key in _extra_keys(values):
         value = values[key]
         kind = value.__class__
         if kind in SCALARS:
@@ -175,6 +178,14 @@ def _freeze_extras(values: dict[str, Any], formatter: logging.Formatter) -> int:
         frozen = values[key] = freeze_value(value)
         cost += _getsizeof(frozen)
     return cost
+
+
+def _extra_keys(values: dict[str, Any]) -> Collection[str]:
+    """The keys of ``values`` that are not standard record attributes."""
+    added = added_attributes(values)
+    if added is None:
+        return values.keys() - _STANDARD
+    return [key for key in added if key not in _STANDARD]
 
 
 def _freeze_mapping(msg: Mapping[Any, Any], formatter: logging.Formatter) -> dict[Any, Any]:
