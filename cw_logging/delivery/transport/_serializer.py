@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
+from json.encoder import encode_basestring_ascii as _quote
 from typing import Any
 
 from .._threads import SENDER_THREADS
@@ -27,6 +28,22 @@ def _plain_events(events: object) -> bool:
         and event["message"].__class__ is str
         for event in events
     )
+
+
+def _json_body(parameters: dict[str, Any], events: list[Any]) -> str:
+    """``json.dumps(parameters)`` for plain ``events`` (its ``logEvents``), written without the
+    encoder's walk over each event's dict when ``logEvents`` is the last parameter."""
+    if next(reversed(parameters)) != "logEvents":
+        return json.dumps(parameters)
+    head = json.dumps({key: value for key, value in parameters.items() if key != "logEvents"})
+    start = head[:-1] + ", " if len(head) > 2 else "{"
+    members = ", ".join(
+        [
+            f'{{"timestamp": {event["timestamp"]}, "message": {_quote(event["message"])}}}'
+            for event in events
+        ]
+    )
+    return f'{start}"logEvents": [{members}]}}'
 
 
 class PutLogEventsSerializer:
@@ -68,8 +85,8 @@ class PutLogEventsSerializer:
         probe = {**parameters, "logEvents": events[:1]}
         request = inner.serialize_to_request(probe, operation_model)
         try:
-            same = request.get("body") == json.dumps(probe).encode("utf-8")
-            body = json.dumps(parameters).encode("utf-8") if same else b""
+            same = request.get("body") == _json_body(probe, events[:1]).encode("utf-8")
+            body = _json_body(parameters, events).encode("utf-8") if same else b""
         except (TypeError, ValueError):
             same = False
         if not same:

@@ -80,6 +80,32 @@ def test_body_is_byte_identical_to_botocores(put_model: Any, events: list[Any]) 
 
 
 @pytest.mark.parametrize(
+    "parameters",
+    [
+        pytest.param(
+            {"logEvents": [], "logGroupName": "/g", "sequenceToken": "t"}, id="events first"
+        ),
+        pytest.param(
+            {"sequenceToken": 't"', "logGroupName": "/g", "logEvents": []}, id="events last"
+        ),
+        pytest.param({"logEvents": []}, id="events only"),
+    ],
+)
+def test_body_is_byte_identical_whatever_the_order_of_the_parameters(
+    put_model: Any, parameters: dict[str, Any]
+) -> None:
+    parameters["logEvents"] = [
+        {"timestamp": 5, "message": '{"k": "v\\n"}'},
+        {"timestamp": 6, "message": "é"},
+    ]
+    fast = PutLogEventsSerializer(Spy())
+    request = fast.serialize_to_request(copy.deepcopy(parameters), put_model)
+    assert request["body"] == json.dumps(parameters).encode()
+    assert request == JSONSerializer().serialize_to_request(parameters, put_model)
+    assert fast.enabled
+
+
+@pytest.mark.parametrize(
     "events",
     [
         pytest.param([{"timestamp": 1, "message": "m", "extra": 1}], id="unknown member"),
