@@ -13,8 +13,8 @@ from json.encoder import (  # type: ignore[attr-defined]
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-from .._records import EXCEPTION_ATTRIBUTE, FORMAT_ERROR_ATTRIBUTE
-from ._keys import ID_NAMES
+from .._records import EXCEPTION_ATTRIBUTE, FORMAT_ERROR_ATTRIBUTE, added_attributes
+from ._keys import FROM_FORMATTER, ID_NAMES
 from ._values import FrozenValue
 
 if TYPE_CHECKING:
@@ -50,6 +50,10 @@ class FastPath:
         self.location = "," + encoded["location"]
         self.ids = tuple((name, "," + encoded[name]) for name in ID_NAMES)
         self.id_keys = frozenset(formatter._keys[name] for name in ID_NAMES)
+        self.adds_format_fields = any(
+            field == "asctime" or field not in FROM_FORMATTER
+            for field in formatter._required_fields
+        )
         # (snapshot, its ids as JSON text or None, its other fields) of the last snapshot seen:
         # records logged in one correlation scope share one snapshot object
         self.last: tuple[object, str | None, Mapping[str, Any]] = (_MISSING, None, _EMPTY)
@@ -111,14 +115,32 @@ class FastPath:
             f"{quote(logger)}{self.message}{quote(message)}{ids}{self.location}"
             f"{quote(f'{record.module}:{record.funcName}:{record.lineno}')}"
         )
-        rest: dict[str, Any] = {}
-        formatter._add_fields(record, fields, rest)
+        rest = None if fields else self._extras_only(formatter, attributes)
+        if rest is None:
+            rest = {}
+            formatter._add_fields(record, fields, rest)
         if not rest:
             return head + "}"
         if not self.id_keys.isdisjoint(rest):
             return None  # a field replaces an id in place: only the dict gets that right
         tail = self._fields_text(rest)
         return None if tail is None else f"{head}{tail}}}"
+
+    def _extras_only(
+        self, formatter: JsonFormatter, attributes: dict[str, Any]
+    ) -> dict[str, Any] | None:
+        """The fields ``_add_fields`` adds when they are only the record's extras, none renamed
+        or moved aside (the common case, without its general bookkeeping); None otherwise."""
+        if self.adds_format_fields or formatter.static_fields or formatter.rename_fields:
+            return None
+        added = added_attributes(attributes)
+        if added is None:
+            return None
+        skip = formatter._skip
+        extras = {key: attributes[key] for key in added if key not in skip and key[:1] != "_"}
+        if extras and not formatter._protected.isdisjoint(extras):
+            return None  # a field named like a core key becomes extra_<name>: the general way
+        return extras
 
     def _ids_text(self, ids: Mapping[str, Any]) -> str | None:
         """The ids as JSON members (each with a leading comma), or None if one is not text."""

@@ -41,6 +41,7 @@ __all__ = ["JsonFormatter"]
 
 _MISSING = object()
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
+_MILLISECONDS = tuple(f".{millisecond:03d}Z" for millisecond in range(1000))
 _STANDARD = standard_attributes()
 
 
@@ -162,7 +163,10 @@ class JsonFormatter(pjl_json.JsonFormatter):
         if cached_second != second:
             prefix = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
             self._second = (second, prefix)
-        return f"{prefix}.{int(record.msecs):03d}Z"
+        millisecond = int(record.msecs)
+        if 0 <= millisecond < 1000:
+            return prefix + _MILLISECONDS[millisecond]
+        return f"{prefix}.{millisecond:03d}Z"
 
     def _exception_fields(self, record: logging.LogRecord, data: dict[str, Any]) -> None:
         summary = record.__dict__.get(EXCEPTION_ATTRIBUTE)
