@@ -124,9 +124,7 @@ def test_a_remembered_redaction_is_returned_again() -> None:
     ("texts", "first_remembered"),
     [(4095, True), (4096, True), (4097, False)],
 )
-def test_the_memory_is_emptied_when_it_holds_4096_texts(
-    texts: int, first_remembered: bool
-) -> None:
+def test_the_memory_is_emptied_when_it_holds_4096_texts(texts: int, first_remembered: bool) -> None:
     counting = CountingRule()
     redactor = PiiRedactor(rules=[counting.rule])
     for number in range(texts):
