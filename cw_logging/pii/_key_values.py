@@ -107,8 +107,10 @@ def _value_span(text: str, start: int) -> tuple[int, int, str] | None:
         return None
     end = found.end()
     if text[start:end].lower() in _SCHEMES and text.startswith(" ", end):
+        if text.startswith(_ALREADY, end + 1):  # the credential is redacted already
+            return None
         credential = _UNQUOTED.match(text, end + 1)
-        if credential is not None and not text.startswith(_ALREADY, end + 1):
+        if credential is not None:
             return end + 1, credential.end(), _CREDENTIALS
     return start, end, _SECRET
 

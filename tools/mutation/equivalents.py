@@ -11,6 +11,13 @@ _BOOLEXPR = "cw_logging/local/filterpattern/_boolexpr.py::"
 _QUERYTEXT = "cw_logging/query/_querytext.py::"
 _BATCHING = "cw_logging/delivery/_batching.py::"
 _KEY_VALUES = "cw_logging/pii/_key_values.py::"
+_REDACTOR = "cw_logging/pii/_redactor.py::"
+_STRUCTURED = "cw_logging/pii/_structured.py::"
+_GATE = (
+    "only changes which runs of word-triggered rules share a gate: a gate searches for any of "
+    "its rules' trigger words, and each rule behind it still checks its own words on the same "
+    "text, so the same rules run"
+)
 
 EQUIVALENT: dict[str, str] = {
     # errors
@@ -67,6 +74,55 @@ EQUIVALENT: dict[str, str] = {
     # PII
     _KEY_VALUES + "_closing_quote::< => <=": (
         "the search starts after the opening quote, so a found quote's index is at least 1"
+    ),
+    # PII: _redactor.py, _key_values.py, _structured.py (issue 19)
+    _REDACTOR + "<module>::3 => 4": _GATE,
+    _REDACTOR + "<module>::3 => 2": _GATE,
+    _REDACTOR + "_grouped::>= => >": _GATE,
+    _REDACTOR + "_grouped::is not => is": (
+        "no rule is gated then (str(None) is no trigger word), and ungated rules check their "
+        "own triggers: " + _GATE
+    ),
+    _REDACTOR + "_grouped::words += found => pass": (
+        "the gate searches for the empty pattern and always passes; each rule behind it still "
+        "checks its own trigger words"
+    ),
+    _REDACTOR + "PiiRedactor._redacted_text::continue => pass": (
+        "a failed gate means no rule behind it finds its trigger words, so each is skipped "
+        "by its own trigger check instead"
+    ),
+    _KEY_VALUES + "redact_key_values::0 => -1 #2": (
+        "Pattern.search treats a negative start position as 0"
+    ),
+    _KEY_VALUES + "redact_key_values::0 => 1 #3": (
+        "_KEY_HEAD ([...]{0,32}) matches the empty string, so match() never returns None and "
+        "the else branch is never taken"
+    ),
+    _KEY_VALUES + "redact_key_values::0 => -1 #3": "the same as above",
+    _KEY_VALUES + "_value_span::2 => 1 #2": (
+        'the value starts with \\", so the character at start + 1 is a quote and no \\" '
+        "can start there"
+    ),
+    _KEY_VALUES + "_value_span::< => <=": (
+        "find() from start + 2 returns -1 or an index of at least 3 (a key and separator come "
+        "first), never 0"
+    ),
+    _KEY_VALUES + "_value_span::0 => 1": "the same: the index found is never 0",
+    _KEY_VALUES + "_closing_quote::0 => 1": (
+        "the search starts after the opening quote, so a found quote's index is at least 1"
+    ),
+    _KEY_VALUES + "_closing_quote::> => >=": (
+        "at found - backslashes == index the character looked at is the opening quote or the "
+        "escaped quote just passed, never a backslash, so the count stops there anyway"
+    ),
+    _KEY_VALUES + "_line_end::< => <=": (
+        "the search starts inside a value, after a key and a separator, so a found newline's "
+        "index is never 0"
+    ),
+    _KEY_VALUES + "_line_end::0 => 1": "the same: a found newline's index is never 0",
+    _STRUCTURED + "_redact_url_password::3 => 2": (
+        "the match starts with '://': the character at index 2 is '/', so the first ':' from "
+        "index 2 is the first from index 3"
     ),
 }
 """Key of each equivalent mutant -> why no test can tell it from the original."""
