@@ -5,16 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from cw_logging.pii import PiiRedactor, iban_valid, luhn_valid
+from cw_logging.pii import PiiRedactor, iban_valid
 from cw_logging.pii._checksums import card_number_valid
+from tests.pii.test_detection_edges import luhn_number
 
 DEFAULT = PiiRedactor()
-
-
-def luhn_number(prefix: str, length: int) -> str:
-    """A ``length``-digit number starting with ``prefix`` whose Luhn check digit is right."""
-    body = prefix + "0" * (length - len(prefix) - 1)
-    return next(body + check for check in "0123456789" if luhn_valid(body + check))
 
 
 @pytest.mark.parametrize("prefix", ["4", "6011", "65", "644", "62", "3528", "300", "36"])
