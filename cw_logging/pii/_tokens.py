@@ -14,8 +14,7 @@ __all__ = ["TOKEN_RULES"]
 
 
 def _looks_like_credential(value: str) -> bool:
-    if len(value) < 8:
-        return False
+    # the pattern takes 8 characters at least: shorter values never get here
     rest = value[1:]
     return any(char.isdigit() or char in "+/=._~-" for char in value) or (
         any(char.isupper() for char in rest) and any(char.islower() for char in rest)
@@ -23,11 +22,10 @@ def _looks_like_credential(value: str) -> bool:
 
 
 def _redact_http_credentials(match: str) -> str:
-    scheme = match.split(None, 1)[0]
-    value_start = len(match) - len(match[len(scheme) :].lstrip())
-    if not _looks_like_credential(match[value_start:]):
+    value = match.split()[-1]  # the scheme, blanks, then a value without blanks
+    if not _looks_like_credential(value):
         return match
-    return match[:value_start] + token("credentials")
+    return match[: -len(value)] + token("credentials")
 
 
 def _redact_aws_secret(match: str) -> str:

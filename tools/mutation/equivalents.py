@@ -18,6 +18,11 @@ _GATE = (
     "its rules' trigger words, and each rule behind it still checks its own words on the same "
     "text, so the same rules run"
 )
+_CHECKSUMS = "cw_logging/pii/_checksums.py::"
+_PII_FILTER = "cw_logging/pii/_filter.py::"
+_PII_KEYS = "cw_logging/pii/_keys.py::"
+_PII_RULE = "cw_logging/pii/_rule.py::"
+_PII_TOKENS = "cw_logging/pii/_tokens.py::"
 
 EQUIVALENT: dict[str, str] = {
     # errors
@@ -123,6 +128,49 @@ EQUIVALENT: dict[str, str] = {
     _STRUCTURED + "_redact_url_password::3 => 2": (
         "the match starts with '://': the character at index 2 is '/', so the first ':' from "
         "index 2 is the first from index 3"
+    ),
+    # PII: checksums, filter, key names, triggers
+    _CHECKSUMS + "<module>::10 => 11": (
+        "_DOUBLED is looked up with single digit characters only; a key '10' is never read"
+    ),
+    _CHECKSUMS + "_card_brand_length_ok::649 => 650": (
+        "a 650 prefix starts with 65, which the Discover test already accepts with the same lengths"
+    ),
+    _CHECKSUMS + "card_number_valid::13 => 12": (
+        "no brand has 12-digit cards (Visa's shortest is 13): the brand check rejects them too"
+    ),
+    _PII_TOKENS + "_redact_aws_secret::40 => 41": (
+        "the character before the 40 is a separator, a blank or a quote (the pattern says so): "
+        "it adds no upper case, lower case or digit to the check"
+    ),
+    _PII_FILTER + "PiiFilter.filter::1 => 0": (
+        "logging builds exc_info as sys.exc_info() or (type(e), e, tb): the type is None exactly "
+        "when the exception is; for a hand-made (type, None, None) the branch only stores the "
+        "summary and traceback text formatters derive identically"
+    ),
+    _PII_KEYS + "<module>::4096 => 4097": (
+        "the size of the answer cache only bounds memory; the bound test reads the constant"
+    ),
+    _PII_KEYS + "<module>::4096 => 4095": "the same",
+    _PII_KEYS + "KeyMatcher.__call__::self._cache[key] = cached => pass": (
+        "without caching, every answer is recomputed from the same names the same way"
+    ),
+    _PII_KEYS + "_covering_words::True => False": (
+        "no word contains another (they are filtered so), so at any place at most one word of "
+        "the alternation matches and their order cannot change a search"
+    ),
+    _PII_RULE + 'trigger_words::tuple(word.replace("\\\\.", ".") for word in trigger.split("|")) '
+    "=> None": (
+        "every trigger then runs as the regular expression it is, whose search answers exactly "
+        "as the substring test of its words; without words no gate is built, and a gate only "
+        "skips rules whose own triggers would all answer False"
+    ),
+    _PII_RULE + "compile_trigger::1 => 0": (
+        "one word then goes through any_word_in, which answers the same as 'word in text'"
+    ),
+    _PII_RULE + "compile_trigger::0 => -1": "inside 'if len(words) == 1', words[-1] is words[0]",
+    _PII_RULE + "any_word_in::False => None": (
+        "every caller tests the result for truth only (not trigger(...), if not may_appear_in)"
     ),
 }
 """Key of each equivalent mutant -> why no test can tell it from the original."""
