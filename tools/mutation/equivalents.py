@@ -76,7 +76,7 @@ EQUIVALENT: dict[str, str] = {
         "when start + capacity == size both branches set end to size"
     ),
     _BATCHING + "normalise_events::0 => 1": (
-        "a 1-byte event then takes the slow path, which keeps every event of 1..limit bytes unchanged"
+        "a 1-byte event then takes the slow path, which keeps events of 1..limit bytes unchanged"
     ),
     _BATCHING + "_utf8_size::1 => 2": (
         "-2 and -1 both send the event to the fixing path (the tests are size <= 0 and 0 < size)"
