@@ -83,7 +83,8 @@ class BatchPlan:
 
 def _utf8_boundary(data: bytes, position: int) -> int:
     """Return the largest index <= ``position`` that does not fall inside a UTF-8 sequence."""
-    while position > 0 and position < len(data) and (data[position] & 0xC0) == 0x80:
+    # ``data`` is valid UTF-8, so its first byte never continues a sequence: the walk stops there.
+    while position < len(data) and (data[position] & 0xC0) == 0x80:
         position -= 1
     return position
 

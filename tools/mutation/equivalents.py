@@ -76,6 +76,37 @@ EQUIVALENT: dict[str, str] = {
         "start + 1 or later, which is where one event that fits ends it anyway"
     ),
     _BATCHING + "_fix_events::True => False": "events and sizes always have the same length",
+    _BATCHING + "_split::1 => 0": (
+        "starting at 0 digits sizes the first pass for '[part 0/0] ', as wide as '[part 9/9] ', "
+        "and an oversize message has at least 2 parts, so the loop goes on to 1 digit as before"
+    ),
+    _BATCHING + "_split::1 => 2 #2": (
+        "the widest part number 10**d - 2 has as many digits as 10**d - 1 for every d >= 1"
+    ),
+    _BATCHING + "_split::1 => 2 #3": "the same, for the part count",
+    _BATCHING + "_split::< => <= #2": (
+        "when start + capacity == size both branches set end to size"
+    ),
+    _BATCHING + "normalise_events::0 => 1": (
+        "a 1-byte event then takes the slow path, which keeps events of 1..limit bytes unchanged"
+    ),
+    _BATCHING + "_utf8_size::1 => 2": (
+        "-2 and -1 both send the event to the fixing path (the tests are size <= 0 and 0 < size)"
+    ),
+    _BATCHING + "_utf8_size::1 => 2 #2": "the same, for a message that does not encode",
+    _BATCHING + "_utf8_size::1 => 0 #2": (
+        "0 and -1 both send the event to the fixing path (the tests are size <= 0 and 0 < size)"
+    ),
+    _BATCHING + "_cut_batches::0 => -1": (
+        "the running sums are only compared with each other, so a common offset cancels"
+    ),
+    _BATCHING + "_cut_batches::1 => 0": (
+        "running[start] <= running[start] + max_bytes, so bisect_right returns start + 1 or more "
+        "whether the search starts at start or at start + 1"
+    ),
+    _BATCHING + "_cut_batches::> => >=": (
+        "at a span of exactly 24 hours bisect_right over the sorted stamps returns end itself"
+    ),
     # PII
     _KEY_VALUES + "_closing_quote::< => <=": (
         "the search starts after the opening quote, so a found quote's index is at least 1"
