@@ -11,12 +11,13 @@ from typing import Any
 __all__ = [
     "EXCEPTION_ATTRIBUTE",
     "FORMAT_ERROR_ATTRIBUTE",
+    "INITIAL_COUNT",
+    "LAST_INITIAL",
     "RECORD_CLASS_KEY",
     "ExcInfo",
     "added_attributes",
     "cap_text",
     "exception_summary",
-    "has_added_attributes",
     "message_text",
     "render_message",
     "restore_record",
@@ -49,13 +50,11 @@ def standard_attributes() -> frozenset[str]:
 
 _INITIAL = logging.LogRecord("", 0, "", 0, "", None, None).__dict__
 _STANDARD = frozenset({*_INITIAL, "message", "asctime", "taskName"})
-_INITIAL_COUNT = len(_INITIAL)
-_LAST_INITIAL = next(reversed(_INITIAL))
-
-
-def has_added_attributes(attributes: dict[str, Any]) -> bool:
-    """Whether :func:`added_attributes` could find any (cheaper than asking it)."""
-    return len(attributes) != _INITIAL_COUNT or next(reversed(attributes)) != _LAST_INITIAL
+INITIAL_COUNT = len(_INITIAL)
+"""How many attributes ``LogRecord.__init__`` sets."""
+LAST_INITIAL = next(reversed(_INITIAL))
+"""The attribute ``LogRecord.__init__`` sets last: a record with ``INITIAL_COUNT`` attributes
+whose last one is this one has none added (see :func:`added_attributes`)."""
 
 
 def added_attributes(attributes: dict[str, Any]) -> list[str] | None:
@@ -63,11 +62,11 @@ def added_attributes(attributes: dict[str, Any]) -> list[str] | None:
     by filters, a formatter's ``message``), in the order they were set; None when the record's
     keys are not where ``__init__`` leaves them (one was deleted, or set before ``__init__``),
     and only a look at every key can tell its extra fields."""
-    count = len(attributes) - _INITIAL_COUNT
+    count = len(attributes) - INITIAL_COUNT
     if count < 0:
         return None
     added = list(islice(reversed(attributes), count + 1))
-    if added[-1] != _LAST_INITIAL:
+    if added[-1] != LAST_INITIAL:
         return None
     added.pop()
     added.reverse()

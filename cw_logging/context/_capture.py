@@ -55,8 +55,13 @@ def capture_packed() -> Packed | None:
     untracked by the garbage collector (a mapping would keep the record's dict tracked until it
     is delivered); :func:`unpack` gives the mapping back.
     """
-    has_trace_id, state = _bound_state()
-    if has_trace_id:
+    # _bound_state() written out: this runs for every record the handler takes
+    ids = (_get_trace_id(), _get_request_id(), _get_span_id(), _get_xray_trace_id())
+    fields = _get_fields()
+    state = _get_bound()
+    if fields is not state[1] or ids != state[0]:
+        state = _new_bound_state(ids, fields)
+    if ids[0] is not None:
         return state[3]
     bound = state[2]
     snapshot = _with_fallbacks(bound)

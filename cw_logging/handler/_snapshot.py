@@ -12,16 +12,17 @@ from __future__ import annotations
 import logging
 import sys
 import threading
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from .._records import (
     EXCEPTION_ATTRIBUTE,
     FORMAT_ERROR_ATTRIBUTE,
+    INITIAL_COUNT,
+    LAST_INITIAL,
     RECORD_CLASS_KEY,
     added_attributes,
     exception_summary,
-    has_added_attributes,
     render_message,
     standard_attributes,
 )
@@ -77,7 +78,7 @@ def take_snapshot(
         cost += _capture_exception(record, values, formatter)
     if record.stack_info:
         cost += _getsizeof(record.stack_info)
-    if has_added_attributes(values):
+    if len(values) != INITIAL_COUNT or next(reversed(values)) != LAST_INITIAL:  # any added
         cost += _freeze_extras(values, formatter)
     if RECORD_ATTRIBUTE not in values:
         values[RECORD_ATTRIBUTE] = capture_packed()
@@ -164,7 +165,10 @@ def _freeze_extras(values: dict[str, Any], formatter: logging.Formatter) -> int:
     """Freeze the ``extra=`` values that could change after the call; return their cost."""
     cost = 0
     freeze_value: Freeze | None = None
-    for key in _extra_keys(values):
+    added = added_attributes(values)
+    for key in values.keys() - _STANDARD if added is None else added:
+        if key in _STANDARD:  # e.g. ``message``, set by a formatter of another handler
+            continue
         value = values[key]
         kind = value.__class__
         if kind in SCALARS:
@@ -178,14 +182,6 @@ def _freeze_extras(values: dict[str, Any], formatter: logging.Formatter) -> int:
         frozen = values[key] = freeze_value(value)
         cost += _getsizeof(frozen)
     return cost
-
-
-def _extra_keys(values: dict[str, Any]) -> Collection[str]:
-    """The keys of ``values`` that are not standard record attributes."""
-    added = added_attributes(values)
-    if added is None:
-        return values.keys() - _STANDARD
-    return [key for key in added if key not in _STANDARD]
 
 
 def _freeze_mapping(msg: Mapping[Any, Any], formatter: logging.Formatter) -> dict[Any, Any]:
