@@ -60,3 +60,10 @@ def test_a_json_match_has_no_named_or_numbered_fields(reference: str) -> None:
 @pytest.mark.parametrize("reference", ["$ERROR", "$1", "$.ERROR"])
 def test_a_term_match_has_no_values(reference: str) -> None:
     assert match("ERROR", "ERROR 5").value(reference) is None
+
+
+@pytest.mark.parametrize("reference", ["$.nope", "$.a.b", "$.a..", "$.", "$.list[5]"])
+def test_a_json_match_gives_none_for_what_it_cannot_reach(reference: str) -> None:
+    found = match("{ $.a = 1 }", json.dumps({"a": 1, "list": [1], "n": None}))
+    assert found.value(reference) is None
+    assert found.value("$.list[0]") == 1

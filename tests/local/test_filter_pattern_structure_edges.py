@@ -81,7 +81,7 @@ def test_selector_steps_reach_the_value(selector: str, event: dict[str, object])
 
 @pytest.mark.parametrize(
     "event",
-    [{"a": ["x"]}, {"a": "v"}, {"a": {"0": "v"}}, {"b": ["v", "v"]}, ["v"]],
+    [{"a": ["x"]}, {"a": "v"}, {"a": "xv"}, {"a": {"0": "v"}}, {"b": ["v", "v"]}, ["v"]],
 )
 def test_an_index_step_needs_an_array_long_enough(event: object) -> None:
     assert not matches("{ $.a[1] = v }", json.dumps(event))
