@@ -101,6 +101,9 @@ def test_equality_by_value_kind(pattern: str, value: object, expected: bool) -> 
         ("{ $.a = ( }", "expected a value after '='"),
         ("{ $.a > %x% }", "'>' needs a number"),
         ("[w, n < x]", "'<' needs a number"),
+        # a quoted value is text, even when it reads as a number
+        ('[w, n >= "5"]', "'>=' needs a number, not '5'"),
+        ('{ $.n <= "5" }', "'<=' needs a number, not '5'"),
     ],
 )
 def test_malformed_values_are_refused(pattern: str, words: str) -> None:
