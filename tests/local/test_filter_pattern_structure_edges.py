@@ -121,3 +121,30 @@ def test_the_last_field_takes_the_rest_only_without_an_ellipsis() -> None:
     assert found is not None and found.extracted() == {"$m": "GET", "$rest": "a b"}
     assert not matches("[m, rest, ...]", "GET")
     assert matches("[m, rest, ...]", "GET a b")
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [('GET "a b"200', True), ("GET [a b]200", True), ('GET "a b"201', False)],
+)
+def test_a_field_may_follow_a_closing_quote_or_bracket_directly(
+    message: str, expected: bool
+) -> None:
+    assert matches("[m, q, code = 200]", message) is expected
+
+
+@pytest.mark.parametrize(
+    ("pattern", "message", "expected"),
+    [
+        ("[..., a = z, ..., ...]", "x y z", True),
+        ("[..., a = z, ..., ...]", "z", True),
+        ("[..., a = z, ..., ...]", "x y", False),
+        ("[..., ..., a = z]", "x y z", True),
+        ("[..., a = z, ..., b = w]", "x z y w", True),
+        ("[..., a = z, ..., b = w]", "x w y z", False),
+    ],
+)
+def test_each_ellipsis_may_take_any_number_of_fields(
+    pattern: str, message: str, expected: bool
+) -> None:
+    assert matches(pattern, message) is expected

@@ -10,6 +10,7 @@ _ERRORS = "cw_logging/errors.py::"
 _BOOLEXPR = "cw_logging/local/filterpattern/_boolexpr.py::"
 _TERMS = "cw_logging/local/filterpattern/_terms.py::"
 _JSON_PATTERN = "cw_logging/local/filterpattern/_json_pattern.py::"
+_DELIMITED = "cw_logging/local/filterpattern/_delimited.py::"
 _QUERYTEXT = "cw_logging/query/_querytext.py::"
 _BATCHING = "cw_logging/delivery/_batching.py::"
 _KEY_VALUES = "cw_logging/pii/_key_values.py::"
@@ -39,6 +40,21 @@ EQUIVALENT: dict[str, str] = {
         "NOT EXISTS true once a value was found, and selector_value reads only the first value"
     ),
     _JSON_PATTERN + "resolve_all::True => False": "the same as above",
+    _DELIMITED + "compile_delimited.find::> => >=": (
+        "with exactly as many fields as slots, joining the last field alone leaves it unchanged"
+    ),
+    _DELIMITED + "split_fields::>= => >": (
+        "the closer is searched from i + 1 >= 1, so find() returns -1 or at least 1, never 0"
+    ),
+    _DELIMITED + "split_fields::0 => 1 #2": "the same: end >= 1 and end >= 0 agree",
+    _DELIMITED + "_alignments::1 => 0 #2": (
+        "fixed only prunes: an ellipsis taking more fields leaves fewer than the named slots "
+        "after it need (each needs one), which yields nothing, after the same alignments"
+    ),
+    _DELIMITED + "_alignments::1 => 2 #3": (
+        "the extra last try leaves one field too few for the named slots (nothing) or, with "
+        "none, repeats the last alignment after it: the first matching one is unchanged"
+    ),
     # query text
     _QUERYTEXT + "_Scanner.__init__::self.before_previous: str | None = None => pass": (
         "before_previous is read only when previous is set, and _note() sets both together"
