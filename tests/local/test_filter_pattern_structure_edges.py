@@ -7,8 +7,9 @@ import json
 
 import pytest
 
-from cw_logging.errors import InvalidParameterError
 from cw_logging.local import compile_filter_pattern
+
+from .filter_pattern_checks import refusal
 
 
 def matches(pattern: str, message: str) -> bool:
@@ -41,11 +42,9 @@ def matches(pattern: str, message: str) -> bool:
     ],
 )
 def test_malformed_structures_say_where_and_why(pattern: str, position: int, words: str) -> None:
-    with pytest.raises(InvalidParameterError) as caught:
-        compile_filter_pattern(pattern)
-    assert caught.value.code == "InvalidParameterException"
-    assert f"at character {position}:" in caught.value.message
-    assert words in caught.value.message
+    message = refusal(pattern)
+    assert f"at character {position}:" in message
+    assert words in message
 
 
 @pytest.mark.parametrize(
@@ -55,10 +54,8 @@ def test_malformed_structures_say_where_and_why(pattern: str, position: int, wor
 def test_an_error_shows_the_pattern_up_to_80_characters(length: int, shown: int | None) -> None:
     pattern = "{ $.a = " + "x" * (length - 8)
     assert len(pattern) == length
-    with pytest.raises(InvalidParameterError) as caught:
-        compile_filter_pattern(pattern)
     expected = pattern if shown is None else pattern[:shown] + "..."
-    assert caught.value.message.endswith(f"(pattern: {expected!r})")
+    assert refusal(pattern).endswith(f"(pattern: {expected!r})")
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,8 @@ import pytest
 from cw_logging.errors import InvalidParameterError
 from cw_logging.local import compile_filter_pattern
 
+from .filter_pattern_checks import refusal
+
 
 def matches(pattern: str, message: str) -> bool:
     return compile_filter_pattern(pattern).matches(message)
@@ -107,10 +109,8 @@ def test_equality_by_value_kind(pattern: str, value: object, expected: bool) -> 
     ],
 )
 def test_malformed_values_are_refused(pattern: str, words: str) -> None:
-    with pytest.raises(InvalidParameterError) as caught:
-        compile_filter_pattern(pattern)
-    assert caught.value.code == "InvalidParameterException"
-    assert words in caught.value.message
+    message = refusal(pattern)
+    assert words in message
 
 
 @pytest.mark.parametrize(
