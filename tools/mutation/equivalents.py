@@ -11,6 +11,7 @@ _BOOLEXPR = "cw_logging/local/filterpattern/_boolexpr.py::"
 _TERMS = "cw_logging/local/filterpattern/_terms.py::"
 _JSON_PATTERN = "cw_logging/local/filterpattern/_json_pattern.py::"
 _DELIMITED = "cw_logging/local/filterpattern/_delimited.py::"
+_LEXER = "cw_logging/local/filterpattern/_lexer.py::"
 _QUERYTEXT = "cw_logging/query/_querytext.py::"
 _BATCHING = "cw_logging/delivery/_batching.py::"
 _KEY_VALUES = "cw_logging/pii/_key_values.py::"
@@ -55,6 +56,16 @@ EQUIVALENT: dict[str, str] = {
         "the extra last try leaves one field too few for the named slots (nothing) or, with "
         "none, repeats the last alignment after it: the first matching one is unchanged"
     ),
+    _LEXER + "tokenize::< => <= #2": (
+        "the closing % is searched from i + 1 >= 1, so find() returns -1 or at least 1, never 0"
+    ),
+    _LEXER + "tokenize::0 => 1 #2": "the same: end < 1 and end < 0 agree",
+    _LEXER + "_selector_bracket::> => >=": (
+        "the '[' is after the '$' at start, and the ']' after the '[': find() returns -1 or "
+        "at least 2, so > 0, >= 0, > 1 and > -1 agree"
+    ),
+    _LEXER + "_selector_bracket::0 => 1": "the same as above",
+    _LEXER + "_selector_bracket::0 => -1": "the same as above",
     # query text
     _QUERYTEXT + "_Scanner.__init__::self.before_previous: str | None = None => pass": (
         "before_previous is read only when previous is set, and _note() sets both together"
