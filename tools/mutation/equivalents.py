@@ -8,6 +8,10 @@ from __future__ import annotations
 _RESILIENCE = "cw_logging/_resilience.py::"
 _ERRORS = "cw_logging/errors.py::"
 _BOOLEXPR = "cw_logging/local/filterpattern/_boolexpr.py::"
+_TERMS = "cw_logging/local/filterpattern/_terms.py::"
+_JSON_PATTERN = "cw_logging/local/filterpattern/_json_pattern.py::"
+_DELIMITED = "cw_logging/local/filterpattern/_delimited.py::"
+_LEXER = "cw_logging/local/filterpattern/_lexer.py::"
 _QUERYTEXT = "cw_logging/query/_querytext.py::"
 _BATCHING = "cw_logging/delivery/_batching.py::"
 _KEY_VALUES = "cw_logging/pii/_key_values.py::"
@@ -40,6 +44,40 @@ EQUIVALENT: dict[str, str] = {
     _BOOLEXPR + "_parse_chain::0 => -1": (
         "inside 'if len(operands) == 1', operands[-1] is operands[0]"
     ),
+    _TERMS + "_parse::< => <= #3": (
+        "the closing quote is searched from i + 1 >= 1, so find() returns -1 or at least 1, never 0"
+    ),
+    _TERMS + "_parse::0 => 1 #2": "the same: end < 1 and end < 0 agree when end is never 0",
+    _JSON_PATTERN + "resolve_all::found = True => pass": (
+        "a MISSING yielded after the values found satisfies no comparison nor IS, cannot make "
+        "NOT EXISTS true once a value was found, and selector_value reads only the first value"
+    ),
+    _JSON_PATTERN + "resolve_all::True => False": "the same as above",
+    _DELIMITED + "compile_delimited.find::> => >=": (
+        "with exactly as many fields as slots, joining the last field alone leaves it unchanged"
+    ),
+    _DELIMITED + "split_fields::>= => >": (
+        "the closer is searched from i + 1 >= 1, so find() returns -1 or at least 1, never 0"
+    ),
+    _DELIMITED + "split_fields::0 => 1 #2": "the same: end >= 1 and end >= 0 agree",
+    _DELIMITED + "_alignments::1 => 0 #2": (
+        "fixed only prunes: an ellipsis taking more fields leaves fewer than the named slots "
+        "after it need (each needs one), which yields nothing, after the same alignments"
+    ),
+    _DELIMITED + "_alignments::1 => 2 #3": (
+        "the extra last try leaves one field too few for the named slots (nothing) or, with "
+        "none, repeats the last alignment after it: the first matching one is unchanged"
+    ),
+    _LEXER + "tokenize::< => <= #2": (
+        "the closing % is searched from i + 1 >= 1, so find() returns -1 or at least 1, never 0"
+    ),
+    _LEXER + "tokenize::0 => 1 #2": "the same: end < 1 and end < 0 agree",
+    _LEXER + "_selector_bracket::> => >=": (
+        "the '[' is after the '$' at start, and the ']' after the '[': find() returns -1 or "
+        "at least 2, so > 0, >= 0, > 1 and > -1 agree"
+    ),
+    _LEXER + "_selector_bracket::0 => 1": "the same as above",
+    _LEXER + "_selector_bracket::0 => -1": "the same as above",
     # query text
     _QUERYTEXT + "_Scanner.__init__::self.before_previous: str | None = None => pass": (
         "before_previous is read only when previous is set, and _note() sets both together"

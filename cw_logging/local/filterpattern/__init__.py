@@ -77,7 +77,7 @@ def _compile_standalone_regex(text: str, stripped: str) -> Callable[[str], bool]
     start = text.index("%")
     if "%" not in stripped[1:]:
         raise pattern_error(text, start, "unterminated regular expression (missing closing %)")
-    if len(stripped) < 2 or not stripped.endswith("%") or "%" in stripped[1:-1]:
+    if not stripped.endswith("%") or "%" in stripped[1:-1]:
         raise pattern_error(text, start, "a regex pattern is one %regex% and nothing else")
     token = Token(Kind.REGEX, stripped[1:-1], start)
     regex = compile_regex(TokenStream(text, [token]), token)

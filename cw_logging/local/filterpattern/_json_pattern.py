@@ -152,18 +152,11 @@ def _walk(current: object, path: tuple[Step, ...]) -> Iterator[object]:
 
 
 def selector_value(document: object, text: str) -> object:
-    """The first value the selector ``text`` reaches in ``document``, or MISSING."""
+    """The first value the selector ``text`` reaches in ``document``, or None when it reaches
+    nothing or is not a valid selector."""
     try:
         path = parse_selector(text)
     except ValueError:
-        return MISSING
-    return next(resolve_all(document, path))
-
-
-def check_selector(text: str) -> str | None:
-    """Why ``text`` is not a valid selector, or None when it is."""
-    try:
-        parse_selector(text)
-    except ValueError as exc:
-        return str(exc)
-    return None
+        return None
+    value = next(resolve_all(document, path))
+    return None if value is MISSING else value

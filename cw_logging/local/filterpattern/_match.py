@@ -12,7 +12,6 @@ from typing import Any
 
 from ._delimited import split_fields
 from ._json_pattern import selector_value
-from ._values import MISSING
 
 _POSITION = re.compile(r"\$([1-9][0-9]*)")
 _NAME = re.compile(r"\$([A-Za-z0-9_.-]+)")
@@ -38,8 +37,7 @@ class PatternMatch:
         None when the event does not hold it."""
         if reference.startswith("$.") or reference.startswith("$["):
             if self.kind == "json":
-                value = selector_value(self.found, reference)
-                return None if value is MISSING else value
+                return selector_value(self.found, reference)
             reference = "$" + reference[2:]
         position = _POSITION.fullmatch(reference)
         if position is not None and self.kind == "delimited":
