@@ -100,7 +100,9 @@ class FastPath:
             and message.__class__ is str
         ):
             return None
-        aliased = attributes.keys() & formatter._alias_set
+        added = added_attributes(attributes)
+        # an id alias is never a standard attribute: when the added ones are known, look there
+        aliased = not formatter._alias_set.isdisjoint(attributes if added is None else added)
         last_snapshot, ids, fields = self.last
         if snapshot is not last_snapshot or aliased:
             ids_dict, fields = formatter._ids(attributes, snapshot)
@@ -115,7 +117,7 @@ class FastPath:
             f"{quote(logger)}{self.message}{quote(message)}{ids}{self.location}"
             f"{quote(f'{record.module}:{record.funcName}:{record.lineno}')}"
         )
-        rest = None if fields else self._extras_only(formatter, attributes)
+        rest = None if fields or added is None else self._extras_only(formatter, attributes, added)
         if rest is None:
             rest = {}
             formatter._add_fields(record, fields, rest)
@@ -127,14 +129,12 @@ class FastPath:
         return None if tail is None else f"{head}{tail}}}"
 
     def _extras_only(
-        self, formatter: JsonFormatter, attributes: dict[str, Any]
+        self, formatter: JsonFormatter, attributes: dict[str, Any], added: list[str]
     ) -> dict[str, Any] | None:
-        """The fields ``_add_fields`` adds when they are only the record's extras, none renamed
-        or moved aside (the common case, without its general bookkeeping); None otherwise."""
+        """The fields ``_add_fields`` adds when they are only the record's extras (among the
+        ``added`` attributes), none renamed or moved aside (the common case, without its
+        general bookkeeping); None otherwise."""
         if self.adds_format_fields or formatter.static_fields or formatter.rename_fields:
-            return None
-        added = added_attributes(attributes)
-        if added is None:
             return None
         skip = formatter._skip
         extras = {key: attributes[key] for key in added if key not in skip and key[:1] != "_"}
