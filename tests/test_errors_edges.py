@@ -21,6 +21,7 @@ from cw_logging.errors import (
     ServerError,
     from_exception,
     hint_for,
+    region_hint,
 )
 from tests.test_secrets import SECRET_KEY
 
@@ -193,3 +194,11 @@ def test_a_cyclic_chain_is_masked_and_ends() -> None:
     second.__context__ = first
     from_exception(first)
     assert SECRET_KEY not in str(first.args) + str(second.args)
+
+
+@pytest.mark.parametrize("option", ["region_name=", "--region"])
+def test_the_region_hint_names_the_option_and_the_lookup_order(option: str) -> None:
+    hint = region_hint(option)
+    assert hint.startswith(f"pass {option} or set ")
+    order = [hint.index(name) for name in ("AWS_REGION,", "AWS_DEFAULT_REGION", "AWS profile")]
+    assert order == sorted(order)
