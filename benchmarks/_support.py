@@ -174,7 +174,8 @@ class OutageEndpoint:
         self._answered.set()
 
     def wait_answered(self, timeout: float) -> bool:
-        """Wait up to ``timeout`` seconds for the first (and last) answer; True once sent."""
+        """Wait up to ``timeout`` seconds for the first (and last) answer; True once sent (the
+        client may read the answer before this thread marks it sent: give it a few seconds)."""
         return self._answered.wait(timeout)
 
     def wait_stalled_call(self, timeout: float) -> bool:

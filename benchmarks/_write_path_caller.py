@@ -169,7 +169,7 @@ def held_row(quick: bool, side: str) -> Result:
     stdlib_logger = bench_logger("bench.held.stdlib", logging.handlers.QueueHandler(stdlib_queue))
     try:  # both sides build both handlers, so that both processes hold the same objects
         ours_logger.info("warm-up: delivered before the outage")
-        if not (ours.flush(timeout=30) and endpoint.wait_answered(0)):
+        if not (ours.flush(timeout=30) and endpoint.wait_answered(10)):
             raise RuntimeError("the warm-up record was not delivered")
         empty = _full_collection(repeats)
         if side == "ours":

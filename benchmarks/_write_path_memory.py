@@ -37,7 +37,7 @@ def outage_row(quick: bool, bound_mib: int, payload: bool) -> dict[str, Any]:
     logger = bench_logger("bench.outage", handler)
     try:
         logger.info("warm-up: delivered before the outage")
-        if not (handler.flush(timeout=30) and endpoint.wait_answered(0)):
+        if not (handler.flush(timeout=30) and endpoint.wait_answered(10)):
             raise RuntimeError("the warm-up record was not delivered")
         gc.collect()
         base = rss_bytes()
