@@ -199,9 +199,6 @@ EQUIVALENT: dict[str, str] = {
         "index 2 is the first from index 3"
     ),
     # PII: checksums, filter, key names, triggers
-    _CHECKSUMS + "<module>::10 => 11": (
-        "_DOUBLED is looked up with single digit characters only; a key '10' is never read"
-    ),
     _CHECKSUMS + "_card_brand_length_ok::649 => 650": (
         "a 650 prefix starts with 65, which the Discover test already accepts with the same lengths"
     ),
