@@ -120,7 +120,7 @@ class FastPath:
         rest = None if fields or added is None else self._extras_only(formatter, attributes, added)
         if rest is None:
             rest = {}
-            formatter._add_fields(record, fields, rest)
+            formatter._add_fields(record, fields, rest, added)
         if not rest:
             return head + "}"
         if not self.id_keys.isdisjoint(rest):

@@ -259,9 +259,14 @@ class JsonFormatter(pjl_json.JsonFormatter):
         return ids, fields
 
     def _add_fields(
-        self, record: logging.LogRecord, fields: Mapping[str, Any], data: dict[str, Any]
+        self,
+        record: logging.LogRecord,
+        fields: Mapping[str, Any],
+        data: dict[str, Any],
+        added: list[str] | None = None,
     ) -> None:
-        """Add the ``fmt`` fields, static fields, bound fields and extras, in that order."""
+        """Add the ``fmt`` fields, static fields, bound fields and extras, in that order
+        (``added``: the record's :func:`added_attributes`, when the caller has them)."""
         attributes = record.__dict__
         for field in self._required_fields:
             if field == "asctime":
@@ -272,7 +277,8 @@ class JsonFormatter(pjl_json.JsonFormatter):
             self._add(data, key, value)
         for key, value in fields.items():
             self._add(data, key, value)
-        added = added_attributes(attributes)
+        if added is None:
+            added = added_attributes(attributes)
         if added is None:
             extras = _in_record_order(attributes, attributes.keys() - self._skip)
         else:
