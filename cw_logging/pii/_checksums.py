@@ -10,8 +10,12 @@ _DOUBLED = str.maketrans("0123456789", "0246813579")
 
 
 def luhn_valid(digits: str) -> bool:
-    """Return True when the string of digits passes the Luhn checksum."""
-    return sum(map(int, digits[-1::-2] + digits[-2::-2].translate(_DOUBLED))) % 10 == 0
+    """Return True when the string of ASCII digits passes the Luhn checksum."""
+    if not (digits.isascii() and digits.isdigit()):
+        return False
+    # the bytes of ASCII digits sum to the digits' sum plus 48 ("0") for each
+    checked = (digits[-1::-2] + digits[-2::-2].translate(_DOUBLED)).encode()
+    return (sum(checked) - 48 * len(digits)) % 10 == 0
 
 
 def _card_brand_length_ok(digits: str) -> bool:

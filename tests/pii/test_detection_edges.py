@@ -117,6 +117,12 @@ def test_luhn(digits: str, valid: bool) -> None:
     assert luhn_valid(digits) is valid
 
 
+@pytest.mark.parametrize("text", ["7992739871x", "7992 7398 713", "\u0667992739871\u0663", ""])
+def test_luhn_refuses_anything_but_ascii_digits(text: str) -> None:
+    """Arabic-Indic digits, separators and the empty string are no card number."""
+    assert luhn_valid(text) is False
+
+
 @pytest.mark.parametrize(
     ("text", "redacted"),
     [
