@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from .._limits import EVENT_OVERHEAD_BYTES, InputLogEvent
 from .._options import Clock
+from .._records import Snapshot
 from .._resilience import Backoff, RateLimitedReporter
 from ._deadline import Deadline
 from ._emf import write_emf_line
@@ -35,8 +36,6 @@ if TYPE_CHECKING:
     from ._spooling import SpoolPump
 
 __all__ = ["Sender"]
-
-Snapshot = dict[str, Any]
 
 
 class Sender:
