@@ -1,11 +1,9 @@
 """What the package knows about ``logging.LogRecord``: its standard attributes, the exception
-summary captured on the caller's thread, the snapshot a record is queued as, and text that
-never raises."""
+summary captured on the caller's thread, and text that never raises."""
 
 from __future__ import annotations
 
 import logging
-import sys
 from itertools import islice
 from types import TracebackType
 from typing import Any
@@ -17,20 +15,16 @@ __all__ = [
     "LAST_INITIAL",
     "RECORD_CLASS_KEY",
     "ExcInfo",
-    "Snapshot",
     "added_attributes",
     "cap_text",
     "exception_summary",
     "message_text",
-    "pack_snapshot",
     "render_message",
     "restore_record",
     "safe_repr",
     "safe_str",
-    "snapshot_attribute",
     "standard_attributes",
     "summary_from_text",
-    "unpack_snapshot",
 ]
 
 EXCEPTION_ATTRIBUTE = "_cw_exception"
@@ -162,49 +156,11 @@ def message_text(record: logging.LogRecord) -> str:
     return message if failure is None else f"{message} [message formatting failed: {failure}]"
 
 
-Snapshot = tuple[Any, ...]
-"""A queued record: its attribute values in order, then the tuple of their names.
-
-Not a dict because of the garbage collector: a dict copied from a record's ``__dict__`` stays
-tracked until a full collection (the record's ``args`` tuple made the original tracked), so
-records waiting in a queue are walked by every collection and promoted until they trigger full
-ones. A tuple of untracked values is untracked by the first young collection it meets.
-"""
-
-_last_names: tuple[str, ...] = ()
-
-
-def pack_snapshot(values: dict[str, Any]) -> tuple[Snapshot, int]:
-    """Return ``values`` as a :data:`Snapshot` and the bytes of names it does not share with
-    the snapshot packed before it (records of one shape share one tuple of names)."""
-    global _last_names
-    names = tuple(values)
-    unshared = 0
-    if names == _last_names:
-        names = _last_names
-    else:
-        _last_names = names
-        unshared = sys.getsizeof(names)
-    return (*values.values(), names), unshared
-
-
-def unpack_snapshot(snapshot: Snapshot) -> dict[str, Any]:
-    """The attributes a :data:`Snapshot` holds, as a new dict."""
-    return dict(zip(snapshot[-1], snapshot, strict=False))  # the names, last, are no value
-
-
-def snapshot_attribute(snapshot: Snapshot, name: str) -> Any:
-    """The value of attribute ``name`` in ``snapshot``, or None when it has none."""
-    names: tuple[str, ...] = snapshot[-1]
-    return snapshot[names.index(name)] if name in names else None
-
-
 _new_object = object.__new__
 
 
-def restore_record(snapshot: Snapshot) -> logging.LogRecord:
-    """A record (of its original class) whose attributes are those of ``snapshot``."""
-    values = unpack_snapshot(snapshot)
+def restore_record(values: dict[str, Any]) -> logging.LogRecord:
+    """A record (of its original class) whose attributes are the snapshot ``values``."""
     cls = values.pop(RECORD_CLASS_KEY, logging.LogRecord)
     record: logging.LogRecord = _new_object(cls)
     record.__dict__ = values

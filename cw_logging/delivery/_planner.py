@@ -7,10 +7,11 @@ import logging
 import math
 import time
 from collections.abc import Callable, Iterable
+from typing import Any
 
 from .._limits import InputLogEvent
 from .._options import Oversize
-from .._records import FORMAT_ERROR_ATTRIBUTE, Snapshot, restore_record, safe_repr, safe_str
+from .._records import FORMAT_ERROR_ATTRIBUTE, restore_record, safe_repr, safe_str
 from .._resilience import RateLimitedReporter
 from ._batching import BatchPlan, normalise_events, pack_batches, validate_batch_limits
 from ._naming import StreamNamer
@@ -50,7 +51,7 @@ class Planner:
         self._fit = self._limit if settings.oversize is Oversize.TRUNCATE else None
         self._namer: StreamNamer | None = None
 
-    def events(self, snapshots: Iterable[Snapshot]) -> StreamEvents:
+    def events(self, snapshots: Iterable[dict[str, Any]]) -> StreamEvents:
         """Return the records (snapshots the handler took) as valid events by stream."""
         by_stream: StreamEvents = {}
         for stream, events in self._format(snapshots).items():
@@ -66,13 +67,13 @@ class Planner:
             events, sizes, max_events=settings.max_batch_events, max_bytes=settings.max_batch_bytes
         )
 
-    def _format(self, snapshots: Iterable[Snapshot]) -> dict[str, list[InputLogEvent]]:
+    def _format(self, snapshots: Iterable[dict[str, Any]]) -> dict[str, list[InputLogEvent]]:
         format_record = self._format_record
         fit = self._fit
         name_for = self._stream_namer().name_for
         by_stream: dict[str, list[InputLogEvent]] = {}
-        for snapshot in snapshots:
-            record = restore_record(snapshot)
+        for values in snapshots:
+            record = restore_record(values)
             try:
                 timestamp = _timestamp_ms(record.created)
             except (TypeError, ValueError, OverflowError):

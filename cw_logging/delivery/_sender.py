@@ -13,11 +13,10 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .._limits import EVENT_OVERHEAD_BYTES, InputLogEvent
 from .._options import Clock
-from .._records import Snapshot
 from .._resilience import Backoff, RateLimitedReporter
 from ._deadline import Deadline
 from ._emf import write_emf_line
@@ -36,6 +35,8 @@ if TYPE_CHECKING:
     from ._spooling import SpoolPump
 
 __all__ = ["Sender"]
+
+Snapshot = dict[str, Any]
 
 
 class Sender:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING
 
-from .._records import snapshot_attribute
 from ._stats import HandlerStats
 
 if TYPE_CHECKING:
@@ -23,7 +22,7 @@ def sender_stats(sender: Sender) -> HandlerStats:
         dropped[reason] = dropped.get(reason, 0) + count
     accepted = queue.total_put
     oldest_snapshot = queue.oldest()
-    created = None if oldest_snapshot is None else snapshot_attribute(oldest_snapshot, "created")
+    created = oldest_snapshot.get("created") if oldest_snapshot is not None else None
     oldest = max(time.time() - created, 0.0) if isinstance(created, (int, float)) else None
     spool_stats = sender.pump.spool.stats() if sender.pump is not None else None
     if spool_stats is not None:

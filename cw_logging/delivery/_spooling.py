@@ -7,11 +7,10 @@ Imported only when a handler has ``spool_dir``, so that SQLite is loaded only th
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .._limits import EVENT_OVERHEAD_BYTES, InputLogEvent
 from .._options import Clock, Overflow
-from .._records import Snapshot
 from ..spool import Spool, SpooledEvent
 from ._threads import SENDER_THREADS, block_async_signals, start_daemon
 
@@ -37,7 +36,7 @@ class SpoolPump:
         self.committed = sender.drained
         self.caught_up = False  # True once the backlog (ours and adopted) is sent
         self.next_commit = clock() + settings.spool_commit_interval
-        self._unspooled: list[Snapshot] = []
+        self._unspooled: list[dict[str, Any]] = []
         self._commit_lock = threading.RLock()
         self._finished = threading.Event()
         sender.deadline.tick = self.commit_if_due

@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 
 from .._limits import MAX_BATCH_BYTES, MAX_BATCH_EVENTS, MAX_EVENT_BYTES
 from .._options import Clock, Overflow, require_seconds
-from .._records import FORMAT_ERROR_ATTRIBUTE, Snapshot
+from .._records import FORMAT_ERROR_ATTRIBUTE
 from ..context import RECORD_ATTRIBUTE
 from ..context._capture import unpack
 from ..delivery._naming import DEFAULT_STREAM_TEMPLATE
@@ -52,7 +52,7 @@ def default_formatter() -> logging.Formatter:
     return JsonFormatter()
 
 
-def _new_queue(options: HandlerOptions) -> BoundedQueue[Snapshot]:
+def _new_queue(options: HandlerOptions) -> BoundedQueue[dict[str, Any]]:
     """The queue between the logging threads and the sender, as ``options`` size it."""
     spooled = options.delivery.spool_dir is not None
     return BoundedQueue(

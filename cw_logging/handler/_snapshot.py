@@ -1,11 +1,10 @@
-"""What the caller's thread keeps of a record: its attributes as of the call, in one
-:data:`~cw_logging._records.Snapshot` (a tuple the garbage collector stops tracking).
+"""What the caller's thread keeps of a record: its attributes as of the call, in one dict.
 
 The message is rendered with its %-arguments, an exception becomes text, mutable ``extra=``
 values become their JSON text (so later changes to them do not change the record), and the
-correlation ids of the context are attached, packed (``capture_packed``) so that they keep the
-snapshot untracked too. The snapshot is the only object the queue holds per record, and its
-cost is what it occupies in memory.
+correlation ids of the context are attached, packed (``capture_packed``) so that the garbage
+collector can stop tracking the dict while it waits in the queue. The dict is the only object
+the queue holds per record, and its cost is what it occupies in memory.
 """
 
 from __future__ import annotations
@@ -22,10 +21,8 @@ from .._records import (
     INITIAL_COUNT,
     LAST_INITIAL,
     RECORD_CLASS_KEY,
-    Snapshot,
     added_attributes,
     exception_summary,
-    pack_snapshot,
     render_message,
     standard_attributes,
 )
@@ -47,7 +44,9 @@ _LogRecord = logging.LogRecord
 _getsizeof = sys.getsizeof
 
 
-def take_snapshot(record: logging.LogRecord, formatter: logging.Formatter) -> tuple[Snapshot, int]:
+def take_snapshot(
+    record: logging.LogRecord, formatter: logging.Formatter
+) -> tuple[dict[str, Any], int]:
     """Return the record's attributes as of now and what they cost in memory (bytes)."""
     values = record.__dict__.copy()  # a shallow copy: other handlers see the record as is
     msg = record.msg
@@ -85,8 +84,7 @@ def take_snapshot(record: logging.LogRecord, formatter: logging.Formatter) -> tu
         values[RECORD_ATTRIBUTE] = capture_packed()
     if record.__class__ is not _LogRecord:
         values[RECORD_CLASS_KEY] = record.__class__
-    snapshot, unshared = pack_snapshot(values)
-    return snapshot, cost + unshared + _getsizeof(snapshot) + _UNSEEN + _SLOT_BYTES
+    return values, cost + _getsizeof(values) + _UNSEEN + _SLOT_BYTES
 
 
 def measure_record_footprint() -> None:
