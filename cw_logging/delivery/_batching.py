@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import accumulate
 from operator import itemgetter
+from typing import TypeVar
 
 from .._limits import (
     EVENT_OVERHEAD_BYTES,
@@ -17,6 +18,7 @@ from .._limits import (
     InputLogEvent,
 )
 from .._options import Oversize, parse_oversize, require_int
+from ._columns import EventColumns
 
 __all__ = [
     "EMPTY_MESSAGE_PLACEHOLDER",
@@ -25,6 +27,7 @@ __all__ = [
     "build_batches",
     "normalise_events",
     "pack_batches",
+    "pack_columns",
     "repair_text",
     "split_marker",
     "truncation_marker",
@@ -206,6 +209,14 @@ def pack_batches(
     return _cut_batches(events, sizes, stamps, max_events, max_bytes)
 
 
+def pack_columns(events: EventColumns, *, max_events: int, max_bytes: int) -> list[EventColumns]:
+    """:func:`pack_batches` for events held as columns."""
+    stamps = events.timestamps
+    if stamps != sorted(stamps):
+        events = events.in_order(sorted(range(len(events)), key=stamps.__getitem__))
+    return _cut_batches(events, events.sizes, events.timestamps, max_events, max_bytes)
+
+
 _message_of = itemgetter("message")
 
 
@@ -219,18 +230,21 @@ def _utf8_size(message: object) -> int:
         return -1
 
 
+_Events = TypeVar("_Events", list[InputLogEvent], EventColumns)
+
+
 def _cut_batches(
-    events: list[InputLogEvent],
+    events: _Events,
     sizes: list[int],
     stamps: list[int],
     max_events: int,
     max_bytes: int,
-) -> list[list[InputLogEvent]]:
+) -> list[_Events]:
     """Split ordered ``events`` into the fewest leading-greedy batches within the limits."""
     count = len(events)
     # running[k] = bytes of events[:k] as the service counts them; the sums are done in C.
     running = list(accumulate(map(EVENT_OVERHEAD_BYTES.__add__, sizes), initial=0))
-    batches: list[list[InputLogEvent]] = []
+    batches: list[_Events] = []
     start = 0
     while start < count:
         end = min(

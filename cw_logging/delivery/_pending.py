@@ -1,24 +1,25 @@
 """Formatted events waiting for a full batch, per stream.
 
 The sender formats records as soon as it drains them (so they die young and the garbage
-collector never walks them) and keeps only their text here; full batches go out at once, the
-rest when the flush interval ends, on ``flush()`` or at close. Batches are full across drains.
+collector never walks them) and keeps only their timestamps and text here, as columns (no
+object per event); full batches go out at once, the rest when the flush interval ends, on
+``flush()`` or at close. Batches are full across drains.
 """
 
 from __future__ import annotations
 
 import sys
 
-from .._limits import EVENT_OVERHEAD_BYTES, InputLogEvent
+from .._limits import EVENT_OVERHEAD_BYTES
+from ._columns import EventColumns
 
 __all__ = ["PendingEvents", "events_memory"]
 
 _EVENT_MEMORY = (
-    sys.getsizeof({"timestamp": 0, "message": ""})
-    + sys.getsizeof(1 << 40)  # the timestamp
+    sys.getsizeof(1 << 40)  # the timestamp
     + sys.getsizeof("")  # the message's header (its text is counted by its UTF-8 size)
     + sys.getsizeof(1000)  # its size
-    + 2 * 8  # the places in the lists of events and sizes
+    + 3 * 8  # the places in the three columns
     - EVENT_OVERHEAD_BYTES
 )
 
@@ -30,13 +31,12 @@ def events_memory(count: int, service_bytes: int) -> int:
 
 
 class _Stream:
-    """One stream's waiting events and their UTF-8 message sizes."""
+    """One stream's waiting events and their size as the service counts it."""
 
-    __slots__ = ("bytes", "events", "sizes")
+    __slots__ = ("bytes", "events")
 
     def __init__(self) -> None:
-        self.events: list[InputLogEvent] = []
-        self.sizes: list[int] = []
+        self.events = EventColumns()
         self.bytes = 0
 
 
@@ -49,14 +49,13 @@ class PendingEvents:
         self._streams: dict[str, _Stream] = {}
         self.count = 0
 
-    def add(self, stream: str, events: list[InputLogEvent], sizes: list[int]) -> None:
-        """Add valid events of a stream (with their UTF-8 message sizes)."""
+    def add(self, stream: str, events: EventColumns) -> None:
+        """Add valid events of a stream."""
         waiting = self._streams.get(stream)
         if waiting is None:
             waiting = self._streams[stream] = _Stream()
         waiting.events.extend(events)
-        waiting.sizes.extend(sizes)
-        waiting.bytes += sum(sizes) + EVENT_OVERHEAD_BYTES * len(sizes)
+        waiting.bytes += events.service_bytes
         self.count += len(events)
 
     @property
@@ -71,30 +70,26 @@ class PendingEvents:
 
     def has_full_batch(self) -> bool:
         """True when some stream holds at least one batch's worth of events."""
-        return any(
-            len(waiting.events) >= self.max_events or waiting.bytes >= self.max_bytes
-            for waiting in self._streams.values()
-        )
+        return any(self._full(waiting) for waiting in self._streams.values())
 
-    def take(self, everything: bool) -> list[tuple[str, list[InputLogEvent], list[int]]]:
+    def take(self, everything: bool) -> list[tuple[str, EventColumns]]:
         """Remove and return what should be sent now, by stream: every event when
         ``everything``, else the streams holding a full batch (their events whole: the caller
         sends the full batches and gives the last, partial one back with :meth:`put_back`)."""
         taken = []
         for stream, waiting in list(self._streams.items()):
-            full = len(waiting.events) >= self.max_events or waiting.bytes >= self.max_bytes
-            if everything or full:
+            if everything or self._full(waiting):
                 del self._streams[stream]
                 self.count -= len(waiting.events)
-                taken.append((stream, waiting.events, waiting.sizes))
+                taken.append((stream, waiting.events))
         return taken
 
-    def put_back(self, stream: str, events: list[InputLogEvent], sizes: list[int]) -> None:
+    def put_back(self, stream: str, events: EventColumns) -> None:
         """Return a partial batch to wait for more events (it goes before later ones)."""
         later = self._streams.pop(stream, None)
-        self.add(stream, events, sizes)
+        self.add(stream, events)
         if later is not None:
-            self.add(stream, later.events, later.sizes)
+            self.add(stream, later.events)
             self.count -= len(later.events)  # already counted when first added
 
     def clear(self) -> int:
@@ -102,3 +97,6 @@ class PendingEvents:
         count, self.count = self.count, 0
         self._streams.clear()
         return count
+
+    def _full(self, waiting: _Stream) -> bool:
+        return len(waiting.events) >= self.max_events or waiting.bytes >= self.max_bytes

@@ -13,7 +13,8 @@ from .._limits import InputLogEvent
 from .._options import Oversize
 from .._records import FORMAT_ERROR_ATTRIBUTE, restore_record, safe_repr, safe_str
 from .._resilience import RateLimitedReporter
-from ._batching import BatchPlan, normalise_events, pack_batches, validate_batch_limits
+from ._batching import BatchPlan, normalise_events, pack_columns, validate_batch_limits
+from ._columns import EventColumns
 from ._naming import StreamNamer
 from ._settings import DeliverySettings
 from ._stats import DeliveryCounters
@@ -23,8 +24,8 @@ __all__ = ["Batch", "FormatRecord", "Planner", "StreamEvents"]
 Batch = tuple[str, list[InputLogEvent]]
 """One PutLogEvents call: the stream name and its events."""
 
-StreamEvents = dict[str, tuple[list[InputLogEvent], list[int]]]
-"""Valid events by stream, sorted by time, with their UTF-8 message sizes."""
+StreamEvents = dict[str, EventColumns]
+"""Valid events by stream, sorted by time."""
 
 FormatRecord = Callable[[logging.LogRecord, "int | None"], str]
 """The handler's formatting: a record's event message, within that many UTF-8 bytes when a
@@ -56,15 +57,16 @@ class Planner:
         by_stream: StreamEvents = {}
         for stream, events in self._format(snapshots).items():
             plan = BatchPlan()
-            by_stream[stream] = normalise_events(events, self._limit, self.settings.oversize, plan)
+            valid, sizes = normalise_events(events, self._limit, self.settings.oversize, plan)
+            by_stream[stream] = EventColumns.of(valid, sizes)
             self._count(plan)
         return by_stream
 
-    def pack(self, events: list[InputLogEvent], sizes: list[int]) -> list[list[InputLogEvent]]:
-        """Cut valid events of UTF-8 message ``sizes`` into batches."""
+    def pack(self, events: EventColumns) -> list[EventColumns]:
+        """Cut valid events into batches."""
         settings = self.settings
-        return pack_batches(
-            events, sizes, max_events=settings.max_batch_events, max_bytes=settings.max_batch_bytes
+        return pack_columns(
+            events, max_events=settings.max_batch_events, max_bytes=settings.max_batch_bytes
         )
 
     def _format(self, snapshots: Iterable[dict[str, Any]]) -> dict[str, list[InputLogEvent]]:

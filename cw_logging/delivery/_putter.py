@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable
 
-from .._limits import InputLogEvent
 from .._options import Clock
 from .._resilience import Backoff, CircuitBreaker, RateLimitedReporter
 from ..errors import (
@@ -18,6 +17,7 @@ from ..errors import (
     ResourceNotFoundError,
     hint_for,
 )
+from ._columns import EventColumns
 from ._settings import DeliverySettings
 from ._stats import DeliveryCounters
 from .transport import PutResult, Transport, TransportProvider, service_errors
@@ -54,13 +54,13 @@ class Putter:
             retry.failure_threshold, retry.reset_timeout, retry.max_reset_timeout, clock=clock
         )
 
-    def deliver(self, stream: str, batch: list[InputLogEvent]) -> int:
+    def deliver(self, stream: str, batch: EventColumns) -> int:
         """Deliver one batch, bisecting refused parts; return how many events the deadline left.
 
         0 means every event is settled: stored, or refused by the service (as invalid, too old,
         too new). Any other failure is retried, with backoff behind the circuit breaker.
         """
-        work: deque[list[InputLogEvent]] = deque([batch])
+        work: deque[EventColumns] = deque([batch])
         attempt = 0
         splits = 0
         retry = self.settings.retry
@@ -98,7 +98,7 @@ class Putter:
             self._account(part, result)
         return 0
 
-    def _account(self, part: list[InputLogEvent], result: PutResult) -> None:
+    def _account(self, part: EventColumns, result: PutResult) -> None:
         rejected = result.rejected_by_reason(len(part))
         for reason, count in rejected.items():
             self._counters.reject(reason, count)
@@ -121,7 +121,7 @@ class Putter:
         with service_errors():  # building the client can fail like a call (no region, ...)
             return self._transports.get()
 
-    def _put(self, stream: str, events: list[InputLogEvent]) -> PutResult:
+    def _put(self, stream: str, events: EventColumns) -> PutResult:
         group = self.settings.log_group
         try:
             with service_errors():

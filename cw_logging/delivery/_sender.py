@@ -15,9 +15,10 @@ import threading
 import time
 from typing import TYPE_CHECKING, Any
 
-from .._limits import EVENT_OVERHEAD_BYTES, InputLogEvent
+from .._limits import EVENT_OVERHEAD_BYTES
 from .._options import Clock
 from .._resilience import Backoff, RateLimitedReporter
+from ._columns import EventColumns
 from ._deadline import Deadline
 from ._emf import write_emf_line
 from ._pending import PendingEvents, events_memory
@@ -269,8 +270,8 @@ class Sender:
         while not self.deadline.expired():
             snapshots = self._unformatted or self.drain_chunk()
             self._unformatted = snapshots  # kept for another try if formatting them fails
-            for stream, (events, sizes) in self.planner.events(snapshots).items():
-                self.pending.add(stream, events, sizes)
+            for stream, events in self.planner.events(snapshots).items():
+                self.pending.add(stream, events)
             self._unformatted = []
             self.queue.set_held(self.pending.memory)
             budget -= len(snapshots)
@@ -292,16 +293,15 @@ class Sender:
 
         On an unexpected error the unsent events go back to the pending ones, for a retry.
         """
-        work: list[tuple[str, list[InputLogEvent]]] = []
+        work: list[tuple[str, EventColumns]] = []
         work_memory = 0
-        for stream, events, sizes in self.pending.take(everything):
-            batches = self.planner.pack(events, sizes)
-            work_memory += events_memory(len(events), sum(sizes))
+        for stream, events in self.pending.take(everything):
+            batches = self.planner.pack(events)
+            work_memory += events_memory(len(events), events.service_bytes)
             if not everything and not self._is_full(batches[-1]):
                 last = batches.pop()
-                last_sizes = [_size(event) for event in last]
-                self.pending.put_back(stream, last, last_sizes)
-                work_memory -= events_memory(len(last), sum(last_sizes))
+                self.pending.put_back(stream, last)
+                work_memory -= events_memory(len(last), last.service_bytes)
             work.extend((stream, batch) for batch in batches)
         work_events = waiting = sum(len(batch) for _, batch in work)
         for index, (stream, batch) in enumerate(work):
@@ -311,7 +311,7 @@ class Sender:
                 left = self.putter.deliver(stream, batch)
             except Exception:  # a bug of ours or a broken transport: keep them for a retry
                 for unsent_stream, unsent in work[index:]:
-                    self.pending.put_back(unsent_stream, unsent, [_size(e) for e in unsent])
+                    self.pending.put_back(unsent_stream, unsent)
                 raise
             if left:
                 rest = sum(len(events) for _, events in work[index + 1 :])
@@ -321,12 +321,11 @@ class Sender:
         self.queue.set_held(self.pending.memory)
         return True
 
-    def _is_full(self, batch: list[InputLogEvent]) -> bool:
+    def _is_full(self, batch: EventColumns) -> bool:
         settings = self.settings
         if len(batch) >= settings.max_batch_events:
             return True
-        size = sum(_size(event) + EVENT_OVERHEAD_BYTES for event in batch)
-        return size + EVENT_OVERHEAD_BYTES + 1 > settings.max_batch_bytes
+        return batch.service_bytes + EVENT_OVERHEAD_BYTES + 1 > settings.max_batch_bytes
 
     def _all_sent(self) -> bool:
         pump = self.pump
@@ -368,7 +367,3 @@ class Sender:
                     "why delivery is slow (see stats())",
                 )
         self._queue_drops_seen = dropped
-
-
-def _size(event: InputLogEvent) -> int:
-    return len(event["message"].encode("utf-8"))

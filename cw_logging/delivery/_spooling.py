@@ -9,9 +9,10 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING, Any
 
-from .._limits import EVENT_OVERHEAD_BYTES, InputLogEvent
+from .._limits import EVENT_OVERHEAD_BYTES
 from .._options import Clock, Overflow
 from ..spool import Spool, SpooledEvent
+from ._columns import EventColumns
 from ._threads import SENDER_THREADS, block_async_signals, start_daemon
 
 if TYPE_CHECKING:
@@ -75,9 +76,9 @@ class SpoolPump:
                 if self.spool.closed:  # released while idle; records came after all
                     self.spool = self._open()
                 rows = [
-                    (stream, event["timestamp"], event["message"])
-                    for stream, (events, _) in sender.planner.events(snapshots).items()
-                    for event in events
+                    (stream, timestamp, message)
+                    for stream, events in sender.planner.events(snapshots).items()
+                    for timestamp, message in zip(events.timestamps, events.messages, strict=True)
                 ]
                 self.spool.append(rows)
                 self._unspooled = []
@@ -136,11 +137,12 @@ class SpoolPump:
                 spool.close()  # empty: deleted; a record that still comes opens a new one
 
     def _deliver(self, stream: str, group: list[SpooledEvent]) -> bool:
-        events: list[InputLogEvent] = [
-            {"timestamp": event.timestamp, "message": event.message} for event in group
-        ]
-        sizes = [event.size - EVENT_OVERHEAD_BYTES for event in group]
-        batches = self._sender.planner.pack(events, sizes)
+        events = EventColumns(
+            [event.timestamp for event in group],
+            [event.message for event in group],
+            [event.size - EVENT_OVERHEAD_BYTES for event in group],
+        )
+        batches = self._sender.planner.pack(events)
         return all(self._sender.putter.deliver(stream, batch) == 0 for batch in batches)
 
     # -- the end -------------------------------------------------------------------------------

@@ -313,6 +313,9 @@ def test_close_inside_the_logging_lock_never_waits_for_the_sender(
 
     hungry = LockHungry(groups=[GROUP])
     handler, logger = make(transport=hungry)
+    # Handlers of earlier tests that are garbage now: collected on the sender thread, their
+    # weakref callback (logging._removeHandlerRef) would wait for the lock held below.
+    gc.collect()
     lock: Any = logging._lock  # type: ignore[attr-defined]
     lock.acquire()  # what dictConfig holds while it closes the old handlers
     try:

@@ -14,9 +14,10 @@ from ...errors import (
     DataAlreadyAcceptedError,
     from_exception,
 )
+from .._columns import EventColumns
 from ._preload import new_session
 from ._protocol import PutResult
-from ._serializer import install_put_serializer
+from ._serializer import PutLogEventsSerializer, install_put_serializer
 from ._session import ENDPOINT_VARIABLES, client_settings, is_loopback_host
 
 __all__ = [
@@ -147,19 +148,40 @@ class Boto3Transport:
 
     def __init__(self, client: Any) -> None:
         self.client = client
+        self._columns_refused = False
 
     def put_log_events(
         self, log_group: str, log_stream: str, events: Sequence[InputLogEvent]
     ) -> PutResult:
         """Call PutLogEvents; a DataAlreadyAccepted answer counts as success."""
+        if not (isinstance(events, EventColumns) and self._takes_columns()):
+            events = list(events)
         try:
             with service_errors():
-                response = self.client.put_log_events(
-                    logGroupName=log_group, logStreamName=log_stream, logEvents=list(events)
-                )
+                response = self._put(log_group, log_stream, events)
         except DataAlreadyAcceptedError:
             return PutResult()
         return PutResult.from_response(response)
+
+    def _takes_columns(self) -> bool:
+        serializer = getattr(self.client, "_serializer", None)
+        return (
+            not self._columns_refused
+            and isinstance(serializer, PutLogEventsSerializer)
+            and serializer.takes_columns()
+        )
+
+    def _put(self, log_group: str, log_stream: str, events: Sequence[InputLogEvent]) -> Any:
+        put = self.client.put_log_events
+        if isinstance(events, list):
+            return put(logGroupName=log_group, logStreamName=log_stream, logEvents=events)
+        from botocore.exceptions import ParamValidationError
+
+        try:
+            return put(logGroupName=log_group, logStreamName=log_stream, logEvents=events)
+        except ParamValidationError:  # something before our serialiser wants a list after all
+            self._columns_refused = True
+            return put(logGroupName=log_group, logStreamName=log_stream, logEvents=list(events))
 
     def create_log_group(self, log_group: str) -> None:
         """Call CreateLogGroup."""

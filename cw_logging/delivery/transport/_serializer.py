@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Iterable
 from json.encoder import encode_basestring_ascii as _quote
 from typing import Any
 
+from .._columns import EventColumns
 from .._threads import SENDER_THREADS
 
 __all__ = ["PutLogEventsSerializer", "install_put_serializer"]
@@ -16,8 +18,16 @@ _EVENT_KEYS = frozenset({"timestamp", "message"})
 
 
 def _plain_events(events: object) -> bool:
-    """True for a non-empty list of dicts of exactly an int ``timestamp`` and a str ``message``:
-    events whose encoding botocore's on the first event proves for all."""
+    """True for non-empty events of exactly an int ``timestamp`` and a str ``message`` each (a
+    list of dicts, or columns): events whose encoding botocore's on the first event proves for
+    all."""
+    if events.__class__ is EventColumns:
+        assert isinstance(events, EventColumns)
+        return (
+            len(events) > 0
+            and set(map(type, events.timestamps)) == {int}
+            and set(map(type, events.messages)) == {str}
+        )
     if events.__class__ is not list or not events:
         return False
     assert isinstance(events, list)
@@ -30,20 +40,30 @@ def _plain_events(events: object) -> bool:
     )
 
 
-def _json_body(parameters: dict[str, Any], events: list[Any]) -> str:
+def _json_body(parameters: dict[str, Any], events: list[Any] | EventColumns) -> str:
     """``json.dumps(parameters)`` for plain ``events`` (its ``logEvents``), written without the
     encoder's walk over each event's dict when ``logEvents`` is the last parameter."""
+    pairs: Iterable[tuple[int, str]]
+    if isinstance(events, EventColumns):
+        pairs = zip(events.timestamps, events.messages, strict=True)
+    else:
+        pairs = ((event["timestamp"], event["message"]) for event in events)
     if next(reversed(parameters)) != "logEvents":
-        return json.dumps(parameters)
+        return json.dumps({**parameters, "logEvents": _as_list(events)})
     head = json.dumps({key: value for key, value in parameters.items() if key != "logEvents"})
     start = head[:-1] + ", " if len(head) > 2 else "{"
     members = ", ".join(
         [
-            f'{{"timestamp": {event["timestamp"]}, "message": {_quote(event["message"])}}}'
-            for event in events
+            f'{{"timestamp": {timestamp}, "message": {_quote(message)}}}'
+            for timestamp, message in pairs
         ]
     )
     return f'{start}"logEvents": [{members}]}}'
+
+
+def _as_list(events: object) -> object:
+    """``events`` as botocore's serialisers and validator take them: columns become a list."""
+    return list(events) if isinstance(events, EventColumns) else events
 
 
 class PutLogEventsSerializer:
@@ -80,29 +100,41 @@ class PutLogEventsSerializer:
             and (self.checked is None or threading.get_ident() in SENDER_THREADS)
             and _plain_events(events)
         ):
+            if isinstance(events, EventColumns):
+                parameters = {**parameters, "logEvents": list(events)}
             return (self.checked or inner).serialize_to_request(parameters, operation_model)
-        assert isinstance(events, list)
-        probe = {**parameters, "logEvents": events[:1]}
+        assert isinstance(events, (list, EventColumns))
+        probe = {**parameters, "logEvents": [events[0]]}
         request = inner.serialize_to_request(probe, operation_model)
         try:
-            same = request.get("body") == _json_body(probe, events[:1]).encode("utf-8")
+            same = request.get("body") == _json_body(probe, probe["logEvents"]).encode("utf-8")
             body = _json_body(parameters, events).encode("utf-8") if same else b""
         except (TypeError, ValueError):
             same = False
         if not same:
             self.enabled = False
-            return inner.serialize_to_request(parameters, operation_model)
+            return inner.serialize_to_request(
+                {**parameters, "logEvents": _as_list(events)}, operation_model
+            )
         request["body"] = body
         return request
+
+    def takes_columns(self) -> bool:
+        """True while PutLogEvents' ``logEvents`` may be :class:`EventColumns` (this serialiser
+        writes their body itself, and turns them into a list whenever botocore must)."""
+        return self.enabled
 
 
 def install_put_serializer(client: Any) -> bool:
     """Give ``client`` a :class:`PutLogEventsSerializer` (in front of botocore's parameter
     validation when that is on, which still checks every call but the sender's); False, client
-    unchanged, when it lacks the botocore JSON serialiser this relies on."""
+    unchanged, when it is not a botocore client or lacks the JSON serialiser this relies on."""
+    from botocore.client import BaseClient
     from botocore.serialize import JSONSerializer
     from botocore.validate import ParamValidationDecorator
 
+    if not isinstance(client, BaseClient):  # a wrapper: its attributes are not the client's
+        return False
     current = getattr(client, "_serializer", None)
     if isinstance(current, PutLogEventsSerializer):
         return True
@@ -111,5 +143,6 @@ def install_put_serializer(client: Any) -> bool:
         checked, current = current, getattr(current, "_serializer", None)
     if not isinstance(current, JSONSerializer):
         return False
-    client._serializer = PutLogEventsSerializer(current, checked)
+    botocore_client: Any = client
+    botocore_client._serializer = PutLogEventsSerializer(current, checked)
     return True

@@ -18,6 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cw_logging._limits import InputLogEvent
+from cw_logging.delivery._columns import EventColumns
 from cw_logging.delivery._threads import SENDER_THREADS
 from cw_logging.delivery.transport import (
     Boto3Transport,
@@ -26,6 +27,7 @@ from cw_logging.delivery.transport import (
     default_botocore_config,
     install_put_serializer,
 )
+from cw_logging.local import LocalClient, LocalEngine
 from tests.context.test_correlation import _isolated  # noqa: F401 - autouse: every test starts unbound
 
 TRACE = "4bf92f3577b34da6a3ce929d0e0e4736"
@@ -60,16 +62,15 @@ class Spy(JSONSerializer):
 messages = st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), min_size=1) | (
     st.sampled_from(['{"k":"v"}', "\\", "\x00", "\ud800 lone surrogate", "é😀"])
 )
+event_lists = st.lists(
+    st.builds(lambda t, m: {"timestamp": t, "message": m}, st.integers(0, 2**45), messages),
+    min_size=1,
+    max_size=20,
+)
 
 
 @settings(max_examples=150, deadline=None)
-@given(
-    st.lists(
-        st.builds(lambda t, m: {"timestamp": t, "message": m}, st.integers(0, 2**45), messages),
-        min_size=1,
-        max_size=20,
-    )
-)
+@given(event_lists)
 def test_body_is_byte_identical_to_botocores(put_model: Any, events: list[Any]) -> None:
     spy = Spy()
     fast = PutLogEventsSerializer(spy)
@@ -77,6 +78,41 @@ def test_body_is_byte_identical_to_botocores(put_model: Any, events: list[Any]) 
     assert request == JSONSerializer().serialize_to_request(put_params(events), put_model)
     assert spy.event_counts == [1]  # botocore walked one event, not all of them
     assert fast.enabled
+
+
+@settings(max_examples=100, deadline=None)
+@given(event_lists)
+def test_events_held_as_columns_give_botocores_body_of_the_same_events(
+    put_model: Any, events: list[Any]
+) -> None:
+    """The sender hands its waiting events over as columns; the body is the one botocore
+    writes for the events as a list."""
+    spy = Spy()
+    fast = PutLogEventsSerializer(spy)
+    columns = EventColumns.of(events, [0] * len(events))
+    request = fast.serialize_to_request(put_params(columns), put_model)
+    assert request == JSONSerializer().serialize_to_request(put_params(events), put_model)
+    assert spy.event_counts == [1] and fast.enabled and fast.takes_columns()
+
+
+def test_columns_go_to_botocore_as_a_list_whenever_botocore_serialises(put_model: Any) -> None:
+    columns = EventColumns([1, 2], ["a", "b"], [1, 1])
+    as_list = [{"timestamp": 1, "message": "a"}, {"timestamp": 2, "message": "b"}]
+    inner = CompactBody()
+    fast = PutLogEventsSerializer(inner)
+    first = fast.serialize_to_request(put_params(columns), put_model)
+    assert first == inner.serialize_to_request(put_params(as_list), put_model)
+    assert not fast.takes_columns()  # botocore writes other bytes: it serialises from now on
+    validated = build_client(region_name="us-east-1", endpoint_url="http://127.0.0.1:9")
+    serializer = validated._serializer  # validation on, and this is not a sender thread
+    assert serializer.serialize_to_request(put_params(columns), put_model) == (
+        JSONSerializer().serialize_to_request(put_params(as_list), put_model)
+    )
+    unusual = EventColumns([1, 2.5], ["a", "b"], [1, 1])
+    spy = Spy()
+    request = PutLogEventsSerializer(spy).serialize_to_request(put_params(unusual), put_model)
+    assert spy.event_counts == [2]  # botocore's own walk, over a list
+    assert request == JSONSerializer().serialize_to_request(put_params(list(unusual)), put_model)
 
 
 @pytest.mark.parametrize(
@@ -224,6 +260,12 @@ def test_a_users_client_keeps_validating_its_own_calls_but_not_the_senders(
         serializer.checked = checked
 
 
+def unvalidated_client(url: str) -> Any:
+    """A client as the handler builds it, for the server at ``url``."""
+    unvalidated = default_botocore_config(parameter_validation=False)
+    return build_client(region_name="us-east-1", endpoint_url=url, botocore_config=unvalidated)
+
+
 class _Forbidden:
     def serialize_to_request(self, *args: Any) -> Any:
         raise AssertionError("a sender's call must not go through validation")
@@ -232,10 +274,7 @@ class _Forbidden:
 def test_events_delivered_through_the_fast_body_are_stored_as_sent(
     moto_server: Any, logs_client: Any
 ) -> None:
-    unvalidated = default_botocore_config(parameter_validation=False)
-    client = build_client(
-        region_name="us-east-1", endpoint_url=moto_server.url, botocore_config=unvalidated
-    )
+    client = unvalidated_client(moto_server.url)
     assert isinstance(client._serializer, PutLogEventsSerializer)
     logs_client.create_log_group(logGroupName="/app/g")
     logs_client.create_log_stream(logGroupName="/app/g", logStreamName="s-1")
@@ -243,7 +282,9 @@ def test_events_delivered_through_the_fast_body_are_stored_as_sent(
     events: list[InputLogEvent] = [
         {"timestamp": now + i, "message": f'{{"n":{i},"t":"é \\"q\\" 😀"}}'} for i in range(500)
     ]
-    Boto3Transport(client).put_log_events("/app/g", "s-1", events)
+    Boto3Transport(client).put_log_events("/app/g", "s-1", events[:250])
+    columns = EventColumns.of(events[250:], [len(e["message"].encode()) for e in events[250:]])
+    Boto3Transport(client).put_log_events("/app/g", "s-1", columns)
     assert client._serializer.enabled
     stored = logs_client.get_log_events(
         logGroupName="/app/g", logStreamName="s-1", startFromHead=True, limit=10_000
@@ -251,3 +292,41 @@ def test_events_delivered_through_the_fast_body_are_stored_as_sent(
     assert [(e["timestamp"], e["message"]) for e in stored] == [
         (e["timestamp"], e["message"]) for e in events
     ]
+
+
+def test_a_wrapped_client_is_left_alone_and_sent_lists() -> None:
+    """A wrapper (the local engine's client) forwards to a client of its own: installing on the
+    wrapper would change nothing, and columns would reach the inner client's validation."""
+    with LocalEngine() as engine:
+        wrapper = LocalClient(engine)
+        assert not install_put_serializer(wrapper)
+        assert not isinstance(wrapper._serializer, PutLogEventsSerializer)
+        wrapper.create_log_group(logGroupName="/w")
+        wrapper.create_log_stream(logGroupName="/w", logStreamName="s")
+        columns = EventColumns([int(time.time() * 1000)], ["kept"], [4])
+        Boto3Transport(wrapper).put_log_events("/w", "s", columns)
+        stored = wrapper.get_log_events(logGroupName="/w", logStreamName="s")["events"]
+        assert [event["message"] for event in stored] == ["kept"]
+
+
+def test_columns_refused_before_the_serialiser_are_sent_again_as_a_list(
+    moto_server: Any, logs_client: Any
+) -> None:
+    client = unvalidated_client(moto_server.url)
+    seen: list[str] = []
+
+    def wants_a_list(params: dict[str, Any], **_: Any) -> None:
+        seen.append(type(params["logEvents"]).__name__)
+        if not isinstance(params["logEvents"], list):
+            raise ParamValidationError(report="logEvents must be a list")
+
+    client.meta.events.register("provide-client-params.logs.PutLogEvents", wants_a_list)
+    logs_client.create_log_group(logGroupName="/app/r")
+    logs_client.create_log_stream(logGroupName="/app/r", logStreamName="s")
+    now = int(time.time() * 1000)
+    transport = Boto3Transport(client)
+    for message in ("first", "second"):
+        transport.put_log_events("/app/r", "s", EventColumns([now], [message], [len(message)]))
+    assert seen == ["EventColumns", "list", "list"]  # refused once, then lists from the start
+    stored = logs_client.get_log_events(logGroupName="/app/r", logStreamName="s")["events"]
+    assert [event["message"] for event in stored] == ["first", "second"]
