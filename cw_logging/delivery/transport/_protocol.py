@@ -58,7 +58,10 @@ class Transport(Protocol):
     def put_log_events(
         self, log_group: str, log_stream: str, events: Sequence[InputLogEvent]
     ) -> PutResult:
-        """Store ``events`` (a valid batch, in order) in the stream."""
+        """Store ``events`` (a valid batch, in order) in the stream.
+
+        ``events`` is a read-only sequence of ``{"timestamp", "message"}`` dicts, not always a
+        list: ``list(events)`` gives one to keep or to serialise."""
         ...
 
     def create_log_group(self, log_group: str) -> None:
