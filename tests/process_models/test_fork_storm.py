@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 import os
+import signal
+import subprocess
 import sys
 from collections import Counter
 from pathlib import Path
@@ -35,12 +37,18 @@ def test_forty_children_forked_while_the_parent_logs_all_deliver(
         "PYTHONPATH": str(ROOT),
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",
+        "PYTHONFAULTHANDLER": "1",  # a process that hangs can be asked for its threads
     }
     with ServerProcess(
         [*argv, str(CLOSE_TIMEOUT)], env=env, cwd=ROOT, output=tmp_path / "storm.log"
     ) as storm:
-        # every child may take close_timeout + 2 s; the parent then closes within close_timeout
-        status = storm.process.wait(timeout=CHILDREN * 0.05 + 3 * (CLOSE_TIMEOUT + 2) + 30)
+        try:
+            # every child may take close_timeout + 2 s; the parent then closes within that too
+            status = storm.process.wait(timeout=CHILDREN * 0.05 + 3 * (CLOSE_TIMEOUT + 2) + 30)
+        except subprocess.TimeoutExpired:
+            os.killpg(storm.pgid, signal.SIGABRT)  # the parent and every child print their threads
+            storm.process.wait(10)
+            pytest.fail(f"the storm did not end; the threads of its processes:\n{storm.tail(400)}")
         output, reports = storm.text(), storm.reports()
     assert status == 0, output[-3000:]
     report = json.loads(next(line for line in output.splitlines() if line.startswith('{"child')))
