@@ -86,6 +86,8 @@ class BoundedQueue(Generic[T]):
                 return self._put_without_room(item, cost)
             self._extend((item, cost))
             self._bytes += cost
+            if self._bytes + self._held > self._max_bytes:
+                self._trim_after_nested_put()
             if not self._signalled and (
                 self._bytes >= self._wake_bytes or len(self._slots) >= self._wake_slots
             ):
@@ -117,19 +119,31 @@ class BoundedQueue(Generic[T]):
             return False
         self._extend((item, cost))
         self._bytes += cost
+        if self._bytes + self._held > self._max_bytes:
+            self._trim_after_nested_put()
         self._signal_locked()
         return True
 
-    def _evict_for(self, cost: int) -> None:
-        """Evict from the head until ``cost`` fits; the lock is held.
+    def _trim_after_nested_put(self) -> None:
+        """Over the bound right after an append that had room: a signal handler's put() ran
+        between the check (or the eviction) and the append and took the room. Under
+        ``drop_oldest`` evict for it now, keeping the item just appended; under the other
+        policies the bound is exceeded by that handler's records until the next drain."""
+        if self._overflow is Overflow.DROP_OLDEST and not self._popping:
+            self._evict_for(0, keep=1)
+
+    def _evict_for(self, cost: int, keep: int = 0) -> None:
+        """Evict from the head until ``cost`` fits, leaving at least ``keep`` items; the lock
+        is held.
 
         When what the consumer holds leaves no room even in an empty queue, the newest item is
         still kept (alone): the bound is exceeded by at most that one item.
         """
         slots = self._slots
+        kept_slots = 2 * keep
         self._popping = True
         try:
-            while self._bytes + self._held + cost > self._max_bytes and slots:
+            while self._bytes + self._held + cost > self._max_bytes and len(slots) > kept_slots:
                 slots.popleft()
                 evicted_cost = slots.popleft()
                 assert isinstance(evicted_cost, int)

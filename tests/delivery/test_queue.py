@@ -8,6 +8,7 @@ import subprocess
 import sys
 import threading
 import time
+from typing import Any
 
 import pytest
 from hypothesis import settings
@@ -429,6 +430,33 @@ def test_a_signal_handler_that_logs_inside_put_neither_deadlocks_nor_breaks_acco
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.strip() == "ok"
+
+
+@pytest.mark.parametrize("queued", [9, 10], ids=["room", "evicting"])
+def test_a_nested_put_that_takes_the_room_just_before_the_append_is_evicted_for(
+    queued: int,
+) -> None:
+    """A signal handler can run between put()'s room check (or eviction) and its append. The
+    bound still holds afterwards, the item being put is kept, and every eviction is counted."""
+    q: BoundedQueue[tuple[str, int]] = BoundedQueue(100, "drop_oldest")
+    for i in range(queued):
+        q.put(("old", i), 10)
+    append = q._extend
+    armed = [True]
+
+    def signal_arrives_then_append(pair: Any) -> None:
+        if armed[0]:
+            armed[0] = False
+            assert q.put(("signal", 0), 7)  # what a handler that logs would do here
+        append(pair)
+
+    q._extend = signal_arrives_then_append  # type: ignore[method-assign]
+    assert q.put(("main", 0), 10)
+    assert q.bytes <= 100
+    items = q.drain(100)
+    assert items[-1] == ("main", 0) and ("signal", 0) in items
+    assert q.total_put == queued + 2 == q.total_drained + q.total_evicted
+    assert q.dropped()["drop_oldest"] == q.total_evicted
 
 
 # -- concurrency ---------------------------------------------------------------------------------
