@@ -19,10 +19,7 @@ from ._naming import StreamNamer
 from ._settings import DeliverySettings
 from ._stats import DeliveryCounters
 
-__all__ = ["Batch", "FormatRecord", "Planner", "StreamEvents"]
-
-Batch = tuple[str, list[InputLogEvent]]
-"""One PutLogEvents call: the stream name and its events."""
+__all__ = ["FormatRecord", "Planner", "StreamEvents"]
 
 StreamEvents = dict[str, EventColumns]
 """Valid events by stream, sorted by time."""

@@ -168,7 +168,7 @@ class Boto3Transport:
         return (
             not self._columns_refused
             and isinstance(serializer, PutLogEventsSerializer)
-            and serializer.takes_columns()
+            and serializer.enabled  # it writes columns itself, a list whenever botocore must
         )
 
     def _put(self, log_group: str, log_stream: str, events: Sequence[InputLogEvent]) -> Any:

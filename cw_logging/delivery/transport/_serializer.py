@@ -119,11 +119,6 @@ class PutLogEventsSerializer:
         request["body"] = body
         return request
 
-    def takes_columns(self) -> bool:
-        """True while PutLogEvents' ``logEvents`` may be :class:`EventColumns` (this serialiser
-        writes their body itself, and turns them into a list whenever botocore must)."""
-        return self.enabled
-
 
 def install_put_serializer(client: Any) -> bool:
     """Give ``client`` a :class:`PutLogEventsSerializer` (in front of botocore's parameter

@@ -92,7 +92,7 @@ def test_events_held_as_columns_give_botocores_body_of_the_same_events(
     columns = EventColumns.of(events, [0] * len(events))
     request = fast.serialize_to_request(put_params(columns), put_model)
     assert request == JSONSerializer().serialize_to_request(put_params(events), put_model)
-    assert spy.event_counts == [1] and fast.enabled and fast.takes_columns()
+    assert spy.event_counts == [1] and fast.enabled
 
 
 def test_columns_go_to_botocore_as_a_list_whenever_botocore_serialises(put_model: Any) -> None:
@@ -102,7 +102,7 @@ def test_columns_go_to_botocore_as_a_list_whenever_botocore_serialises(put_model
     fast = PutLogEventsSerializer(inner)
     first = fast.serialize_to_request(put_params(columns), put_model)
     assert first == inner.serialize_to_request(put_params(as_list), put_model)
-    assert not fast.takes_columns()  # botocore writes other bytes: it serialises from now on
+    assert not fast.enabled  # botocore writes other bytes: it serialises from now on
     validated = build_client(region_name="us-east-1", endpoint_url="http://127.0.0.1:9")
     serializer = validated._serializer  # validation on, and this is not a sender thread
     assert serializer.serialize_to_request(put_params(columns), put_model) == (
